@@ -1,0 +1,49 @@
+"""One exception tree for the whole package.
+
+Every error a user can cause derives from :class:`ExactReluError`; argument errors also derive
+from the matching built-in so ``except ValueError`` keeps working.  The command line turns any
+:class:`ExactReluError` into one line on stderr and exit code 2.
+"""
+
+__all__ = [
+    "ExactReluError",
+    "InvalidNumber",
+    "InvalidNetwork",
+    "InvalidDomain",
+    "EmptyDomain",
+    "UnboundedDomain",
+    "LowerDimensionalDomain",
+    "UnsupportedModel",
+]
+
+
+class ExactReluError(Exception):
+    """Base of every error raised by exactrelu."""
+
+
+class InvalidNumber(ExactReluError, ValueError):
+    """A value that is not an exact finite rational (NaN, infinity, malformed text)."""
+
+
+class InvalidNetwork(ExactReluError, ValueError):
+    """A network whose layers are malformed: wrong shapes, empty layers, bad values, bad file."""
+
+
+class InvalidDomain(ExactReluError, ValueError):
+    """A domain specification that cannot be read."""
+
+
+class EmptyDomain(InvalidDomain):
+    """The domain polytope has no points."""
+
+
+class UnboundedDomain(InvalidDomain):
+    """The domain polytope is not bounded."""
+
+
+class LowerDimensionalDomain(InvalidDomain):
+    """The domain polytope has empty interior."""
+
+
+class UnsupportedModel(ExactReluError, ValueError):
+    """A model file or module uses an operator or layer exactrelu cannot represent exactly."""
