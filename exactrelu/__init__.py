@@ -1,0 +1,47 @@
+"""exactrelu: exact, certified piecewise-linear geometry of ReLU networks.
+
+>>> from exactrelu import partition, Domain, EXAMPLE
+>>> p = partition(EXAMPLE, Domain.box([(0, 1), (0, 1)]))
+>>> sorted(r.pattern for r in p.regions)
+[((0, 0),), ((0, 1),), ((1, 0),), ((1, 1),)]
+"""
+
+from .domain import Domain, parse_box, read_polytope
+from .errors import (
+    EmptyDomain,
+    ExactReluError,
+    InvalidDomain,
+    InvalidNetwork,
+    InvalidNumber,
+    LowerDimensionalDomain,
+    UnboundedDomain,
+    UnsupportedModel,
+)
+from .example import EXAMPLE
+from .loaders import load
+from .network import Layer, Network
+from .partition import Partition, partition
+from .region import Facet, Region
+
+__all__ = [
+    "Domain",
+    "EXAMPLE",
+    "EmptyDomain",
+    "ExactReluError",
+    "Facet",
+    "InvalidDomain",
+    "InvalidNetwork",
+    "InvalidNumber",
+    "Layer",
+    "LowerDimensionalDomain",
+    "Network",
+    "Partition",
+    "Region",
+    "UnboundedDomain",
+    "UnsupportedModel",
+    "load",
+    "parse_box",
+    "partition",
+    "read_polytope",
+]
+__version__ = "0.1.0"

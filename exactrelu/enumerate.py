@@ -1,0 +1,192 @@
+"""Layer-by-layer exact subdivision of the domain into activation regions.
+
+Within a cell on which the patterns of layers ``1..k-1`` are fixed, every neuron of layer ``k`` has
+an affine pre-activation, so it either keeps one sign on the cell (its bit is decided; a form that
+vanishes on the whole cell is the zero form and gets bit 0, the canonical rule) or its hyperplane
+cuts the cell's interior, which the vertex signs show exactly.  Cutting cells until no neuron of
+the layer cuts yields the cells of layer ``k``; their maps are composed exactly and the next layer
+starts.  Every split produces two full-dimensional cells, so the work is proportional to the
+number of regions found, and the split history is the sign-split tree that certificates replay.
+
+Maps are integer matrices ``Z`` acting on homogeneous points ``(w0, w0 x)`` with one common
+denominator ``E`` per layer: ``pre_k(x) = Z (1, x) / E``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd, lcm
+from typing import Callable, Iterator
+
+import numpy as np
+from flint import fmpz_mat
+
+from .domain import Domain
+from .network import Network
+from .polytope import Cell
+from .predicates import float_rows, sign_matrix, float_points
+
+__all__ = ["IntegerNetwork", "LayerForms", "RawRegion", "enumerate_regions"]
+
+
+@dataclass(frozen=True, slots=True)
+class IntegerLayer:
+    weight: fmpz_mat  # (out, in), the layer's weights times ``den``
+    bias: tuple[int, ...]  # the biases times ``den``
+    den: int
+    slope: tuple[int, int]  # LeakyReLU slope p/q after this layer ((0, 1) for ReLU)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegerNetwork:
+    """The network's layers as integer matrices with one common denominator each."""
+
+    layers: tuple[IntegerLayer, ...]
+    n_inputs: int
+
+    @classmethod
+    def of(cls, net: Network) -> "IntegerNetwork":
+        layers = []
+        slopes = list(net.negative_slopes) + [Fraction(0)]
+        for layer, slope in zip(net.layers, slopes):
+            den = lcm(*(w.denominator for row in layer.weight for w in row), *(b.denominator for b in layer.bias))
+            weight = fmpz_mat([[int(w * den) for w in row] for row in layer.weight])
+            bias = tuple(int(b * den) for b in layer.bias)
+            layers.append(IntegerLayer(weight, bias, den, (slope.numerator, slope.denominator)))
+        return cls(tuple(layers), net.n_inputs)
+
+    def first_forms(self) -> "LayerForms":
+        layer = self.layers[0]
+        rows = [tuple([b] + [int(w) for w in row]) for b, row in zip(layer.bias, layer.weight.tolist())]
+        return LayerForms.of(rows, layer.den)
+
+    def next_forms(self, k: int, forms: "LayerForms", bits: list[int]) -> "LayerForms":
+        """Pre-activations of layer ``k + 1`` given layer ``k``'s forms and pattern."""
+        p, q = self.layers[k].slope
+        if (p, q) == (0, 1):
+            post = [row if bit else (0,) * len(row) for row, bit in zip(forms.rows, bits)]
+            post_den = forms.den
+        else:
+            post = [tuple(q * a for a in row) if bit else tuple(p * a for a in row) for row, bit in zip(forms.rows, bits)]
+            post_den = forms.den * q
+        nxt = self.layers[k + 1]
+        product = (nxt.weight * fmpz_mat([list(r) for r in post])).tolist()
+        rows = [tuple([int(r[0]) + b * post_den] + [int(v) for v in r[1:]]) for r, b in zip(product, nxt.bias)]
+        return LayerForms.of(rows, nxt.den * post_den)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerForms:
+    """Affine forms ``rows[j] . (1, x) / den`` of one layer on a cell, with their float guides."""
+
+    rows: tuple[tuple[int, ...], ...]
+    den: int
+    floats: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[int, ...]], den: int) -> "LayerForms":
+        content = gcd(den, *(a for row in rows for a in row))
+        if content > 1:
+            rows = [tuple(a // content for a in row) for row in rows]
+            den //= content
+        return cls(tuple(rows), den, float_rows(rows))
+
+
+@dataclass(slots=True)
+class RawRegion:
+    """A region as the enumerator finds it (the public :class:`~exactrelu.region.Region` is built
+    from it after adjacency)."""
+
+    cell: Cell
+    pattern: tuple[tuple[int, ...], ...]
+    forms: tuple[LayerForms, ...]  # pre-activations of every hidden layer on this region
+    output: LayerForms  # the exact output map
+
+
+def enumerate_regions(
+    net: Network,
+    domain: Domain,
+    on_region: Callable[[RawRegion], None] | None = None,
+) -> Iterator[RawRegion]:
+    """Yield every activation region of ``net`` on ``domain`` (depth-first, deterministic)."""
+    inet = IntegerNetwork.of(net)
+    n_hidden_layers = len(inet.layers) - 1
+    root = domain.cell()
+    first = inet.first_forms()
+    if n_hidden_layers == 0:
+        yield RawRegion(root, (), (), first)
+        return
+    stack: list[tuple[Cell, int, LayerForms, tuple]] = [(root, 0, first, ())]
+    while stack:
+        cell, k, forms, history = stack.pop()
+        leaves = _split_layer(cell, k, forms)
+        children = []
+        for leaf, bits in leaves:
+            pattern_so_far = history + ((tuple(bits), forms),)
+            if k + 1 == n_hidden_layers:
+                output = inet.next_forms(k, forms, bits)
+                region = RawRegion(
+                    leaf,
+                    tuple(b for b, _ in pattern_so_far),
+                    tuple(f for _, f in pattern_so_far),
+                    output,
+                )
+                if on_region is not None:
+                    on_region(region)
+                yield region
+            else:
+                children.append((leaf, k + 1, inet.next_forms(k, forms, bits), pattern_so_far))
+        stack.extend(reversed(children))
+
+
+def _split_layer(cell: Cell, k: int, forms: LayerForms) -> list[tuple[Cell, list[int]]]:
+    """Cut ``cell`` by layer ``k``'s hyperplanes until none cuts; return the leaves and patterns."""
+    n = len(forms.rows)
+    signs = sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
+    bits = [-1] * n
+    work = [(cell, signs, list(range(n)), bits)]
+    leaves = []
+    while work:
+        c, S, active, bits = work.pop()
+        has_pos = (S > 0).any(axis=1)
+        has_neg = (S < 0).any(axis=1)
+        cutting = []
+        for r, j in enumerate(active):
+            if has_pos[r] and has_neg[r]:
+                cutting.append(r)
+            else:
+                bits[j] = 1 if has_pos[r] else 0
+        if not cutting:
+            leaves.append((c, bits))
+            continue
+        r0 = cutting[0]
+        j0 = active[r0]
+        form = forms.rows[j0]
+        plus, minus, keep_p, keep_m, n_new = c.split(
+            form, S[r0], ("neuron", k, j0, 1), ("neuron", k, j0, -1)
+        )
+        rest = cutting[1:]
+        rest_neurons = [active[r] for r in rest]
+        if rest:
+            if n_new:
+                new_signs = sign_matrix(
+                    [forms.rows[j] for j in rest_neurons],
+                    forms.floats[rest_neurons],
+                    plus.verts[len(keep_p):],
+                    plus.vf[len(keep_p):],
+                )
+            else:
+                new_signs = np.zeros((len(rest), 0), dtype=np.int8)
+            S_rest = S[rest]
+            S_plus = np.concatenate([S_rest[:, keep_p], new_signs], axis=1)
+            S_minus = np.concatenate([S_rest[:, keep_m], new_signs], axis=1)
+        else:
+            S_plus = S_minus = np.zeros((0, 0), dtype=np.int8)
+        bits_minus = list(bits)
+        bits[j0] = 1
+        bits_minus[j0] = 0
+        work.append((minus, S_minus, rest_neurons, bits_minus))
+        work.append((plus, S_plus, rest_neurons, bits))
+    leaves.reverse()
+    return leaves
