@@ -89,17 +89,24 @@ def _assign_carriers(raw: RawRegion, facets: list[FacetData]) -> None:
 def witness_point(raw: RawRegion, facets: list[FacetData]) -> tuple[Fraction, ...]:
     """A short rational point strictly inside the region.
 
-    The float centroid of the vertices is rounded to ever finer dyadic grids and checked exactly
-    against every facet; the exact centroid is the fallback (always strictly interior).
+    The float centroid of the vertices is rounded to ever finer rationals and checked exactly
+    against every facet; the exact centroid of the vertices is the fallback (always interior).
     """
     cell = raw.cell
     centre = cell.vf[:, 1:].mean(axis=0)
     rows = [f.row for f in facets]
-    for bits in (8, 16, 24, 32, 40, 52):
-        scale = 1 << bits
-        nums = [int(round(c * scale)) for c in centre]
-        point = (scale, *nums)
-        if all(exact_dot(row, point) > 0 for row in rows):
-            return tuple(Fraction(a, scale) for a in nums)
+
+    def inside(point: tuple[Fraction, ...]) -> bool:
+        den = lcm(*(v.denominator for v in point))
+        homogeneous = (den, *(int(v * den) for v in point))
+        return all(exact_dot(row, homogeneous) > 0 for row in rows)
+
+    floats = [Fraction(float(c)) for c in centre]
+    for limit in (10, 100, 10**4, 10**6, 10**9, 10**12):
+        point = tuple(v.limit_denominator(limit) for v in floats)
+        if inside(point):
+            return point
+    if inside(tuple(floats)):
+        return tuple(floats)
     exact = mean_point(cell.verts)
     return tuple(Fraction(a, exact[0]) for a in exact[1:])
