@@ -380,3 +380,119 @@ _HANDLERS = {
 }
 for _op in ("Add", "Sub", "Mul", "Div"):
     _HANDLERS[_op] = lambda t, i, a, op=_op: t.elementwise(op, i[0], i[1])
+
+
+def read_onnx(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -> Network:
+    """Read an ``.onnx`` file exactly; see :func:`from_onnx_model`."""
+    try:
+        import onnx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UnsupportedModel("reading .onnx files needs the onnx package (pip install onnx)") from exc
+    try:
+        model = onnx.load(str(path))
+    except Exception as exc:  # protobuf raises DecodeError, onnx raises its own; all mean unreadable
+        raise InvalidNetwork(f"network file {path} is not a readable ONNX model ({type(exc).__name__}: {exc})") from exc
+    return from_onnx_model(model, input_shape=input_shape, source=str(path))
+
+
+def from_onnx_model(model, *, input_shape: tuple[int, ...] | None = None, source: str = "") -> Network:
+    """Convert an ``onnx.ModelProto`` into an exact :class:`~exactrelu.network.Network`.
+
+    Parameters
+    ----------
+    model:
+        The ONNX model: one graph input that is not an initializer, one graph output.
+    input_shape:
+        The full shape of the input tensor (batch dimension included), replacing the graph's;
+        needed when a dimension other than the first is dynamic.  A dynamic first (batch)
+        dimension is taken as 1.
+    source:
+        Recorded as the network's ``source``.
+
+    Returns
+    -------
+    Network
+        Reading :data:`~exactrelu.network.READING_BINARY`, inputs in the C order of the input
+        tensor, ``metadata`` recording the input and output tensors and any rounding note.
+
+    Raises
+    ------
+    UnsupportedModel
+        Naming the node, its position and the supported operators.
+
+    >>> from onnx import helper, TensorProto, numpy_helper
+    >>> w = numpy_helper.from_array(np.array([[0.5, -1.0]], dtype=np.float32), "w")
+    >>> g = helper.make_graph([helper.make_node("Gemm", ["x", "w"], ["y"], transB=1)], "g",
+    ...     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2])],
+    ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 1])], [w])
+    >>> from_onnx_model(helper.make_model(g)).forward([4, 1])
+    (Fraction(1, 1),)
+    """
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    values: dict[str, object] = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    inputs = [v for v in graph.input if v.name not in values]
+    if len(inputs) != 1 or len(graph.output) != 1:
+        raise UnsupportedModel(
+            f"ONNX graph has {len(inputs)} non-constant inputs and {len(graph.output)} outputs, expected one of each"
+        )
+    shape = _input_shape(inputs[0], input_shape)
+    tracer = AffineTracer()
+    values[inputs[0].name] = tracer.start(shape)
+    supported = f"supported operators: {', '.join(SUPPORTED_OPS)}"
+    for position, node in enumerate(graph.node, start=1):
+        where = f"ONNX node {position} of {len(graph.node)} ({node.op_type} {node.name!r})"
+        handler = _HANDLERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        if handler is None:
+            raise UnsupportedModel(f"{where} is not supported; {supported}")
+        args = []
+        for name in node.input:
+            if name and name not in values:
+                raise InvalidNetwork(f"{where} reads {name!r}, which no earlier node computes")
+            args.append(values[name] if name else None)
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        try:
+            values[node.output[0]] = handler(tracer, args, attrs)
+        except UnsupportedModel as exc:
+            raise UnsupportedModel(f"{where}: {exc}; {supported}") from None
+        except InvalidNetwork as exc:
+            raise InvalidNetwork(f"{where}: {exc}") from None
+        except (ValueError, TypeError, IndexError, KeyError) as exc:  # NumPy shape and axis errors
+            raise InvalidNetwork(f"{where}: {exc}") from exc
+    out = graph.output[0].name
+    if out not in values:
+        raise InvalidNetwork(f"ONNX graph output {out!r} is never computed")
+    try:
+        layers, slopes = tracer.finish(values[out])
+    except UnsupportedModel as exc:
+        raise UnsupportedModel(f"ONNX graph output {out!r}: {exc}") from None
+    metadata = {
+        "format": "onnx",
+        "input": inputs[0].name,
+        "input_shape": shape,
+        "output": out,
+        "output_shape": np.shape(getattr(values[out], "idx", values[out])),
+        "opsets": {d.domain or "ai.onnx": d.version for d in model.opset_import},
+        "producer": f"{model.producer_name} {model.producer_version}".strip(),
+        "rounding": sorted(tracer.notes) or ["none: every value is the exact binary value stored"],
+    }
+    return Network.from_layers(layers, negative_slopes=slopes, reading=READING_BINARY, source=source, metadata=metadata)
+
+
+def _input_shape(info, override) -> tuple[int, ...]:
+    if override is not None:
+        return tuple(int(d) for d in override)
+    if not info.type.tensor_type.HasField("shape"):
+        raise UnsupportedModel(f"ONNX input {info.name!r} has no static shape; pass input_shape=")
+    shape = []
+    for k, dim in enumerate(info.type.tensor_type.shape.dim):
+        if dim.HasField("dim_value") and dim.dim_value > 0:
+            shape.append(dim.dim_value)
+        elif k == 0:
+            shape.append(1)
+        else:
+            raise UnsupportedModel(
+                f"ONNX input {info.name!r} dimension {k} is dynamic ({dim.dim_param or '?'}); pass input_shape="
+            )
+    return tuple(shape)
