@@ -2,30 +2,30 @@
 
 Two regions are adjacent exactly when each has a facet on one hyperplane ``H``, on opposite sides,
 and the two facets overlap in a (d-1)-dimensional set.  Facets are grouped by their primitive
-hyperplane; candidate pairs are those whose bounding boxes overlap (boxes widened by a proven
-float rounding bound, so no true pair is lost); each candidate is decided exactly:
+hyperplane.  Within a group:
 
-1. *reject* if a facet constraint of one region is ``<= 0`` at every vertex of the other's facet
-   (the overlap then lies in a lower-dimensional set);
-2. *accept* if the relative-interior point of one facet is strictly inside every other facet
-   constraint of the other region;
-3. otherwise clip one facet by the other region's constraints in exact double description and
-   test the dimension of what is left.
+* facets with the *same exact vertex set* on both sides are the same polytope, hence a shared
+  facet; that facet is then fully covered, so neither takes part in any other pair.  In layered
+  networks the hyperplanes of later neurons are continuous across ``H``, so this settles almost
+  every pair with hashing alone;
+* the rest are paired by bounding boxes (widened by a proven bound on float rounding, so no true
+  pair is lost) and decided exactly: *reject* if a facet constraint of one region is ``<= 0`` at
+  every vertex of the other's facet; *accept* if the relative-interior point of one facet is
+  strictly inside the other region's other facets; otherwise clip one facet by the other region's
+  constraints in exact double description and test the dimension of what is left.
 
-Each accepted pair records a rational point in the relative interior of the shared part, strictly
-inside every other constraint of both regions: the witness continuity proofs use.
+Every adjacency carries a rational point in the relative interior of the shared facet, strictly
+inside every other constraint of both regions (computed when first asked for).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from .enumerate import RawRegion
 from .facets import FacetData, mean_point
 from .polytope import Cell
-from .predicates import float_points, float_rows, sign_matrix
+from .predicates import exact_dot, filtered_signs, float_points, float_rows
 
 __all__ = ["Adjacency", "find_adjacencies"]
 
@@ -33,13 +33,28 @@ _BOX_PAD = 2.0**-50  # relative widening: correctly rounded coordinates are with
 _BOX_ABS = 2.0**-1000
 
 
-@dataclass(frozen=True, slots=True)
 class Adjacency:
-    first: int  # region index (first < second)
-    second: int
-    first_facet: int  # facet index within each region
-    second_facet: int
-    point: tuple[int, ...]  # homogeneous point in the relative interior of the shared facet
+    """Regions ``first < second`` share a facet (facet indices ``first_facet``, ``second_facet``)."""
+
+    __slots__ = ("first", "second", "first_facet", "second_facet", "_point", "_source")
+
+    def __init__(self, first, second, first_facet, second_facet, point=None, source=None):
+        self.first = first
+        self.second = second
+        self.first_facet = first_facet
+        self.second_facet = second_facet
+        self._point = point
+        self._source = source
+
+    @property
+    def point(self) -> tuple[int, ...]:
+        """Homogeneous point in the shared facet's relative interior."""
+        if self._point is None:
+            self._point = self._source.point
+        return self._point
+
+    def __repr__(self) -> str:
+        return f"Adjacency({self.first}, {self.second}, facets {self.first_facet}/{self.second_facet})"
 
 
 def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]]) -> list[Adjacency]:
@@ -50,64 +65,97 @@ def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]]) -> li
                 continue  # on the domain's boundary: nothing lies across
             plus, minus = groups.setdefault(f.key, ([], []))
             (plus if f.side > 0 else minus).append((r, fi))
-    boxes = {}
-
-    def box(r, fi):
-        got = boxes.get((r, fi))
-        if got is None:
-            vf = raws[r].cell.vf[facets[r][fi].vertices, 1:]
-            lo, hi = vf.min(axis=0), vf.max(axis=0)
-            pad = np.abs(vf).max(axis=0) * _BOX_PAD + _BOX_ABS
-            got = boxes[(r, fi)] = (lo - pad, hi + pad)
-        return got
-
-    deciders = [_RegionTests(raw, fs) for raw, fs in zip(raws, facets)]
     found: list[Adjacency] = []
-    for key, (plus, minus) in groups.items():
+    tests: dict[int, _RegionTests] = {}
+
+    def tester(r: int) -> _RegionTests:
+        t = tests.get(r)
+        if t is None:
+            t = tests[r] = _RegionTests(raws[r], facets[r])
+        return t
+
+    for plus, minus in groups.values():
         if not plus or not minus:
             continue
-        lo_p = np.array([box(*e)[0] for e in plus])
-        hi_p = np.array([box(*e)[1] for e in plus])
-        lo_m = np.array([box(*e)[0] for e in minus])
-        hi_m = np.array([box(*e)[1] for e in minus])
-        for a, (r, fi) in enumerate(plus):
+        by_vertices = {facets[s][fj].vertex_set(): (s, fj) for s, fj in minus}
+        rest_plus = []
+        for r, fi in plus:
+            match = by_vertices.pop(facets[r][fi].vertex_set(), None)
+            if match is None:
+                rest_plus.append((r, fi))
+            else:
+                _record(found, r, fi, match[0], match[1], None, facets[r][fi])
+        if not rest_plus or not by_vertices:
+            continue
+        rest_minus = list(by_vertices.values())
+        lo_m, hi_m = _boxes(raws, facets, rest_minus)
+        lo_p, hi_p = _boxes(raws, facets, rest_plus)
+        for a, (r, fi) in enumerate(rest_plus):
             overlap = np.all((lo_m <= hi_p[a]) & (hi_m >= lo_p[a]), axis=1)
             for b in np.flatnonzero(overlap):
-                s, fj = minus[b]
-                point = _shared_point(deciders[r], fi, deciders[s], fj)
+                s, fj = rest_minus[b]
+                point = _shared_point(tester(r), fi, tester(s), fj)
                 if point is not None:
-                    if r < s:
-                        found.append(Adjacency(r, s, fi, fj, point))
-                    else:
-                        found.append(Adjacency(s, r, fj, fi, point))
+                    _record(found, r, fi, s, fj, point, None)
     found.sort(key=lambda e: (e.first, e.second, e.first_facet, e.second_facet))
     return found
+
+
+def _record(found, r, fi, s, fj, point, source) -> None:
+    if r < s:
+        found.append(Adjacency(r, s, fi, fj, point, source))
+    else:
+        found.append(Adjacency(s, r, fj, fi, point, source))
+
+
+def _boxes(raws, facets, entries):
+    lows, highs = [], []
+    for r, fi in entries:
+        vf = raws[r].cell.vf[facets[r][fi].vertices, 1:]
+        pad = np.abs(vf).max(axis=0) * _BOX_PAD + _BOX_ABS
+        lows.append(vf.min(axis=0) - pad)
+        highs.append(vf.max(axis=0) + pad)
+    return np.array(lows), np.array(highs)
 
 
 class _RegionTests:
     """Per-region data for the pair tests, computed once."""
 
-    __slots__ = ("raw", "facets", "rows", "rows_f", "verts", "vf")
+    __slots__ = ("raw", "facets", "rows", "rows_f", "vertex_index")
 
     def __init__(self, raw: RawRegion, facets: list[FacetData]):
         self.raw = raw
         self.facets = facets
         self.rows = [f.row for f in facets]
         self.rows_f = float_rows(self.rows)
-        self.verts = raw.cell.verts
-        self.vf = raw.cell.vf
+        self.vertex_index = {v: i for i, v in enumerate(raw.cell.verts)}
 
     def signs_at(self, other: "_RegionTests", fj: int) -> np.ndarray:
-        """Signs of this region's facet forms at the vertices of ``other``'s facet ``fj``."""
+        """Exact signs of this region's facet forms at the vertices of ``other``'s facet ``fj``.
+
+        A vertex this region shares is settled by its tight set; others by the float filter, then
+        exact integers."""
+        cell = other.raw.cell
         idx = other.facets[fj].vertices
-        return sign_matrix(self.rows, self.rows_f, [other.verts[i] for i in idx], other.vf[idx])
+        signs, unsure = filtered_signs(self.rows_f, cell.vf[idx])
+        own_cell = self.raw.cell
+        for col, v in enumerate(idx):
+            vert = cell.verts[v]
+            mine = self.vertex_index.get(vert)
+            if mine is not None:
+                t = own_cell.tight[mine]
+                for g, f in enumerate(self.facets):
+                    signs[g, col] = 0 if (t >> f.constraints[0]) & 1 else 1
+            elif unsure[:, col].any():
+                for g in np.flatnonzero(unsure[:, col]):
+                    value = exact_dot(self.rows[g], vert)
+                    signs[g, col] = (value > 0) - (value < 0)
+        return signs
 
 
 def _shared_point(R: _RegionTests, fi: int, S: _RegionTests, fj: int) -> tuple[int, ...] | None:
     # 1. separation by a facet hyperplane of either region
-    sig_r = R.signs_at(S, fj)
-    sig_s = S.signs_at(R, fi)
-    for sig, own in ((sig_r, fi), (sig_s, fj)):
+    for T, own, sig in ((R, fi, R.signs_at(S, fj)), (S, fj, S.signs_at(R, fi))):
         for g in range(sig.shape[0]):
             if g != own and not (sig[g] > 0).any():
                 return None
@@ -130,5 +178,13 @@ def _shared_point(R: _RegionTests, fi: int, S: _RegionTests, fj: int) -> tuple[i
 
 
 def _strictly_inside_others(T: _RegionTests, own: int, point: tuple[int, ...]) -> bool:
-    sig = sign_matrix(T.rows, T.rows_f, [point], float_points([point]))[:, 0]
-    return all(s > 0 for g, s in enumerate(sig) if g != own)
+    signs, unsure = filtered_signs(T.rows_f, float_points([point]))
+    for g in range(len(T.rows)):
+        if g == own:
+            continue
+        if unsure[g, 0]:
+            if exact_dot(T.rows[g], point) <= 0:
+                return False
+        elif signs[g, 0] < 0:
+            return False
+    return True

@@ -4,33 +4,49 @@ A constraint is a facet when the vertices tight on it span a hyperplane (see
 :meth:`Cell.facet_indices`).  Constraints on one hyperplane are merged into one facet.  A neuron
 carries a facet when its form vanishes at a relative-interior point of the facet: every neuron
 form has one sign on the region, so vanishing at one relative-interior point means vanishing on
-the whole facet.
+the whole facet.  The neurons whose split created the facet carry it by construction; every other
+neuron is ruled out by the float filter or, where that cannot decide, by an exact evaluation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
 
 import numpy as np
 
 from .enumerate import RawRegion
-from .polytope import primitive
-from .predicates import exact_dot, float_points, sign_matrix
+from .polytope import Cell, primitive
+from .predicates import exact_dot, filtered_signs
 
 __all__ = ["FacetData", "hyperplane_key", "region_facets", "mean_point", "witness_point"]
 
 
-@dataclass(slots=True)
 class FacetData:
-    key: tuple[int, ...]  # primitive hyperplane, first nonzero normal entry positive
-    side: int  # +1 if the region lies where key . (1, x) >= 0
-    row: tuple[int, ...]  # the region's constraint (region on the >= 0 side)
-    constraints: list[int]  # indices into the cell's constraint list
-    vertices: list[int]  # indices into the cell's vertices
-    point: tuple[int, ...]  # homogeneous point in the facet's relative interior
-    carriers: list[tuple]
+    """A facet as the pipeline sees it; its exact relative-interior point is computed on demand."""
+
+    __slots__ = ("key", "side", "row", "constraints", "vertices", "carriers", "_cell", "_point")
+
+    def __init__(self, key, side, row, constraints, vertices, cell: Cell):
+        self.key = key  # primitive hyperplane, first nonzero normal entry positive
+        self.side = side  # +1 if the region lies where key . (1, x) >= 0
+        self.row = row  # the region's constraint (region on the >= 0 side), primitive
+        self.constraints = constraints  # indices into the cell's constraint list
+        self.vertices = vertices  # indices into the cell's vertices
+        self.carriers: list[tuple] = []
+        self._cell = cell
+        self._point = None
+
+    @property
+    def point(self) -> tuple[int, ...]:
+        """Homogeneous point in the facet's relative interior (the mean of its vertices)."""
+        if self._point is None:
+            self._point = mean_point([self._cell.verts[i] for i in self.vertices])
+        return self._point
+
+    def vertex_set(self) -> frozenset:
+        verts = self._cell.verts
+        return frozenset(verts[i] for i in self.vertices)
 
 
 def hyperplane_key(row: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
@@ -61,9 +77,7 @@ def region_facets(raw: RawRegion) -> list[FacetData]:
         if found is not None:
             found.constraints.append(k)
             continue
-        on = cell.vertices_on(k)
-        point = mean_point([cell.verts[i] for i in on])
-        groups[key] = FacetData(key, side, primitive(cell.cons[k]), [k], on, point, [])
+        groups[key] = FacetData(key, side, primitive(cell.cons[k]), [k], cell.vertices_on(k), cell)
     facets = list(groups.values())
     _assign_carriers(raw, facets)
     return facets
@@ -71,25 +85,37 @@ def region_facets(raw: RawRegion) -> list[FacetData]:
 
 def _assign_carriers(raw: RawRegion, facets: list[FacetData]) -> None:
     cell = raw.cell
-    for f in facets:
-        f.carriers = sorted({cell.labels[k] for k in f.constraints if cell.labels[k][0] == "domain"})
+    known: set[tuple[int, int]] = set()
+    for fi, f in enumerate(facets):
+        carriers = set()
+        for k in f.constraints:
+            label = cell.labels[k]
+            if label[0] == "domain":
+                carriers.add(label)
+            elif label[0] == "neuron":
+                carriers.add(label[:3])
+        f.carriers = sorted(carriers)
+        known.update((fi, c[1], c[2]) if c[0] == "neuron" else (fi, -1, c[1]) for c in carriers)
     if not raw.forms:
         return
-    rows = [row for forms in raw.forms for row in forms.rows]
-    names = [("neuron", k, j) for k, forms in enumerate(raw.forms) for j in range(len(forms.rows))]
+    names = [(k, j) for k, forms in enumerate(raw.forms) for j in range(len(forms.rows))]
     floats = np.concatenate([forms.floats for forms in raw.forms])
-    points = [f.point for f in facets]
-    signs = sign_matrix(rows, floats, points, float_points(points))
-    zero_rows = {i for i, row in enumerate(rows) if not any(row)}
-    for i, j in zip(*np.nonzero(signs == 0)):
-        if i not in zero_rows:
-            facets[j].carriers.append(names[i])
+    _, unsure = filtered_signs(floats, cell.vf)  # proven nonzero somewhere on a facet: no carrier
+    for fi, f in enumerate(facets):
+        for i in np.flatnonzero(unsure[:, f.vertices].all(axis=1)):
+            k, j = names[i]
+            if (fi, k, j) in known:
+                continue
+            row = raw.forms[k].rows[j]
+            if any(row) and all(exact_dot(row, cell.verts[v]) == 0 for v in f.vertices):
+                f.carriers.append(("neuron", k, j))
+        f.carriers.sort()
 
 
 def witness_point(raw: RawRegion, facets: list[FacetData]) -> tuple[Fraction, ...]:
     """A short rational point strictly inside the region.
 
-    The float centroid of the vertices is rounded to ever finer rationals and checked exactly
+    The float centroid of the vertices is rounded to a few denominators and checked exactly
     against every facet; the exact centroid of the vertices is the fallback (always interior).
     """
     cell = raw.cell
@@ -102,7 +128,7 @@ def witness_point(raw: RawRegion, facets: list[FacetData]) -> tuple[Fraction, ..
         return all(exact_dot(row, homogeneous) > 0 for row in rows)
 
     floats = [Fraction(float(c)) for c in centre]
-    for limit in (10, 100, 10**4, 10**6, 10**9, 10**12):
+    for limit in (100, 10**6):
         point = tuple(v.limit_denominator(limit) for v in floats)
         if inside(point):
             return point

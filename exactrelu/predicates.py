@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["float_rows", "float_points", "sign_matrix", "exact_dot"]
+__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs", "exact_dot"]
 
 _U = 2.0**-53
 _ABS = 2.0**-1000
@@ -52,6 +52,18 @@ def float_points(points: list[tuple[int, ...]]) -> np.ndarray:
     return out
 
 
+def filtered_signs(forms_f: np.ndarray, points_f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signs proven by the float filter, and the mask of entries it could not decide (sign 0)."""
+    n_terms = forms_f.shape[1]
+    with np.errstate(all="ignore"):
+        values = forms_f @ points_f.T
+        magnitude = np.abs(forms_f) @ np.abs(points_f).T
+        bound = (2.0 * (n_terms + 4) * _U) * magnitude + _ABS * (1.0 + np.max(np.abs(points_f)))
+        signs = (values > bound).astype(np.int8) - (values < -bound).astype(np.int8)
+        unsure = ~(np.abs(values) > bound)
+    return signs, unsure
+
+
 def sign_matrix(
     forms: list[tuple[int, ...]],
     forms_f: np.ndarray,
@@ -61,13 +73,7 @@ def sign_matrix(
     """Exact signs (int8, -1/0/+1) of every form at every point, shape (len(forms), len(points))."""
     if not forms or not points:
         return np.zeros((len(forms), len(points)), dtype=np.int8)
-    n_terms = forms_f.shape[1]
-    with np.errstate(all="ignore"):
-        values = forms_f @ points_f.T
-        magnitude = np.abs(forms_f) @ np.abs(points_f).T
-        bound = (2.0 * (n_terms + 4) * _U) * magnitude + _ABS * (1.0 + np.max(np.abs(points_f)))
-        signs = np.where(values > bound, 1, np.where(values < -bound, -1, 0)).astype(np.int8)
-        unsure = ~(np.abs(values) > bound)
+    signs, unsure = filtered_signs(forms_f, points_f)
     if unsure.any():
         for i, j in zip(*np.nonzero(unsure)):
             v = exact_dot(forms[i], points[j])

@@ -148,7 +148,9 @@ class _Lines:
         self.where = where
         self.comments: list[str] = []
         self.records: list[tuple[int, str]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        lines = text.splitlines()
+        self.end = len(lines) + 1
+        for number, line in enumerate(lines, start=1):
             stripped = line.strip()
             if stripped.startswith("//"):
                 self.comments.append(stripped[2:].strip())
@@ -162,8 +164,7 @@ class _Lines:
 
     def numbers(self, count: int, what: str, *, exact: bool = True) -> list[Fraction]:
         if self.position >= len(self.records):
-            end = self.records[-1][0] + 1 if self.records else 1
-            self.fail(end, f"file ends early; expected {what}")
+            self.fail(self.end, f"file ends early; expected {what}")
         number, line = self.records[self.position]
         self.position += 1
         self.last = number
