@@ -159,3 +159,348 @@ def test_tiny_nnet_folds_normalisation_exactly():
     h = [max(u1, 0), max(u2, 0), max(u1 + u2 - Fraction(1, 2), 0)]
     assert net.forward(x) == (h[0] - h[1] + 2 * h[2] + Fraction(1, 4),)
     assert net.metadata["default_box"] == [(0, 4), (-1, 1)]
+
+
+# ------------------------------------------------------------------ ONNX models against onnxruntime
+def _onnx_model(nodes, inits, in_shape, *, opset=13):
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in inits.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    return model
+
+
+def _f32(rng, *shape, low=-1.0, high=1.0):
+    return rng.uniform(low, high, size=shape).astype(np.float32)
+
+
+def _mlp(rng):
+    """Sub/Div normalisation, MatMul + Add, Relu, LeakyRelu, Gemm with transB."""
+    from onnx import helper as h
+
+    nodes = [
+        h.make_node("Sub", ["x", "mean"], ["s"]),
+        h.make_node("Div", ["s", "std"], ["u"]),
+        h.make_node("MatMul", ["u", "w1"], ["m1"]),
+        h.make_node("Add", ["m1", "b1"], ["a1"]),
+        h.make_node("Relu", ["a1"], ["r1"]),
+        h.make_node("MatMul", ["r1", "w2"], ["m2"]),
+        h.make_node("Add", ["b2", "m2"], ["a2"]),
+        h.make_node("LeakyRelu", ["a2"], ["r2"], alpha=0.2),
+        h.make_node("Gemm", ["r2", "w3", "b3"], ["y"], transB=1),
+    ]
+    inits = {"mean": _f32(rng, 4), "std": _f32(rng, 4, low=0.5, high=2), "w1": _f32(rng, 4, 8), "b1": _f32(rng, 8),
+             "w2": _f32(rng, 8, 6), "b2": _f32(rng, 6), "w3": _f32(rng, 3, 6), "b3": _f32(rng, 3)}  # fmt: skip
+    return _onnx_model(nodes, inits, ["N", 4]), (1, 4)
+
+
+def _gemm(rng):
+    """Gemm with alpha/beta, a constant on the left (Transpose around it), transA, Neg."""
+    from onnx import helper as h
+
+    nodes = [
+        h.make_node("Gemm", ["x", "w1", "c1"], ["g1"], alpha=0.7, beta=-1.3),
+        h.make_node("Relu", ["g1"], ["r1"]),
+        h.make_node("Transpose", ["r1"], ["t1"]),
+        h.make_node("Gemm", ["w2", "t1"], ["g2"]),  # (4, 5) @ (5, 1)
+        h.make_node("Neg", ["g2"], ["n2"]),
+        h.make_node("LeakyRelu", ["n2"], ["r2"]),  # default alpha 0.01
+        h.make_node("Gemm", ["r2", "w3", "c3"], ["y"], transA=1, transB=1, alpha=2.5),
+    ]
+    inits = {"w1": _f32(rng, 3, 5), "c1": _f32(rng, 1, 5), "w2": _f32(rng, 4, 5), "w3": _f32(rng, 2, 4), "c3": _f32(rng, 2)}
+    return _onnx_model(nodes, inits, [1, 3]), (1, 3)
+
+
+def _shapes(rng):
+    """Reshape, Unsqueeze, Squeeze, Identity, Flatten, Constant, Mul/Add broadcasting, Dropout."""
+    from onnx import helper as h, numpy_helper
+
+    nodes = [
+        h.make_node("Constant", [], ["k"], value=numpy_helper.from_array(np.array([0, -1], dtype=np.int64))),
+        h.make_node("Reshape", ["x", "k"], ["a"]),  # (1, 2, 3) -> (1, 6)
+        h.make_node("Unsqueeze", ["a", "ax"], ["b"]),  # (1, 1, 6)
+        h.make_node("Mul", ["b", "scale"], ["c"]),  # broadcast (2, 1) -> (1, 2, 6)
+        h.make_node("Squeeze", ["c", "ax0"], ["d"]),  # (2, 6)
+        h.make_node("Identity", ["d"], ["e"]),
+        h.make_node("Constant", [], ["half"], value_float=0.5),
+        h.make_node("Add", ["e", "half"], ["f"]),
+        h.make_node("Relu", ["f"], ["g"]),
+        h.make_node("Flatten", ["g"], ["i"], axis=0),  # (1, 12)
+        h.make_node("Dropout", ["i"], ["j"]),
+        h.make_node("MatMul", ["j", "w"], ["y"]),
+    ]
+    inits = {"ax": np.array([1], dtype=np.int64), "ax0": np.array([0], dtype=np.int64),
+             "scale": _f32(rng, 2, 1), "w": _f32(rng, 12, 3)}  # fmt: skip
+    return _onnx_model(nodes, inits, [1, 2, 3]), (1, 2, 3)
+
+
+def _conv_bn(rng):
+    """Conv with pads/strides, BatchNormalization, grouped SAME_LOWER Conv, dilated Conv with
+    asymmetric pads and unequal strides, Flatten, Gemm."""
+    from onnx import helper as h
+
+    nodes = [
+        h.make_node("Conv", ["x", "k1", "c1"], ["a"], pads=[1, 1, 1, 1], strides=[2, 2]),  # (1, 3, 4, 4)
+        h.make_node("BatchNormalization", ["a", "g", "beta", "mu", "var"], ["b"], epsilon=1e-3),
+        h.make_node("Relu", ["b"], ["c"]),
+        h.make_node("Conv", ["c", "k2"], ["d"], group=3, auto_pad="SAME_LOWER"),  # (1, 6, 4, 4)
+        h.make_node("Conv", ["d", "k3", "c3"], ["e"], dilations=[2, 2], pads=[0, 1, 1, 0], strides=[1, 2]),
+        h.make_node("LeakyRelu", ["e"], ["f"], alpha=0.1),
+        h.make_node("Flatten", ["f"], ["i"]),
+        h.make_node("Gemm", ["i", "w", "cw"], ["y"], transB=1),
+    ]
+    inits = {"k1": _f32(rng, 3, 2, 3, 3), "c1": _f32(rng, 3), "g": _f32(rng, 3), "beta": _f32(rng, 3),
+             "mu": _f32(rng, 3), "var": _f32(rng, 3, low=0.1, high=2), "k2": _f32(rng, 6, 1, 2, 2),
+             "k3": _f32(rng, 2, 6, 2, 2), "c3": _f32(rng, 2), "w": _f32(rng, 2, 12), "cw": _f32(rng, 2)}  # fmt: skip
+    return _onnx_model(nodes, inits, [1, 2, 7, 7]), (1, 2, 7, 7)
+
+
+def _old_opset(rng):
+    """Opset 11: Squeeze/Unsqueeze axes as attributes; BatchNormalization on (N, C); Conv1d."""
+    from onnx import helper as h
+
+    nodes = [
+        h.make_node("Conv", ["x", "k"], ["a"], pads=[1, 0]),  # (1, 2, 5) -> (1, 3, 4)
+        h.make_node("Flatten", ["a"], ["b"]),  # (1, 12)
+        h.make_node("Unsqueeze", ["b"], ["c"], axes=[-1]),  # (1, 12, 1)
+        h.make_node("Squeeze", ["c"], ["d"], axes=[2]),
+        h.make_node("BatchNormalization", ["d", "g", "beta", "mu", "var"], ["e"]),
+        h.make_node("Relu", ["e"], ["f"]),
+        h.make_node("Gemm", ["f", "w"], ["y"]),
+    ]
+    inits = {"k": _f32(rng, 3, 2, 3), "g": _f32(rng, 12), "beta": _f32(rng, 12), "mu": _f32(rng, 12),
+             "var": _f32(rng, 12, low=0.1, high=2), "w": _f32(rng, 12, 2)}  # fmt: skip
+    return _onnx_model(nodes, inits, [1, 2, 5], opset=11), (1, 2, 5)
+
+
+ONNX_MODELS = {"mlp": _mlp, "gemm": _gemm, "shapes": _shapes, "conv_bn": _conv_bn, "old_opset": _old_opset}
+
+
+@pytest.mark.parametrize("name", sorted(ONNX_MODELS))
+def test_onnx_forward_agrees_with_onnxruntime(name, tmp_path):
+    _runtime("onnx")
+    ort = _runtime("onnxruntime")
+    rng = np.random.default_rng(sorted(ONNX_MODELS).index(name))
+    model, shape = ONNX_MODELS[name](rng)
+    path = tmp_path / f"{name}.onnx"
+    path.write_bytes(model.SerializeToString())
+    net = load(path)
+    assert net.reading == READING_BINARY and net.n_inputs == int(np.prod(shape))
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for _ in range(5):
+        x = _f32(rng, *shape)
+        (expected,) = session.run(None, {"x": x})
+        assert net.n_outputs == expected.size
+        assert _max_rel_diff(net.forward(x.ravel().tolist()), expected) < 5e-6  # measured at most 5.5e-7
+
+
+def test_onnx_leaky_slope_and_gemm_alpha_are_exact_float32_values():
+    _runtime("onnx")
+    from exactrelu.loaders.onnx_format import from_onnx_model
+
+    model, _ = _gemm(np.random.default_rng(0))
+    net = from_onnx_model(model)
+    assert net.negative_slopes == (0, Fraction(float(np.float32(0.01)))), "default alpha 0.01 as float32"
+    assert net.metadata["rounding"] == ["none: every value is the exact binary value stored"]
+    model, _ = _conv_bn(np.random.default_rng(0))
+    assert from_onnx_model(model).negative_slopes[-1] == Fraction(float(np.float32(0.1)))
+
+
+# ------------------------------------------------------------------ PyTorch modules against torch
+def _torch_models(torch):
+    nn = torch.nn
+    torch.manual_seed(0)
+    bn1 = nn.BatchNorm1d(6)
+    bn2 = nn.BatchNorm2d(3, eps=1e-3)
+    with torch.no_grad():
+        for bn in (bn1, bn2):
+            bn.running_mean.uniform_(-1, 1)
+            bn.running_var.uniform_(0.2, 2)
+            bn.weight.uniform_(-2, 2)
+            bn.bias.uniform_(-1, 1)
+    mlp = nn.Sequential(
+        nn.Sequential(nn.Linear(4, 6), nn.ReLU()),
+        nn.Dropout(0.3),
+        bn1,
+        nn.Linear(6, 5),
+        nn.LeakyReLU(0.1),
+        nn.Identity(),
+        nn.Linear(5, 3),
+    )
+    conv = nn.Sequential(
+        nn.Conv2d(2, 3, 3, stride=2, padding=1),
+        bn2,
+        nn.ReLU(),
+        nn.Conv2d(3, 3, 2, padding="same", groups=3, bias=False),
+        nn.LeakyReLU(),
+        nn.Conv2d(3, 2, 2, dilation=2, padding=(1, 0)),
+        nn.Flatten(),
+        nn.Linear(2 * 4 * 2, 2),
+    )
+    conv1d = nn.Sequential(nn.Conv1d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1))
+    return {"mlp": (mlp, (4,)), "conv2d": (conv, (2, 8, 8)), "conv1d": (conv1d, (1, 6))}
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
+@pytest.mark.parametrize("name", ["mlp", "conv2d", "conv1d"])
+def test_torch_forward_agrees_with_torch(name, tmp_path):
+    torch = _runtime("torch")
+    from exactrelu.loaders.torch_format import from_module
+
+    module, sample = _torch_models(torch)[name]
+    module.eval()
+    options = {} if name == "mlp" else {"input_shape": sample}
+    net = from_module(module, **options)
+    assert net.reading == READING_BINARY and net.n_inputs == int(np.prod(sample))
+    generator = torch.Generator().manual_seed(1)
+    for _ in range(5):
+        x = torch.rand((1,) + sample, generator=generator) * 2 - 1
+        with torch.no_grad():
+            expected = module(x).numpy()
+        assert _max_rel_diff(net.forward(x.numpy().ravel().tolist()), expected) < 1e-6  # measured 3.7e-8
+    torch.save(module, tmp_path / "model.pt")
+    assert load(tmp_path / "model.pt", **options).layers == net.layers  # whole saved module, same network
+
+
+def test_torch_state_dict_and_dispatch(tmp_path):
+    torch = _runtime("torch")
+    nn = torch.nn
+    torch.manual_seed(2)
+    mlp = nn.Sequential(*[m for k in range(11) for m in (nn.Linear(3 if k == 0 else 4, 4), nn.ReLU())], nn.Linear(4, 2))
+    torch.save(mlp.state_dict(), tmp_path / "weights.pth")
+    from_file = load(tmp_path / "weights.pth")
+    assert from_file.layers == load(mlp).layers, "numeric order 0, 2, ..., 10, ..., 22, not text order"
+    assert from_file.metadata["layers"][:3] == ["0", "2", "4"]
+    leaky = load(tmp_path / "weights.pth", negative_slope=Fraction(1, 8))
+    assert set(leaky.negative_slopes) == {Fraction(1, 8)}
+    x = torch.rand(1, 3)
+    with torch.no_grad():
+        expected = mlp(x).numpy()
+    assert _max_rel_diff(from_file.forward(x.numpy().ravel().tolist()), expected) < 5e-6
+
+
+# ------------------------------------------------------------------ invalid and unsupported inputs
+def _nnet_lines(edit):
+    def write(path):
+        lines = TINY_NNET.splitlines()
+        path.write_text("\n".join(edit(lines)) + "\n")
+
+    return write
+
+
+def _set(lines, number, text):
+    lines[number - 1] = text
+    return lines
+
+
+def _onnx_file(build):
+    def write(path):
+        from onnx import helper as h
+
+        path.write_bytes(build(h).SerializeToString())
+
+    return write
+
+
+def _sigmoid(h):
+    return _onnx_model([h.make_node("MatMul", ["x", "w"], ["a"]), h.make_node("Sigmoid", ["a"], ["y"], name="squash")],
+                       {"w": np.ones((2, 2), np.float32)}, [1, 2])  # fmt: skip
+
+
+def _square(h):
+    return _onnx_model([h.make_node("Mul", ["x", "x"], ["y"])], {}, [1, 2])
+
+
+def _skip(h):
+    nodes = [h.make_node("Relu", ["x"], ["r"]), h.make_node("Add", ["r", "x"], ["y"])]
+    return _onnx_model(nodes, {}, [1, 2])
+
+
+def _dynamic(h):
+    return _onnx_model([h.make_node("Relu", ["x"], ["y"])], {}, ["N", "features"])
+
+
+def _div_zero(h):
+    return _onnx_model([h.make_node("Div", ["x", "z"], ["y"])], {"z": np.zeros(2, np.float32)}, [1, 2])
+
+
+def _torch_file(build):
+    def write(path):
+        import torch
+
+        torch.save(build(torch), path)
+
+    return write
+
+
+def _mismatched_state(torch):
+    return {"0.weight": torch.ones(4, 3), "0.bias": torch.ones(4), "2.weight": torch.ones(2, 5), "2.bias": torch.ones(2)}
+
+
+def _bn_state(torch):
+    return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2)).state_dict()
+
+
+def _sigmoid_module(torch):
+    return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Sigmoid())
+
+
+INVALID = [
+    # (id, file name, writer, needs, exception, fragments of the message)
+    ("nnet-empty", "a.nnet", lambda p: p.write_text("// only a comment\n"), None, InvalidNetwork,
+     ["line 2", "file ends early", "sizes line"]),
+    ("nnet-truncated", "a.nnet", _nnet_lines(lambda ls: ls[:-1]), None, InvalidNetwork,
+     ["line 16", "file ends early", "bias 1 of layer 2"]),
+    ("nnet-row-count", "a.nnet", _nnet_lines(lambda ls: _set(ls, 9, "1,0,5,")), None, InvalidNetwork,
+     ["line 9", "row 1 of the weight of layer 1", "found 3"]),
+    ("nnet-not-a-number", "a.nnet", _nnet_lines(lambda ls: _set(ls, 10, "0,abc,")), None, InvalidNetwork,
+     ["line 10", "'abc'"]),
+    ("nnet-sizes-disagree", "a.nnet", _nnet_lines(lambda ls: _set(ls, 3, "2,4,1,")), None, InvalidNetwork,
+     ["line 3", "disagree"]),
+    ("nnet-zero-range", "a.nnet", _nnet_lines(lambda ls: _set(ls, 8, "2,0,1,")), None, InvalidNetwork,
+     ["line 8", "range 2 is zero"]),
+    ("nnet-trailing-data", "a.nnet", _nnet_lines(lambda ls: ls + ["7,"]), None, InvalidNetwork,
+     ["line 17", "after the last layer"]),
+    ("nnet-min-above-max", "a.nnet", _nnet_lines(lambda ls: _set(ls, 5, "5,-1,")), None, InvalidNetwork,
+     ["line 6", "input 1 has minimum 5 above maximum 4"]),
+    ("onnx-garbage", "m.onnx", lambda p: p.write_bytes(b"\x00\xffnot a model"), "onnx", InvalidNetwork,
+     ["not a readable ONNX model"]),
+    ("onnx-unsupported-op", "m.onnx", _onnx_file(_sigmoid), "onnx", UnsupportedModel,
+     ["node 2 of 2", "Sigmoid", "'squash'", "supported operators: Add"]),
+    ("onnx-nonlinear", "m.onnx", _onnx_file(_square), "onnx", UnsupportedModel, ["Mul", "not affine"]),
+    ("onnx-skip-connection", "m.onnx", _onnx_file(_skip), "onnx", UnsupportedModel, ["node 2", "skip connections"]),
+    ("onnx-dynamic-shape", "m.onnx", _onnx_file(_dynamic), "onnx", UnsupportedModel,
+     ["dimension 1 is dynamic (features)", "input_shape="]),
+    ("onnx-division-by-zero", "m.onnx", _onnx_file(_div_zero), "onnx", InvalidNetwork, ["node 1", "division"]),
+    ("torch-garbage", "m.pt", lambda p: p.write_bytes(b"garbage"), "torch", InvalidNetwork,
+     ["not a readable PyTorch file"]),
+    ("torch-state-shapes", "m.pth", _torch_file(_mismatched_state), "torch", InvalidNetwork,
+     ["layer '2'", "shape (2, 5)", "expected (2, 4)"]),
+    ("torch-state-batchnorm", "m.pth", _torch_file(_bn_state), "torch", UnsupportedModel,
+     ["'1.running_mean'", "save the whole"]),
+    ("torch-unsupported-module", "m.pt", _torch_file(_sigmoid_module), "torch", UnsupportedModel,
+     ["module 2 of 2", "Sigmoid", "supported modules: Sequential"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name, writer, needs, error, fragments", [case[1:] for case in INVALID], ids=[case[0] for case in INVALID]
+)
+def test_invalid_inputs_raise_clear_errors(tmp_path, name, writer, needs, error, fragments):
+    if needs:
+        _runtime(needs)
+    path = tmp_path / name
+    writer(path)
+    with pytest.raises(error) as info:
+        load(path)
+    message = str(info.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
