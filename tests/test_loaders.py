@@ -22,7 +22,8 @@ from exactrelu.network import READING_BINARY, READING_DECIMAL
 NETS = Path(__file__).resolve().parents[2] / "shared" / "nets"
 ACAS = "ACASXU_run2a_1_1_batch_2000"
 needs_nets = pytest.mark.skipif(
-    not (NETS / f"{ACAS}.nnet").exists(), reason=f"real networks not found in {NETS} (../shared/nets beside the checkout)"
+    not (NETS / f"{ACAS}.nnet").exists(),
+    reason=f"real networks not found in {NETS} (../shared/nets beside the checkout)",
 )
 
 
@@ -66,7 +67,8 @@ def test_acas_weights_are_exact_roundings_of_the_nnet_decimals(acas):
     assert (nnet_net.reading, onnx_net.reading, npz_net.reading) == (READING_DECIMAL, READING_BINARY, READING_BINARY)
     decimal = _layers_of(nnet_net, _unfolded(nnet_net))
     for (dw, db), npz_layer, onnx_layer in zip(decimal, npz_net.layers, onnx_net.layers):
-        for rows, npz_rows, onnx_rows in ((dw, npz_layer.weight, onnx_layer.weight), ([db], [npz_layer.bias], [onnx_layer.bias])):
+        pairs = ((dw, npz_layer.weight, onnx_layer.weight), ([db], [npz_layer.bias], [onnx_layer.bias]))
+        for rows, npz_rows, onnx_rows in pairs:
             for row, npz_row, onnx_row in zip(rows, npz_rows, onnx_rows):
                 assert [Fraction(float(v)) for v in row] == list(npz_row)
                 assert [Fraction(float(np.float32(float(v)))) for v in row] == list(onnx_row)
@@ -214,7 +216,8 @@ def _gemm(rng):
         h.make_node("LeakyRelu", ["n2"], ["r2"]),  # default alpha 0.01
         h.make_node("Gemm", ["r2", "w3", "c3"], ["y"], transA=1, transB=1, alpha=2.5),
     ]
-    inits = {"w1": _f32(rng, 3, 5), "c1": _f32(rng, 1, 5), "w2": _f32(rng, 4, 5), "w3": _f32(rng, 2, 4), "c3": _f32(rng, 2)}
+    inits = {"w1": _f32(rng, 3, 5), "c1": _f32(rng, 1, 5), "w2": _f32(rng, 4, 5),
+             "w3": _f32(rng, 2, 4), "c3": _f32(rng, 2)}  # fmt: skip
     return _onnx_model(nodes, inits, [1, 3]), (1, 3)
 
 
@@ -441,7 +444,8 @@ def _torch_file(build):
 
 
 def _mismatched_state(torch):
-    return {"0.weight": torch.ones(4, 3), "0.bias": torch.ones(4), "2.weight": torch.ones(2, 5), "2.bias": torch.ones(2)}
+    return {"0.weight": torch.ones(4, 3), "0.bias": torch.ones(4), "2.weight": torch.ones(2, 5),
+            "2.bias": torch.ones(2)}  # fmt: skip
 
 
 def _bn_state(torch):

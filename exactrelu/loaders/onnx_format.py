@@ -68,14 +68,6 @@ def exact_array(value: object) -> np.ndarray:
     return out.reshape(a.shape)
 
 
-def _folded_scale(scale: object, var: object, eps: float) -> np.ndarray:
-    """``scale / sqrt(var + eps)`` in the parameters' float type, as exact Fractions."""
-    dtype = np.result_type(np.asarray(scale).dtype, np.asarray(var).dtype, np.float32)
-    with np.errstate(all="ignore"):
-        s = np.asarray(scale, dtype) / np.sqrt(np.asarray(var, dtype) + dtype.type(eps))
-    return exact_array(s)
-
-
 class AffineTracer:
     """Builds exact affine layers while a graph is traced; one instance per model.
 
@@ -214,12 +206,17 @@ class AffineTracer:
         W = exact_array(weight)
         B = exact_array(bias) if bias is not None else None
         if x.idx.ndim < 3 or W.ndim != x.idx.ndim:
-            raise InvalidNetwork(f"Conv input has shape {x.shape} and weight {W.shape}; expected (N, C, ...) and (M, C/group, ...)")
+            raise InvalidNetwork(
+                f"Conv input has shape {x.shape} and weight {W.shape}; expected (N, C, ...) and (M, C/group, ...)"
+            )
         n_batch, chans, *spatial = x.shape
         m_out, c_group, *kernel = W.shape
         d = len(spatial)
         if chans != c_group * group or m_out % group or (B is not None and B.shape != (m_out,)):
-            raise InvalidNetwork(f"Conv input {x.shape}, weight {W.shape}, bias {None if B is None else B.shape} and group {group} disagree")
+            bias_shape = None if B is None else B.shape
+            raise InvalidNetwork(
+                f"Conv input {x.shape}, weight {W.shape}, bias {bias_shape} and group {group} disagree"
+            )
         strides, dil = list(strides or [1] * d), list(dilations or [1] * d)
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             pads = [0] * (2 * d)
@@ -230,7 +227,8 @@ class AffineTracer:
                 pads[i], pads[i + d] = (small, big) if auto_pad == "SAME_UPPER" else (big, small)
         elif auto_pad == "VALID" or not pads:
             pads = [0] * (2 * d)
-        out_sp = [(spatial[i] + pads[i] + pads[i + d] - dil[i] * (kernel[i] - 1) - 1) // strides[i] + 1 for i in range(d)]
+        out_sp = [(spatial[i] + pads[i] + pads[i + d] - dil[i] * (kernel[i] - 1) - 1) // strides[i] + 1
+                  for i in range(d)]  # fmt: skip
         if min(out_sp) < 1:
             raise InvalidNetwork(f"Conv output of input {x.shape} with kernel {tuple(kernel)} would be empty")
         taps = [(c, k, W[(slice(None), c) + k]) for c in range(c_group) for k in np.ndindex(*kernel)]
@@ -252,9 +250,15 @@ class AffineTracer:
         self._check(x, "BatchNormalization")
         if x.idx.ndim < 2:
             raise InvalidNetwork(f"BatchNormalization input has shape {x.shape}, expected (N, C, ...)")
-        s = _folded_scale(scale, var, eps)
-        if not all(isinstance(v, Fraction) for v in s.ravel()) or s.shape != (x.shape[1],):
-            raise InvalidNetwork(f"BatchNormalization parameters do not give {x.shape[1]} finite scales")
+        params = [np.asarray(v) for v in (scale, shift, mean, var)]
+        if any(p.shape != (x.shape[1],) for p in params):
+            raise InvalidNetwork(f"BatchNormalization parameters have shapes {[p.shape for p in params]}, "
+                                 f"expected ({x.shape[1]},) for the {x.shape[1]} channels")  # fmt: skip
+        dtype = np.result_type(params[0], params[3], np.float32)
+        var_eps = params[3].astype(dtype) + dtype.type(eps)
+        if not np.all(var_eps > 0):
+            raise InvalidNetwork("BatchNormalization variance + epsilon is not positive")
+        s = exact_array(params[0].astype(dtype) / np.sqrt(var_eps))  # the one rounding: see BATCHNORM_NOTE
         t = exact_array(shift) - exact_array(mean) * s
         self.notes.add(BATCHNORM_NOTE)
         shape = (x.shape[1],) + (1,) * (x.idx.ndim - 2)
@@ -291,7 +295,8 @@ def _ints(v: object) -> list[int]:
 
 def _flatten(t, i, a):
     shape = np.shape(getattr(i[0], "idx", i[0]))
-    axis = a.get("axis", 1) % (len(shape) + 1) if shape else 0
+    axis = a.get("axis", 1)
+    axis += len(shape) if axis < 0 else 0
     new = (int(np.prod(shape[:axis], dtype=np.int64)), int(np.prod(shape[axis:], dtype=np.int64)))
     return t.move(i[0], lambda x: x.reshape(new))
 
@@ -350,20 +355,26 @@ def _conv(t, i, a):
                   dilations=a.get("dilations"), group=a.get("group", 1), auto_pad=auto_pad)  # fmt: skip
 
 
+def _dropout(t, i, a):
+    if len(i) > 2 and i[2] is not None and np.any(np.asarray(i[2])):
+        raise UnsupportedModel("Dropout in training mode")
+    return i[0]
+
+
 def _constant(t, i, a):
     from onnx import numpy_helper
 
     if "value" in a:
         return numpy_helper.to_array(a["value"])
-    for key, dtype in (("value_float", np.float32), ("value_floats", np.float32), ("value_int", np.int64), ("value_ints", np.int64)):
+    for key in ("value_float", "value_floats", "value_int", "value_ints"):
         if key in a:
-            return np.array(a[key], dtype=dtype)
+            return np.array(a[key], dtype=np.float32 if "float" in key else np.int64)
     raise UnsupportedModel(f"Constant with attributes {sorted(a)}")
 
 
 _HANDLERS = {
     "Identity": lambda t, i, a: i[0],
-    "Dropout": lambda t, i, a: i[0],
+    "Dropout": _dropout,
     "Flatten": _flatten,
     "Reshape": _reshape,
     "Squeeze": _squeeze,
@@ -391,7 +402,8 @@ def read_onnx(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -
     try:
         model = onnx.load(str(path))
     except Exception as exc:  # protobuf raises DecodeError, onnx raises its own; all mean unreadable
-        raise InvalidNetwork(f"network file {path} is not a readable ONNX model ({type(exc).__name__}: {exc})") from exc
+        reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        raise InvalidNetwork(f"network file {path} is not a readable ONNX model ({reason})") from None
     return from_onnx_model(model, input_shape=input_shape, source=str(path))
 
 

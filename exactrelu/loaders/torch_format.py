@@ -174,7 +174,8 @@ def read_torch_file(
         try:
             obj = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as exc:
-            raise InvalidNetwork(f"network file {path} is not a readable PyTorch file ({type(exc).__name__}: {exc})") from exc
+            reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            raise InvalidNetwork(f"network file {path} is not a readable PyTorch file ({reason})") from None
     if isinstance(obj, torch.nn.Module):
         return from_module(obj, input_shape=input_shape, source=str(path))
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
