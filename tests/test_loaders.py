@@ -372,6 +372,32 @@ def test_torch_forward_agrees_with_torch(name, tmp_path):
     assert load(tmp_path / "model.pt", **options).layers == net.layers  # whole saved module, same network
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+@pytest.mark.parametrize("name", ["mlp", "conv1d"])
+def test_torch_module_and_its_onnx_export_read_identically(name):
+    """Same weights, same float32 LeakyReLU slope: the two readings are equal, exactly."""
+    torch = _runtime("torch")
+    _runtime("onnx")
+    import io
+
+    import onnx
+
+    from exactrelu.loaders.onnx_format import from_onnx_model
+
+    module, sample = _torch_models(torch)[name]
+    module.eval()
+    buffer = io.BytesIO()
+    try:
+        torch.onnx.export(module, torch.zeros((1,) + sample), buffer, dynamo=False)
+    except Exception as exc:  # the exporter is an optional part of torch
+        pytest.skip(f"torch.onnx.export unavailable: {type(exc).__name__}")
+    exported = from_onnx_model(onnx.load_from_string(buffer.getvalue()))
+    direct = load(module, input_shape=sample)
+    assert (exported.layers, exported.negative_slopes) == (direct.layers, direct.negative_slopes)
+    if name == "mlp":
+        assert direct.negative_slopes == (0, Fraction(float(np.float32(0.1))))
+
+
 def test_torch_state_dict_and_dispatch(tmp_path):
     torch = _runtime("torch")
     nn = torch.nn

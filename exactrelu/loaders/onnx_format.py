@@ -432,6 +432,7 @@ def from_onnx_model(model, *, input_shape: tuple[int, ...] | None = None, source
     UnsupportedModel
         Naming the node, its position and the supported operators.
 
+    >>> import pytest; onnx = pytest.importorskip("onnx")
     >>> from onnx import helper, TensorProto, numpy_helper
     >>> w = numpy_helper.from_array(np.array([[0.5, -1.0]], dtype=np.float32), "w")
     >>> g = helper.make_graph([helper.make_node("Gemm", ["x", "w"], ["y"], transB=1)], "g",

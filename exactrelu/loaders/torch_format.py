@@ -4,7 +4,8 @@ A module's ``forward`` is arbitrary Python, so only ``nn.Sequential`` containers
 layers whose math we know are read; each layer is replayed through the ONNX loader's
 :class:`~exactrelu.loaders.onnx_format.AffineTracer`, so Linear, Conv, BatchNorm and Flatten fold
 into exact affine layers exactly as their ONNX counterparts do.  Tensors are read as their exact
-binary values, LeakyReLU's slope as the exact value of its Python float.  The function read is
+binary values; LeakyReLU's Python-float slope is rounded to the parameters' float type, the value
+torch applies to such tensors (and the one ``torch.onnx.export`` writes).  The function read is
 always the eval-mode one (Dropout is the identity, BatchNorm uses its running statistics), with
 BatchNorm's ``weight / sqrt(var + eps)`` rounded once in the tensor's float type (see
 :data:`~exactrelu.loaders.onnx_format.BATCHNORM_NOTE`).
@@ -55,14 +56,18 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
     UnsupportedModel
         Naming the module, its position and the supported modules.
 
-    >>> import torch
+    >>> import pytest; torch = pytest.importorskip("torch")
     >>> lin = torch.nn.Linear(2, 1)
     >>> with torch.no_grad():
     ...     _ = lin.weight.copy_(torch.tensor([[0.5, -2.0]])); _ = lin.bias.fill_(0.25)
     >>> from_module(torch.nn.Sequential(torch.nn.ReLU(), lin)).forward([3, -1])
     (Fraction(7, 4),)
     """
+    import torch
+
     leaves = list(_leaves(module, type(module).__name__))
+    dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.get_default_dtype())
+    float_type = torch.empty(0, dtype=dtype).numpy().dtype.type if dtype != torch.bfloat16 else np.float32
     shape = (1,) + tuple(int(d) for d in input_shape) if input_shape is not None else _guess_shape(leaves)
     tracer = AffineTracer()
     value = tracer.start(shape)
@@ -70,7 +75,7 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
     for position, (name, layer) in enumerate(leaves, start=1):
         where = f"module {position} of {len(leaves)} ({name}: {type(layer).__name__})"
         try:
-            value = _apply(tracer, layer, value)
+            value = _apply(tracer, layer, value, float_type)
         except UnsupportedModel as exc:
             raise UnsupportedModel(f"{where}: {exc}; {supported}") from None
         except InvalidNetwork as exc:
@@ -83,6 +88,7 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
         "modules": [name for name, _ in leaves],
         "input_shape": shape,
         "mode": "eval: Dropout is the identity, BatchNorm uses running statistics",
+        "float_type": np.dtype(float_type).name,
         "rounding": sorted(tracer.notes) or ["none: every value is the exact binary value stored"],
     }
     return Network.from_layers(layers, negative_slopes=slopes, reading=READING_BINARY, source=source, metadata=metadata)
@@ -96,7 +102,7 @@ def from_state_dict(state, *, negative_slope: float | Fraction = 0, source: str 
     ``metadata``.  Layers are taken in numeric order when every key prefix ends in an index
     (``0``, ``2``, ``10``), otherwise in the dict's order; consecutive shapes must chain.
 
-    >>> import torch
+    >>> import pytest; torch = pytest.importorskip("torch")
     >>> sd = {"0.weight": torch.tensor([[1.0], [-1.0]]), "0.bias": torch.zeros(2),
     ...       "2.weight": torch.tensor([[1.0, 1.0]]), "2.bias": torch.tensor([0.5])}
     >>> from_state_dict(sd).forward([-3])
@@ -217,7 +223,7 @@ def _array(tensor) -> np.ndarray:
     return t.numpy()
 
 
-def _apply(tracer: AffineTracer, layer, value):
+def _apply(tracer: AffineTracer, layer, value, float_type):
     kind = type(layer).__name__
     if kind == "Linear":
         value = tracer.matmul(value, _array(layer.weight).T)
@@ -227,7 +233,7 @@ def _apply(tracer: AffineTracer, layer, value):
     if kind == "LeakyReLU":
         if not math.isfinite(layer.negative_slope):
             raise InvalidNetwork(f"negative slope {layer.negative_slope} is not finite")
-        return tracer.activate(value, Fraction(layer.negative_slope))
+        return tracer.activate(value, Fraction(float(float_type(layer.negative_slope))))
     if kind in ("Identity",) + _DROPOUTS:
         return value
     if kind == "Flatten":
