@@ -49,6 +49,7 @@ __all__ = [
     "zaslavsky_count",
     "general_position_net",
     "domain_halfspaces",
+    "domain_polygon",
     "affine_rank",
 ]
 
@@ -468,7 +469,8 @@ def _three_corners(poly: list[Vector]) -> list[Vector]:
     raise AssertionError("degenerate polygon")
 
 
-def _domain_polygon(domain) -> list[Vector]:
+def domain_polygon(domain) -> list[Vector]:
+    """A 2-D domain (box or polytope) as a counter-clockwise polygon."""
     if isinstance(domain, (list, tuple)) and not hasattr(domain, "A"):
         (x0, x1), (y0, y1) = ((Fraction(lo), Fraction(hi)) for lo, hi in domain)
         return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
@@ -513,7 +515,7 @@ def polygon_regions(net: Network, box) -> dict:
     continuous), and the output map likewise from :meth:`Network.forward`.
     """
     assert net.n_inputs == 2, "polygon clipping needs a 2-input network"
-    pieces = [(_domain_polygon(box), ())]
+    pieces = [(domain_polygon(box), ())]
     for layer_idx, layer in enumerate(net.layers[:-1]):
         pieces = [(poly, pattern + ((),)) for poly, pattern in pieces]
         for j in range(layer.n_out):

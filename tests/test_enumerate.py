@@ -21,6 +21,7 @@ from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, TRIANGLE, by_name
 from exactrelu import Domain, Network, partition
 from oracles import (
     brute_force_partition,
+    domain_polygon,
     general_position_net,
     neuron_forms,
     polygon_area,
@@ -66,9 +67,7 @@ def region_area(region) -> Fraction:
 
 def domain_area(box) -> Fraction:
     if isinstance(box, dict):
-        from oracles import _domain_polygon  # the oracle's own exact clipping of the domain
-
-        return polygon_area(_domain_polygon(box))
+        return polygon_area(domain_polygon(box))
     (x0, x1), (y0, y1) = ((F(lo), F(hi)) for lo, hi in box)
     return (x1 - x0) * (y1 - y0)
 
@@ -171,9 +170,7 @@ def random_points(ex, count: int, seed: int):
     rng = random.Random(seed)
     domain = make_domain(ex.box)
     if isinstance(ex.box, dict):
-        from oracles import _domain_polygon
-
-        poly = _domain_polygon(ex.box)
+        poly = domain_polygon(ex.box)
         bounds = [(min(v[k] for v in poly), max(v[k] for v in poly)) for k in range(2)]
     else:
         bounds = [(F(lo), F(hi)) for lo, hi in ex.box]
