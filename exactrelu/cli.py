@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--list", action=argparse.BooleanOptionalAction, default=None,
                    help=f"print every region (default: when there are at most {SMALL})")
+    c = sub.add_parser("certify", help="enumerate and write a certificate the checker verifies")
+    c.add_argument("net", nargs="?", metavar="NET", help="network file; default: the built-in example")
+    _add_domain_options(c)
+    c.add_argument("-o", "--output", metavar="CERT.json", required=True, help="certificate file ('-' for stdout)")
+    c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
+    k = sub.add_parser("check", help="verify a certificate independently (VERIFIED / NOT VERIFIED)")
+    k.add_argument("certificate", metavar="CERT.json")
+    k.add_argument("--network", metavar="FILE", help="also require the certificate's SHA-256 to match this file")
     return parser
 
 
@@ -53,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "regions":
             return _regions(args)
+        if args.command == "certify":
+            return _certify(args)
+        if args.command == "check":
+            return _check(args)
     except ExactReluError as exc:
         print(f"exactrelu: error: {exc}", file=sys.stderr)
         return 2
@@ -110,3 +123,32 @@ def _regions(args) -> int:
             for line in region_lines(i, region, net.input_names, net.output_names, hidden):
                 print(line, file=out)
     return 0 if result.complete else 130
+
+
+def _certify(args) -> int:
+    from .certify import certify
+    from .progress import region_progress
+
+    net, domain = _load_inputs(args)
+    try:
+        with region_progress(args.progress) as on_region:
+            cert = certify(net, domain, on_region=on_region)
+    except KeyboardInterrupt:
+        print("exactrelu: interrupted: no certificate written (a certificate needs the whole partition)",
+              file=sys.stderr)
+        return 130
+    text = json.dumps(cert, separators=(",", ":"))
+    if args.output == "-":
+        print(text)
+    else:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        s = cert["summary"]
+        print(f"certificate for {s['regions']} regions, {s['edges']} edges, {s['linear_pieces']} linear pieces "
+              f"written to {args.output} ({len(text):,} bytes)")
+    return 0
+
+
+def _check(args) -> int:
+    import exactrelu_checker
+
+    return exactrelu_checker.main([args.certificate] + (["--network", args.network] if args.network else []))

@@ -80,7 +80,9 @@ class Domain:
 
     @classmethod
     def polytope(cls, A: Sequence[Sequence[object]], b: Sequence[object]) -> "Domain":
-        """The polytope ``A x <= b``, checked exactly to be bounded and full-dimensional."""
+        """The polytope ``A x <= b``, checked exactly to be bounded and full-dimensional.
+
+        Rows with zero coefficients are dropped when they hold trivially (``0 <= b``)."""
         if len(A) == 0:
             raise InvalidDomain("polytope has no constraints")
         if len(A) != len(b):
@@ -94,7 +96,15 @@ class Domain:
                 raise InvalidDomain(f"row {i + 1} of A has {len(row)} entries, expected {d}")
             rows.append(tuple(_rational(v, f"A[{i + 1}][{j + 1}]") for j, v in enumerate(row)))
         rhs = tuple(_rational(v, f"b[{i + 1}]") for i, v in enumerate(b))
-        domain = cls(tuple(rows), rhs, None)
+        kept = []
+        for i, (row, value) in enumerate(zip(rows, rhs)):
+            if any(row):
+                kept.append((row, value))
+            elif value < 0:
+                raise EmptyDomain(f"polytope row {i + 1} reads 0 <= {format_rational(value)}, never satisfied")
+        if not kept:
+            raise UnboundedDomain("polytope has only zero rows: it is unbounded")
+        domain = cls(tuple(r for r, _ in kept), tuple(v for _, v in kept), None)
         domain.cell()  # validates
         return domain
 
@@ -151,10 +161,6 @@ def _polytope_cell(rows: list[tuple[int, ...]], labels, d: int) -> Cell:
     big = max(sum(abs(a) for a in row) for row in rows) ** d + 1
     cell = box_cell([(-big, 1)] * d, [(big, 1)] * d, [("bound", i) for i in range(2 * d)])
     for row, label in zip(rows, labels):
-        if not any(row[1:]):
-            if row[0] < 0:
-                raise EmptyDomain(f"domain constraint {label[1] + 1} reads 0 <= {-row[0]}... is never satisfied")
-            continue
         cell = cell.clip(row, label)
         if not cell.verts:
             raise EmptyDomain("domain polytope is empty")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 import numpy as np
 from flint import fmpz_mat
@@ -102,27 +102,43 @@ class RawRegion:
     pattern: tuple[tuple[int, ...], ...]
     forms: tuple[LayerForms, ...]  # pre-activations of every hidden layer on this region
     output: LayerForms  # the exact output map
+    leaf: object = None  # the recorder's leaf node, when a sign-split tree is recorded
+
+
+class TreeRecorder(Protocol):
+    """Receives the sign-split tree as it is built (see :mod:`exactrelu.certify`)."""
+
+    def open(self, link, k: int, cell: Cell, decided: list[tuple[int, int, tuple[int, ...]]]): ...
+
+    def split(self, node, j: int) -> tuple[object, object]: ...
+
+    def link(self, node, key: str) -> object: ...
 
 
 def enumerate_regions(
     net: Network,
     domain: Domain,
     on_region: Callable[[RawRegion], None] | None = None,
+    recorder: TreeRecorder | None = None,
 ) -> Iterator[RawRegion]:
-    """Yield every activation region of ``net`` on ``domain`` (depth-first, deterministic)."""
+    """Yield every activation region of ``net`` on ``domain`` (depth-first, deterministic).
+
+    With a ``recorder``, every node of the sign-split tree is reported to it, with the neurons
+    decided there (and their forms), so that certificates can prove each decision."""
     inet = IntegerNetwork.of(net)
     n_hidden_layers = len(inet.layers) - 1
     root = domain.cell()
     first = inet.first_forms()
     if n_hidden_layers == 0:
-        yield RawRegion(root, (), (), first)
+        leaf = recorder.open(None, -1, root, []) if recorder is not None else None
+        yield RawRegion(root, (), (), first, leaf)
         return
-    stack: list[tuple[Cell, int, LayerForms, tuple]] = [(root, 0, first, ())]
+    stack: list[tuple[Cell, int, LayerForms, tuple, object]] = [(root, 0, first, (), None)]
     while stack:
-        cell, k, forms, history = stack.pop()
-        leaves = _split_layer(cell, k, forms)
+        cell, k, forms, history, link = stack.pop()
+        leaves = _split_layer(cell, k, forms, recorder, link)
         children = []
-        for leaf, bits in leaves:
+        for leaf, bits, node in leaves:
             pattern_so_far = history + ((tuple(bits), forms),)
             if k + 1 == n_hidden_layers:
                 output = inet.next_forms(k, forms, bits)
@@ -131,34 +147,41 @@ def enumerate_regions(
                     tuple(b for b, _ in pattern_so_far),
                     tuple(f for _, f in pattern_so_far),
                     output,
+                    node,
                 )
                 if on_region is not None:
                     on_region(region)
                 yield region
             else:
-                children.append((leaf, k + 1, inet.next_forms(k, forms, bits), pattern_so_far))
+                next_link = recorder.link(node, "n") if recorder is not None else None
+                children.append((leaf, k + 1, inet.next_forms(k, forms, bits), pattern_so_far, next_link))
         stack.extend(reversed(children))
 
 
-def _split_layer(cell: Cell, k: int, forms: LayerForms) -> list[tuple[Cell, list[int]]]:
-    """Cut ``cell`` by layer ``k``'s hyperplanes until none cuts; return the leaves and patterns."""
+def _split_layer(cell: Cell, k: int, forms: LayerForms, recorder=None, link=None):
+    """Cut ``cell`` by layer ``k``'s hyperplanes until none cuts.
+
+    Returns ``(leaf cell, layer-k bits, recorder node)`` for every leaf."""
     n = len(forms.rows)
     signs = sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
     bits = [-1] * n
-    work = [(cell, signs, list(range(n)), bits)]
+    work = [(cell, signs, list(range(n)), bits, link)]
     leaves = []
     while work:
-        c, S, active, bits = work.pop()
+        c, S, active, bits, link = work.pop()
         has_pos = (S > 0).any(axis=1)
         has_neg = (S < 0).any(axis=1)
         cutting = []
+        decided = []
         for r, j in enumerate(active):
             if has_pos[r] and has_neg[r]:
                 cutting.append(r)
             else:
                 bits[j] = 1 if has_pos[r] else 0
+                decided.append((j, bits[j], forms.rows[j]))
+        node = recorder.open(link, k, c, decided) if recorder is not None else None
         if not cutting:
-            leaves.append((c, bits))
+            leaves.append((c, bits, node))
             continue
         r0 = cutting[0]
         j0 = active[r0]
@@ -186,7 +209,8 @@ def _split_layer(cell: Cell, k: int, forms: LayerForms) -> list[tuple[Cell, list
         bits_minus = list(bits)
         bits[j0] = 1
         bits_minus[j0] = 0
-        work.append((minus, S_minus, rest_neurons, bits_minus))
-        work.append((plus, S_plus, rest_neurons, bits))
+        link_plus, link_minus = recorder.split(node, j0) if recorder is not None else (None, None)
+        work.append((minus, S_minus, rest_neurons, bits_minus, link_minus))
+        work.append((plus, S_plus, rest_neurons, bits, link_plus))
     leaves.reverse()
     return leaves

@@ -139,12 +139,14 @@ def partition(
     domain: Domain | None = None,
     *,
     on_region: Callable[[int], None] | None = None,
+    recorder=None,
 ) -> Partition:
     """Enumerate every activation region of ``network`` on ``domain`` exactly.
 
     Parameters: ``network`` an exact :class:`Network` (see :func:`exactrelu.load`); ``domain`` a
     :class:`Domain` (default: the network's own default box, if it has one); ``on_region`` called
-    with the running count after each region is found (progress bars).
+    with the running count after each region is found (progress bars); ``recorder`` receives the
+    sign-split tree (see :mod:`exactrelu.certify`) and, at the end, the regions in final order.
 
     Returns a :class:`Partition`.  Ctrl-C stops the enumeration early: the regions found so far
     are kept and ``complete`` is False.
@@ -162,13 +164,15 @@ def partition(
     raws: list[RawRegion] = []
     complete = True
     try:
-        for raw in enumerate_regions(network, domain):
+        for raw in enumerate_regions(network, domain, recorder=recorder):
             raws.append(raw)
             if on_region is not None:
                 on_region(len(raws))
     except KeyboardInterrupt:
         complete = False
     raws.sort(key=lambda r: r.pattern)
+    if recorder is not None and complete:
+        recorder.finish(raws)
     facets = [region_facets(raw) for raw in raws]
     adjacencies = find_adjacencies(raws, facets)
     neighbours: dict[tuple[int, int], list[int]] = {}
