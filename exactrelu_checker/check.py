@@ -1,0 +1,381 @@
+"""Checking a parsed certificate against the claims of statement.py; the command line.
+
+One pass over the sign-split tree with an explicit stack carries, per node, the integer
+pre-activation forms of its layer (composed once at each ``n`` node and shared by the subtree),
+the bits so far and the cell's constraint list; decisions are proved where they are made, and
+each leaf's region is checked on the spot and reduced to what the later phases need: its output
+map and its facets (vertex-id sets keyed by oriented primitive hyperplane).  Edges, coverage of
+facets, continuity and the summary then work on those alone.  All arithmetic is on integers (forms
+over one common denominator, homogeneous points); anything unconfirmed raises :class:`Refuted`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import chain
+from math import gcd, lcm
+from operator import itemgetter, mul
+from pathlib import Path
+
+from .geometry import Refuted, VertexTable, facet_volume, region_facets
+from .linalg import dot, primitive, rref
+from .parse import MAX_FILE_BYTES, Certificate, MalformedCertificate, load
+from .statement import claim
+
+__all__ = ["Verdict", "check_certificate", "check_file", "main"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """``verified`` is True only after every check passed; otherwise ``reason`` says what failed."""
+
+    verified: bool
+    reason: str = ""
+
+
+def check_certificate(data: bytes | str | dict, network_bytes: bytes | None = None) -> Verdict:
+    """Check a certificate (JSON bytes or text, or the decoded object).
+
+    ``network_bytes``: the network file's contents, whose SHA-256 must equal ``source.sha256``.
+    Raises :class:`MalformedCertificate` when the certificate cannot be read.
+
+    >>> check_certificate('{"format": "exactrelu-certificate"}')
+    Traceback (most recent call last):
+    ...
+    exactrelu_checker.parse.MalformedCertificate: certificate: missing key 'version'
+    """
+    cert = load(data)
+    try:
+        _Checker(cert).run(network_bytes)
+    except Refuted as exc:
+        return Verdict(False, str(exc))
+    except (RecursionError, MemoryError) as exc:
+        return Verdict(False, f"the checker ran out of resources ({type(exc).__name__})")
+    except Exception as exc:  # default deny: whatever stops the check is a refusal, never a pass
+        return Verdict(False, f"the check could not be completed ({type(exc).__name__}: {exc})"[:300])
+    return Verdict(True, "")
+
+
+def check_file(path, network_path=None) -> Verdict:
+    """Check the certificate file at ``path`` (and the network file's hash, when given).
+
+    Raises :class:`MalformedCertificate` when the certificate cannot be read or parsed, and
+    ``OSError`` when the network file cannot be read."""
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise MalformedCertificate(f"certificate of {size:,} bytes exceeds the limit of {MAX_FILE_BYTES:,}")
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise MalformedCertificate(f"cannot read {path}: {exc.strerror or exc}") from None
+    network = None if network_path is None else Path(network_path).read_bytes()
+    return check_certificate(data, network)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m exactrelu_checker CERT.json [--network FILE]``: exit 0 VERIFIED, 1 NOT VERIFIED,
+    2 unreadable or malformed input."""
+    parser = argparse.ArgumentParser(prog="exactrelu-checker", description="Independent certificate checker.")
+    parser.add_argument("certificate", metavar="CERT.json")
+    parser.add_argument("--network", metavar="FILE", help="require source.sha256 to match this file")
+    parser.error = lambda message: parser.exit(2, f"exactrelu-checker: error: {message}\n")
+    args = parser.parse_args(argv)
+    try:
+        verdict = check_file(args.certificate, args.network)
+    except (MalformedCertificate, OSError, RecursionError, MemoryError, ValueError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, OSError):
+            text = f"cannot read {exc.filename}: {exc.strerror}"
+        print(f"exactrelu-checker: error: {text}", file=sys.stderr)
+        return 2
+    print("VERIFIED" if verdict.verified else f"NOT VERIFIED: {verdict.reason}")
+    return 0 if verdict.verified else 1
+
+
+def _fail(number: int, message: str):
+    raise Refuted(f"{claim(number)}: {message}")
+
+
+def _integers(values) -> tuple[list[int], int]:
+    """Rationals as integers over their least common denominator."""
+    den = lcm(*(q.denominator for q in values))
+    return [q.numerator * (den // q.denominator) for q in values], den
+
+
+class _Checker:
+    def __init__(self, cert: Certificate):
+        self.cert = cert
+        self.d = cert.dim
+        self.widths = cert.widths
+        self.layers = []  # per layer: integer weight rows, integer biases, common denominator
+        for weight, bias in cert.layers:
+            flat, den = _integers([q for row in weight for q in row] + list(bias))
+            n_in = len(weight[0])
+            self.layers.append(([flat[i * n_in:(i + 1) * n_in] for i in range(len(weight))], flat[-len(bias):], den))
+        self.domain = []  # domain constraint i as the primitive form of b_i - A_i . x
+        for row, b in zip(cert.A, cert.b):
+            self.domain.append(primitive(_integers([b] + [-a for a in row])[0]))
+        self.table = VertexTable()
+        self.facets: list[dict] = [{} for _ in cert.regions]
+        self.maps: list[tuple] = [()] * len(cert.regions)
+
+    def run(self, network_bytes: bytes | None) -> None:
+        cert = self.cert
+        if network_bytes is not None:
+            if cert.sha256 is None or hashlib.sha256(network_bytes).hexdigest() != cert.sha256.lower():
+                raise Refuted("source: the network file's SHA-256 differs from source.sha256")
+        if cert.summary[:2] != (len(cert.regions), len(cert.edges)):
+            _fail(6, f"summary says {cert.summary[0]} regions and {cert.summary[1]} edges, the certificate lists "
+                     f"{len(cert.regions)} and {len(cert.edges)}")
+        self.check_domain()
+        self.walk_tree()
+        if len(set(r.pattern for r in cert.regions)) != len(cert.regions):
+            _fail(3, "two regions have the same pattern")
+        self.check_edges()
+
+    # -- claim 1 ----------------------------------------------------------------------------------
+    def check_domain(self) -> None:
+        cert, d = self.cert, self.d
+        if cert.box is not None:
+            rows = []
+            for i, (lo, hi) in enumerate(cert.box):
+                rows += [([-1 if c == i else 0 for c in range(d)], -lo), ([1 if c == i else 0 for c in range(d)], hi)]
+            if [(list(a), b) for a, b in zip(cert.A, cert.b)] != rows:
+                _fail(1, "domain.A and domain.b are not the rows -x_i <= -lo_i, x_i <= hi_i of domain.box")
+            self.box = _integers([v for pair in cert.box for v in pair])
+        for e, y in enumerate(cert.bounded):
+            target = [(1 if e % 2 == 0 else -1) if c == e // 2 else 0 for c in range(d)]
+            if any(v < 0 for v in y) or [sum(v * row[c] for v, row in zip(y, cert.A)) for c in range(d)] != target:
+                _fail(1, f"bounded[{e}] is not a nonnegative y with y^T A = {'+' if e % 2 == 0 else '-'}e_{e // 2}")
+
+    # -- claims 2 and 3 ---------------------------------------------------------------------------
+    def walk_tree(self) -> None:
+        cert, tree, n_hidden = self.cert, self.cert.tree, len(self.widths)
+        seen = [False] * len(tree)
+        seen[0] = True
+        leaf_of = [-1] * len(cert.regions)
+        first = self.compose(None, 1, [], 0)
+        stack = [(0, 0, first, (), [None] * (self.widths[0] if n_hidden else 0), self.domain, ())]
+        while stack:
+            idx, k, (rows, den), done, bits, cons, path = stack.pop()
+            node = tree[idx]
+            if node.k != k:
+                _fail(2, f"node {idx} says layer {node.k}, but its path is at layer {k}")
+            for j, bit, proof in node.decisions:
+                if bits[j] is not None:
+                    _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
+                self.prove(idx, k, j, bit, proof, rows[j], cons)
+                bits[j] = bit
+            for child in node.children:
+                if child <= idx or seen[child]:
+                    _fail(2, f"node {child} is listed by node {idx} " + ("but has a smaller index" if child <= idx else
+                                                                          "and by another node"))
+                seen[child] = True
+            if node.kind == "s":
+                j = node.value
+                if bits[j] is not None:
+                    _fail(2, f"node {idx} splits neuron {j} of layer {k}, which already has a bit on this path")
+                form = primitive(rows[j])
+                for child, bit, con in zip(node.children, (1, 0), (form, tuple(-x for x in form))):
+                    child_bits = bits.copy()
+                    child_bits[j] = bit
+                    stack.append((child, k, (rows, den), done, child_bits, cons + [con], path))
+                continue
+            if None in bits:
+                _fail(2, f"node {idx} ends layer {k} but neuron {bits.index(None)} has no bit on its path")
+            if n_hidden:
+                done, path = done + (tuple(bits),), path + (rows,)
+            if node.kind == "n":
+                if k + 1 >= n_hidden:
+                    _fail(2, f"node {idx} is an 'n' node at the last hidden layer")
+                stack.append((node.children[0], k + 1, self.compose(rows, den, bits, k + 1), done,
+                              [None] * self.widths[k + 1], cons, path))
+                continue
+            if k != max(n_hidden - 1, 0):
+                _fail(2, f"node {idx} is a leaf at layer {k}, before the last hidden layer")
+            r = node.value
+            if leaf_of[r] >= 0:
+                _fail(2, f"region {r} is named by nodes {leaf_of[r]} and {idx}")
+            leaf_of[r] = idx
+            out = self.compose(rows, den, bits, n_hidden) if n_hidden else (rows, den)
+            self.region(r, idx, done, path, out, cons)
+        if not all(seen):
+            _fail(2, f"node {seen.index(False)} is not reachable from node 0")
+        if -1 in leaf_of:
+            _fail(2, f"region {leaf_of.index(-1)} is named by no leaf of the tree")
+
+    def compose(self, rows, den: int, bits: list, k: int) -> tuple[list, int]:
+        """The forms of layer ``k`` (the output layer for k = number of hidden layers) over one common
+        denominator, from the forms ``rows / den`` of layer ``k - 1`` and its bits."""
+        W, bias, w_den = self.layers[k]
+        d = self.d
+        if rows is None:  # layer 0: the forms are the weights themselves
+            out = [[b] + w for w, b in zip(W, bias)]
+            den = w_den
+        else:
+            slope = self.cert.slopes[k - 1]
+            sp, sq = slope.numerator, slope.denominator
+            active, scaled = [], []
+            for j, bit in enumerate(bits):
+                if bit or sp:  # bit-0 neurons of a ReLU layer contribute nothing
+                    active.append(j)
+                    f = sq if bit else sp
+                    scaled.append(rows[j] if f == 1 else [f * x for x in rows[j]])
+            scale = den * sq
+            den = w_den * scale
+            if active:
+                cols = list(zip(*scaled))
+                pick = itemgetter(*active)
+                out = []
+                for w, b in zip(W, bias):
+                    picked = pick(w) if len(active) > 1 else (w[active[0]],)
+                    row = [sum(map(mul, picked, col)) for col in cols]
+                    row[0] += b * scale
+                    out.append(row)
+            else:
+                out = [[b * scale] + [0] * d for b in bias]
+        g = gcd(den, *chain.from_iterable(out))
+        return [tuple(x // g for x in row) for row in out], den // g
+
+    def prove(self, idx: int, k: int, j: int, bit: int, proof, form: tuple, cons: list) -> None:
+        """A decision: ``sgn * form >= 0`` on the node's cell, and ``form`` nonzero for bit 1."""
+        def fail(message):
+            _fail(2, f"node {idx}: decision {bit} for neuron {j} of layer {k}: {message}")
+        sgn = 1 if bit else -1
+        nonzero = any(form)
+        if proof == "z":
+            if bit or nonzero:
+                fail("proof 'z' needs bit 0 and the zero form")
+            return
+        if bit and not nonzero:
+            fail("the form is zero, so the canonical bit is 0")
+        if proof == "b":
+            if self.cert.box is None:
+                fail("proof 'b' needs a box domain")
+            (*bounds, ), den = self.box
+            low = sgn * form[0] * den
+            for c in range(self.d):
+                a = sgn * form[c + 1]
+                low += min(a * bounds[2 * c], a * bounds[2 * c + 1])
+            if low < 0:
+                fail("the form's bound over the box has the wrong sign")
+            return
+        r, d = len(proof), self.d
+        if len(set(proof)) != r or max(proof) >= len(cons):
+            fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
+        matrix = [[cons[t][c + 1] for t in proof] + [sgn * form[c + 1]] for c in range(d)]
+        pivots, R, p = rref(matrix, r + 1)
+        if pivots != list(range(r)):
+            fail("the basis gradients are dependent or do not carry the form's gradient")
+        y = [R[i][r] for i in range(r)]  # the multipliers are y / p
+        if any(v * p < 0 for v in y):
+            fail("a Farkas multiplier is negative")
+        if (sgn * form[0] * p - sum(v * cons[t][0] for v, t in zip(y, proof))) * p < 0:
+            fail("the Farkas combination leaves a negative constant")
+
+    def region(self, r: int, idx: int, pattern: tuple, path: tuple, out: tuple, cons: list) -> None:
+        where = f"region {r} (leaf node {idx})"
+        reg = self.cert.regions[r]
+        if reg.pattern != pattern:
+            _fail(3, f"{where}: the pattern is not the bits of its path")
+        rows, den = out
+        for o, (row, b, weights) in enumerate(zip(rows, reg.bias, reg.weight)):
+            for c, q in enumerate((b,) + weights):
+                if q.numerator * den != row[c] * q.denominator:
+                    _fail(3, f"{where}: map output {o} differs from the map recomputed from the pattern")
+        self.maps[r] = out
+        numerators, w0 = _integers(reg.point)
+        point = [w0] + numerators
+        for t in range(len(self.domain)):
+            if dot(cons[t], point) <= 0:
+                _fail(3, f"{where}: the point is not strictly inside domain constraint {t}")
+        for k, (forms, bits) in enumerate(zip(path, pattern)):
+            for j, (form, bit) in enumerate(zip(forms, bits)):
+                value = dot(form, point)
+                if not (value > 0 if bit else value < 0 or (value == 0 and not any(form))):
+                    _fail(3, f"{where}: neuron {j} of layer {k} has bit {bit} but pre-activation "
+                             f"{'0' if value == 0 else 'of the other sign'} at the point")
+        try:
+            self.facets[r] = region_facets(where, cons, reg.vertices, self.d, self.table)
+        except Refuted as exc:
+            _fail(4, str(exc))
+
+    # -- claims 4, 5 and 6 ------------------------------------------------------------------------
+    def shared_facet(self, i: int, j: int):
+        """``(hyperplane of i's facet, relation)`` with relation 0: equal, 1: i's facet inside j's,
+        2: j's inside i's; or None."""
+        fi, fj = self.facets[i], self.facets[j]
+        for key, (vi, _) in fi.items():
+            other = fj.get(tuple(-x for x in key))
+            if other is None:
+                continue
+            vj = other[0]
+            if vi == vj:
+                return key, 0
+            if vi <= vj or self.inside(vi, fj):
+                return key, 1
+            if vj <= vi or self.inside(vj, fi):
+                return key, 2
+        return None
+
+    def inside(self, vertex_ids, facets: dict) -> bool:
+        coords = self.table.coords
+        return all(dot(form, coords[v]) >= 0 for v in vertex_ids for form in facets)
+
+    def check_edges(self) -> None:
+        cert = self.cert
+        n = len(cert.regions)
+        if len(set(cert.edges)) != len(cert.edges):
+            _fail(4, "an edge is listed twice")
+        across = [{} for _ in range(n)]  # region -> facet hyperplane -> [(neighbour, relation)]
+        parent = list(range(n))
+
+        def find(a):
+            while parent[a] != a:
+                parent[a] = a = parent[parent[a]]
+            return a
+
+        for e, (i, j) in enumerate(cert.edges):
+            if i >= j:
+                _fail(4, f"edge {e} [{i}, {j}] is not ordered i < j")
+            shared = self.shared_facet(i, j)
+            if shared is None:
+                _fail(4, f"edge {e} [{i}, {j}]: the regions share no facet")
+            key, relation = shared
+            across[i].setdefault(key, []).append((j, relation))
+            across[j].setdefault(tuple(-x for x in key), []).append((i, (0, 2, 1)[relation]))
+            (mi, di), (mj, dj) = self.maps[i], self.maps[j]
+            pivot = next(c for c in range(1, len(key)) if key[c])
+            for o, (ri, rj) in enumerate(zip(mi, mj)):
+                diff = [a * dj - b * di for a, b in zip(ri, rj)]
+                if any(diff[c] * key[pivot] != diff[pivot] * key[c] for c in range(len(key))):
+                    _fail(5, f"edge {e} [{i}, {j}]: output {o} differs across the shared facet by more than a "
+                             "multiple of its hyperplane")
+            if self.maps[i] == self.maps[j]:
+                parent[find(i)] = find(j)
+        domain = set(self.domain)
+        coords = self.table.coords
+        for i in range(n):
+            for key, (vertex_ids, t) in self.facets[i].items():
+                if key in domain:
+                    continue
+                near = across[i].get(key, [])
+                if any(relation != 2 for _, relation in near):
+                    continue
+                if not near:
+                    _fail(4, f"region {i}: no listed edge crosses its facet on constraint {t} (missing adjacency)")
+                drop = next(c for c in range(1, len(key)) if key[c])
+                whole = facet_volume(vertex_ids, [v for v, _ in self.facets[i].values()], coords, drop)
+                flip = tuple(-x for x in key)
+                parts = sum(facet_volume(self.facets[j][flip][0], [v for v, _ in self.facets[j].values()], coords, drop)
+                            for j, _ in near)
+                if parts != whole:
+                    _fail(4, f"region {i}: the listed neighbours cover {parts / whole} of its facet on constraint "
+                             f"{t} (missing adjacency)")
+        pieces = sum(1 for a in range(n) if find(a) == a)
+        if pieces != cert.summary[2]:
+            _fail(6, f"summary says {cert.summary[2]} linear pieces, the edges and maps give {pieces}")

@@ -1,0 +1,93 @@
+"""Exact integer linear algebra: fraction-free Gauss-Jordan elimination and what it answers.
+
+Forms and points are integer tuples: a form ``(c, g_1..g_d)`` means ``c + g . x``, a point is
+homogeneous ``(w0, w0 x)`` with ``w0 > 0``, and a form's value at a point, times ``w0``, is their
+dot product.  Fraction-free (Bareiss) elimination keeps every entry an integer minor of the input,
+so nothing is ever reduced by a gcd inside the loop and no Fraction is built.
+"""
+
+from __future__ import annotations
+
+from math import gcd
+from operator import mul
+
+__all__ = ["dot", "primitive", "rref", "solve_point", "null_direction", "abs_det"]
+
+
+def dot(a, b) -> int:
+    return sum(map(mul, a, b))
+
+
+def primitive(v) -> tuple:
+    """``v`` divided by the gcd of its entries (sign kept; the zero vector stays zero)."""
+    g = gcd(*v)
+    return tuple(x // g for x in v) if g > 1 else tuple(v)
+
+
+def rref(rows, ncols: int) -> tuple[list[int], list[list[int]], int]:
+    """Fraction-free Gauss-Jordan elimination on the first ``ncols`` columns.
+
+    Returns ``(pivots, R, p)``: row ``i < len(pivots)`` of ``R`` has ``p`` in column ``pivots[i]``
+    and zero in every other pivot column; rows from ``len(pivots)`` on are zero in the first
+    ``ncols`` columns.  ``R / p`` is the reduced row echelon form, and ``|p|`` is the absolute
+    determinant when the matrix is square and nonsingular.
+
+    >>> rref([[2, 1, 3], [1, 1, 2]], 2)
+    ([0, 1], [[1, 0, 1], [0, 1, 1]], 1)
+    """
+    a = [list(r) for r in rows]
+    n = len(a)
+    pivots: list[int] = []
+    div = 1
+    for j in range(ncols):
+        i = len(pivots)
+        if i == n:
+            break
+        k = next((k for k in range(i, n) if a[k][j]), None)
+        if k is None:
+            continue
+        a[i], a[k] = a[k], a[i]
+        top = a[i]
+        p = top[j]
+        for r in range(n):
+            if r != i:
+                row = a[r]
+                f = row[j]
+                if f:
+                    a[r] = [(p * x - f * y) // div for x, y in zip(row, top)]
+                elif p != div:
+                    a[r] = [p * x // div for x in row]
+        div = p
+        pivots.append(j)
+    return pivots, a, div
+
+
+def solve_point(forms) -> tuple | None:
+    """The primitive homogeneous point where the ``d`` forms vanish, or None if they are dependent."""
+    d = len(forms)
+    pivots, R, p = rref([list(f[1:]) + [-f[0]] for f in forms], d)
+    if len(pivots) < d:
+        return None
+    point = [p] + [R[i][d] for i in range(d)]
+    if p < 0:
+        point = [-x for x in point]
+    return primitive(point)
+
+
+def null_direction(gradients, d: int) -> tuple | None:
+    """A nonzero integer ``u`` with ``g . u = 0`` for the ``d - 1`` gradients, or None if their rank
+    is below ``d - 1``."""
+    pivots, R, p = rref(gradients, d)
+    if len(pivots) != d - 1:
+        return None
+    free = next(j for j in range(d) if j not in pivots)
+    u = [0] * d
+    u[free] = p
+    for i, j in enumerate(pivots):
+        u[j] = -R[i][free]
+    return primitive(u)
+
+
+def abs_det(rows) -> int:
+    pivots, _, p = rref(rows, len(rows))
+    return abs(p) if len(pivots) == len(rows) else 0
