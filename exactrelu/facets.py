@@ -101,14 +101,20 @@ def _assign_carriers(raw: RawRegion, facets: list[FacetData]) -> None:
     names = [(k, j) for k, forms in enumerate(raw.forms) for j in range(len(forms.rows))]
     floats = np.concatenate([forms.floats for forms in raw.forms])
     _, unsure = filtered_signs(floats, cell.vf)  # proven nonzero somewhere on a facet: no carrier
+    incidence = np.zeros((len(cell.verts), len(facets)), dtype=np.int32)
     for fi, f in enumerate(facets):
-        for i in np.flatnonzero(unsure[:, f.vertices].all(axis=1)):
-            k, j = names[i]
-            if (fi, k, j) in known:
-                continue
-            row = raw.forms[k].rows[j]
-            if any(row) and all(exact_dot(row, cell.verts[v]) == 0 for v in f.vertices):
-                f.carriers.append(("neuron", k, j))
+        incidence[f.vertices, fi] = 1
+    unsure_count = unsure.astype(np.int32) @ incidence
+    sizes = incidence.sum(axis=0)
+    for i, fi in zip(*np.nonzero(unsure_count == sizes)):
+        k, j = names[i]
+        if (fi, k, j) in known:
+            continue
+        row = raw.forms[k].rows[j]
+        f = facets[fi]
+        if any(row) and all(exact_dot(row, cell.verts[v]) == 0 for v in f.vertices):
+            f.carriers.append(("neuron", k, j))
+    for f in facets:
         f.carriers.sort()
 
 
@@ -122,17 +128,18 @@ def witness_point(raw: RawRegion, facets: list[FacetData]) -> tuple[Fraction, ..
     centre = cell.vf[:, 1:].mean(axis=0)
     rows = [f.row for f in facets]
 
-    def inside(point: tuple[Fraction, ...]) -> bool:
-        den = lcm(*(v.denominator for v in point))
-        homogeneous = (den, *(int(v * den) for v in point))
+    def inside(homogeneous: tuple[int, ...]) -> bool:
         return all(exact_dot(row, homogeneous) > 0 for row in rows)
 
-    floats = [Fraction(float(c)) for c in centre]
-    for limit in (100, 10**6):
-        point = tuple(v.limit_denominator(limit) for v in floats)
-        if inside(point):
+    for limit in (12, 100):  # small denominators first: the points users read
+        point = tuple(Fraction(float(c)).limit_denominator(limit) for c in centre)
+        den = lcm(*(v.denominator for v in point))
+        if inside((den, *(int(v * den) for v in point))):
             return point
-    if inside(tuple(floats)):
-        return tuple(floats)
+    for bits in (10, 16, 24, 32, 44, 56):
+        scale = 1 << bits
+        nums = [int(round(c * scale)) for c in centre]
+        if inside((scale, *nums)):
+            return tuple(Fraction(a, scale) for a in nums)
     exact = mean_point(cell.verts)
     return tuple(Fraction(a, exact[0]) for a in exact[1:])
