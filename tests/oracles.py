@@ -510,29 +510,33 @@ def sort_ccw(vertices: Sequence[Vector], centre: Vector) -> list[Vector]:
 def polygon_regions(net: Network, box) -> dict:
     """``{pattern: PolygonRegion(weight, bias, vertices, area)}`` for a 2-input network.
 
-    Polygons are split neuron by neuron; each neuron's line is read off the exact pre-activations
-    at three corners of the current polygon (the pre-activation is affine on the polygon and
-    continuous), and the output map likewise from :meth:`Network.forward`.
+    Polygons are split neuron by neuron.  On entering a layer, the layer's pre-activations are
+    affine on each polygon (earlier bits are fixed on its interior) and continuous, so their lines
+    are read off the exact pre-activations at three corners; they stay valid on every piece the
+    layer's own neurons cut.  The output map is read off :meth:`Network.forward` likewise.
     """
     assert net.n_inputs == 2, "polygon clipping needs a 2-input network"
     pieces = [(domain_polygon(box), ())]
     for layer_idx, layer in enumerate(net.layers[:-1]):
-        pieces = [(poly, pattern + ((),)) for poly, pattern in pieces]
+        current = []
+        for poly, pattern in pieces:
+            corners = _three_corners(poly)
+            values = [net.pre_activations(p)[layer_idx] for p in corners]
+            forms = [_fit(corners, [v[j] for v in values]) for j in range(layer.n_out)]
+            current.append((poly, pattern, forms, ()))
         for j in range(layer.n_out):
             new = []
-            for poly, pattern in pieces:
-                corners = _three_corners(poly)
-                values = [net.pre_activations(p)[layer_idx][j] for p in corners]
-                f = _fit(corners, values)
-                prefix, bits = pattern[:-1], pattern[-1]
+            for poly, pattern, forms, bits in current:
+                f = forms[j]
                 if _is_zero(f):
-                    new.append((poly, prefix + (bits + (0,),)))
+                    new.append((poly, pattern, forms, bits + (0,)))
                     continue
                 for bit, g in ((0, _neg(f)), (1, f)):
                     part = _clip_polygon(poly, g)
                     if len(part) >= 3 and polygon_area(part) > 0:
-                        new.append((part, prefix + (bits + (bit,),)))
-            pieces = new
+                        new.append((part, pattern, forms, bits + (bit,)))
+            current = new
+        pieces = [(poly, pattern + (bits,)) for poly, pattern, _, bits in current]
     result = {}
     for poly, pattern in pieces:
         corners = _three_corners(poly)
@@ -545,24 +549,27 @@ def polygon_regions(net: Network, box) -> dict:
 
 
 def polygon_adjacency(regions: dict) -> set:
-    """Pairs of polygons sharing a segment of positive length (their common boundary)."""
-    def edges(poly):
-        n = len(poly)
-        return [(poly[i], poly[(i + 1) % n]) for i in range(n)]
+    """Pairs of polygons sharing a segment of positive length (their common boundary).
 
-    def overlap(e1, e2):
-        (p, q), (r, s) = e1, e2
-        if _cross(p, q, r) != 0 or _cross(p, q, s) != 0:
-            return False
-        k = 0 if p[0] != q[0] else 1
-        lo1, hi1 = sorted((p[k], q[k]))
-        lo2, hi2 = sorted((r[k], s[k]))
-        return min(hi1, hi2) > max(lo1, lo2)
-
+    Edges are grouped by their supporting line (normalized ``a . x + c = 0``); two polygons are
+    adjacent iff edges of theirs on one line overlap in more than a point.
+    """
+    by_line: dict = {}
+    for pattern, region in regions.items():
+        poly = region.vertices
+        for i in range(len(poly)):
+            p, q = poly[i], poly[(i + 1) % len(poly)]
+            a = (q[1] - p[1], p[0] - q[0])
+            line = _normalized((a, -(a[0] * p[0] + a[1] * p[1])))
+            if line[0][0] < 0 or (line[0][0] == 0 and line[0][1] < 0):
+                line = _neg(line)
+            k = 0 if p[0] != q[0] else 1  # coordinate that moves along the edge
+            by_line.setdefault(line, []).append((min(p[k], q[k]), max(p[k], q[k]), pattern))
     out = set()
-    for (p1, r1), (p2, r2) in itertools.combinations(regions.items(), 2):
-        if any(overlap(e1, e2) for e1 in edges(r1.vertices) for e2 in edges(r2.vertices)):
-            out.add(tuple(sorted((p1, p2))))
+    for segments in by_line.values():
+        for (lo1, hi1, p1), (lo2, hi2, p2) in itertools.combinations(segments, 2):
+            if p1 != p2 and min(hi1, hi2) > max(lo1, lo2):
+                out.add(tuple(sorted((p1, p2))))
     return out
 
 
