@@ -155,35 +155,39 @@ class _Checker:
     # -- claims 2 and 3 ---------------------------------------------------------------------------
     def walk_tree(self) -> None:
         cert, tree, n_hidden = self.cert, self.cert.tree, len(self.widths)
-        seen = [False] * len(tree)
-        seen[0] = True
+        parent = [-1] * len(tree)  # one parent each, with a smaller index: every node is reached once
+        for idx, node in enumerate(tree):
+            for child in node.children:
+                if child <= idx or parent[child] >= 0:
+                    _fail(2, f"node {child} is listed by node {idx} " + ("but does not come after it" if child <= idx
+                             else f"and by node {parent[child]}"))
+                parent[child] = idx
+        if -1 in parent[1:]:
+            _fail(2, f"node {parent.index(-1, 1)} is the child of no node")
         leaf_of = [-1] * len(cert.regions)
         first = self.compose(None, 1, [], 0)
-        stack = [(0, 0, first, (), [None] * (self.widths[0] if n_hidden else 0), self.domain, ())]
+        stack = [(0, 0, first, (), [None] * (self.widths[0] if n_hidden else 0), self.domain, self.domain, ())]
         while stack:
-            idx, k, (rows, den), done, bits, cons, path = stack.pop()
+            idx, k, (rows, den), done, bits, cons, hyper, path = stack.pop()
             node = tree[idx]
             if node.k != k:
                 _fail(2, f"node {idx} says layer {node.k}, but its path is at layer {k}")
+            cache = {}
             for j, bit, proof in node.decisions:
                 if bits[j] is not None:
                     _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
-                self.prove(idx, k, j, bit, proof, rows[j], cons)
+                self.prove(idx, k, j, bit, proof, rows[j], cons, cache)
                 bits[j] = bit
-            for child in node.children:
-                if child <= idx or seen[child]:
-                    _fail(2, f"node {child} is listed by node {idx} " + ("but has a smaller index" if child <= idx else
-                                                                          "and by another node"))
-                seen[child] = True
             if node.kind == "s":
                 j = node.value
                 if bits[j] is not None:
                     _fail(2, f"node {idx} splits neuron {j} of layer {k}, which already has a bit on this path")
                 form = primitive(rows[j])
+                hyper = hyper + [form]
                 for child, bit, con in zip(node.children, (1, 0), (form, tuple(-x for x in form))):
                     child_bits = bits.copy()
                     child_bits[j] = bit
-                    stack.append((child, k, (rows, den), done, child_bits, cons + [con], path))
+                    stack.append((child, k, (rows, den), done, child_bits, cons + [con], hyper, path))
                 continue
             if None in bits:
                 _fail(2, f"node {idx} ends layer {k} but neuron {bits.index(None)} has no bit on its path")
@@ -193,7 +197,7 @@ class _Checker:
                 if k + 1 >= n_hidden:
                     _fail(2, f"node {idx} is an 'n' node at the last hidden layer")
                 stack.append((node.children[0], k + 1, self.compose(rows, den, bits, k + 1), done,
-                              [None] * self.widths[k + 1], cons, path))
+                              [None] * self.widths[k + 1], cons, hyper, path))
                 continue
             if k != max(n_hidden - 1, 0):
                 _fail(2, f"node {idx} is a leaf at layer {k}, before the last hidden layer")
@@ -202,9 +206,7 @@ class _Checker:
                 _fail(2, f"region {r} is named by nodes {leaf_of[r]} and {idx}")
             leaf_of[r] = idx
             out = self.compose(rows, den, bits, n_hidden) if n_hidden else (rows, den)
-            self.region(r, idx, done, path, out, cons)
-        if not all(seen):
-            _fail(2, f"node {seen.index(False)} is not reachable from node 0")
+            self.region(r, idx, done, path, out, cons, hyper)
         if -1 in leaf_of:
             _fail(2, f"region {leaf_of.index(-1)} is named by no leaf of the tree")
 
@@ -241,7 +243,7 @@ class _Checker:
         g = gcd(den, *chain.from_iterable(out))
         return [tuple(x // g for x in row) for row in out], den // g
 
-    def prove(self, idx: int, k: int, j: int, bit: int, proof, form: tuple, cons: list) -> None:
+    def prove(self, idx: int, k: int, j: int, bit: int, proof, form: tuple, cons: list, cache: dict) -> None:
         """A decision: ``sgn * form >= 0`` on the node's cell, and ``form`` nonzero for bit 1."""
         def fail(message):
             _fail(2, f"node {idx}: decision {bit} for neuron {j} of layer {k}: {message}")
@@ -265,19 +267,26 @@ class _Checker:
                 fail("the form's bound over the box has the wrong sign")
             return
         r, d = len(proof), self.d
-        if len(set(proof)) != r or max(proof) >= len(cons):
-            fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
-        matrix = [[cons[t][c + 1] for t in proof] + [sgn * form[c + 1]] for c in range(d)]
-        pivots, R, p = rref(matrix, r + 1)
-        if pivots != list(range(r)):
-            fail("the basis gradients are dependent or do not carry the form's gradient")
-        y = [R[i][r] for i in range(r)]  # the multipliers are y / p
-        if any(v * p < 0 for v in y):
+        solver = cache.get(proof)
+        if solver is None:  # [E | p I] rows: p * y = E_i . g for i < r; consistency E_i . g = 0 for i >= r
+            if len(set(proof)) != r or max(proof) >= len(cons):
+                fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
+            matrix = [[cons[t][c + 1] for t in proof] + [int(c == e) for e in range(d)] for c in range(d)]
+            pivots, R, p = rref(matrix, r)
+            solver = cache[proof] = (pivots == list(range(r)), [row[r:] for row in R], p)
+        independent, E, p = solver
+        if not independent:
+            fail("the basis gradients are dependent")
+        gradient = [sgn * a for a in form[1:]]
+        y = [dot(row, gradient) for row in E]  # the multipliers are y / p
+        if any(y[r:]):
+            fail("the basis gradients do not carry the form's gradient")
+        if any(v * p < 0 for v in y[:r]):
             fail("a Farkas multiplier is negative")
         if (sgn * form[0] * p - sum(v * cons[t][0] for v, t in zip(y, proof))) * p < 0:
             fail("the Farkas combination leaves a negative constant")
 
-    def region(self, r: int, idx: int, pattern: tuple, path: tuple, out: tuple, cons: list) -> None:
+    def region(self, r: int, idx: int, pattern: tuple, path: tuple, out: tuple, cons: list, hyper: list) -> None:
         where = f"region {r} (leaf node {idx})"
         reg = self.cert.regions[r]
         if reg.pattern != pattern:
@@ -300,7 +309,7 @@ class _Checker:
                     _fail(3, f"{where}: neuron {j} of layer {k} has bit {bit} but pre-activation "
                              f"{'0' if value == 0 else 'of the other sign'} at the point")
         try:
-            self.facets[r] = region_facets(where, cons, reg.vertices, self.d, self.table)
+            self.facets[r] = region_facets(where, cons, hyper, reg.vertices, self.d, self.table)
         except Refuted as exc:
             _fail(4, str(exc))
 

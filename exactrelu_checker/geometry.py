@@ -12,8 +12,9 @@ pulling triangulation needs to compute exact facet volumes.
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, compress, repeat
 from math import prod
+from operator import add, mul, not_
 
 from .linalg import abs_det, dot, null_direction, solve_point
 
@@ -32,6 +33,7 @@ class VertexTable:
     def __init__(self) -> None:
         self.ids: dict[tuple, int] = {}
         self.coords: list[tuple] = []
+        self.solved: dict[frozenset, tuple] = {}  # d hyperplanes -> the point where they meet
 
     def id(self, point: tuple) -> int:
         vid = self.ids.get(point)
@@ -41,73 +43,87 @@ class VertexTable:
         return vid
 
 
-def region_facets(where: str, cons: list, bases, d: int, table: VertexTable) -> dict:
+def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: VertexTable) -> dict:
     """Verify the vertex list of the polytope ``{x : every form in cons >= 0}`` and derive its facets.
 
-    Returns ``{oriented primitive form: (frozenset of vertex ids, first constraint index)}``.  The
-    polytope must be known to be full-dimensional (a strictly interior point was checked)."""
-    tight_of: dict[tuple, frozenset] = {}
-    name: dict[tuple, int] = {}
+    ``hyper[t]`` is constraint ``t``'s hyperplane (its form up to sign), the key under which
+    vertices are solved once for all regions.  Returns ``{oriented primitive form: (frozenset of
+    vertex ids, first constraint index)}``.  The polytope must be known to be full-dimensional (a
+    strictly interior point was checked)."""
     n = len(cons)
+    columns = list(zip(*cons))
+    tight_of: dict[int, frozenset] = {}  # vertex id -> the constraints tight there
+    name: dict[int, int] = {}  # vertex id -> its first position in the list, for messages
     for v, basis in enumerate(bases):
-        if len(set(basis)) != d or max(basis) >= n:
-            raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
-        point = solve_point([cons[t] for t in basis])
+        key = frozenset([hyper[t] for t in basis if t < n])
+        point = table.solved.get(key)
         if point is None:
-            raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")
-        if point in tight_of:
+            if len(set(basis)) != d or max(basis) >= n:
+                raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
+            point = solve_point([cons[t] for t in basis])
+            if point is None:
+                raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")
+            table.solved[key] = point
+        vid = table.id(point)
+        if vid in tight_of:
             continue
-        tight = []
-        for t, form in enumerate(cons):
-            value = dot(form, point)
-            if value < 0:
-                raise Refuted(f"{where}: vertex {v} violates constraint {t}")
-            if not value:
-                tight.append(t)
-        tight_of[point] = frozenset(tight)
-        name[point] = v
-    on: list[list] = [[] for _ in cons]
-    for point, tight in tight_of.items():
+        values = list(map(mul, columns[0], repeat(point[0])))
+        for column, x in zip(columns[1:], point[1:]):
+            values = list(map(add, values, map(mul, column, repeat(x))))
+        if min(values) < 0:
+            raise Refuted(f"{where}: vertex {v} violates constraint {next(t for t in range(n) if values[t] < 0)}")
+        tight_of[vid] = frozenset(compress(range(n), map(not_, values)))
+        name[vid] = v
+    on: list[list] = [[] for _ in cons]  # constraint -> the vertices tight on it
+    ridges: dict[frozenset, int] = {}  # d-1 constraints -> how many simple vertices are tight on them
+    for vid, tight in tight_of.items():
         for t in tight:
-            on[t].append(point)
-
-    def reached(point, zero: frozenset) -> bool:  # another vertex tight on every constraint in zero
-        candidates = min((on[t] for t in zero), key=len) if zero else tight_of
-        return any(w != point and zero <= tight_of[w] for w in candidates)
-
-    for point, tight in tight_of.items():
-        groups: dict[tuple, list] = {}  # tight constraints on one hyperplane are one primitive form
-        for t in tight:
-            groups.setdefault(cons[t], []).append(t)
-        forms = list(groups)
-        if len(forms) == d:  # simple vertex: each edge frees one hyperplane
-            ends = [tight.difference(groups[f]) for f in forms]
-        else:  # degenerate: the extreme rays of the tangent cone {u : g . u >= 0}
-            ends = set()
-            for count, subset in enumerate(combinations(forms, d - 1)):
-                if count == MAX_RAY_SUBSETS:
-                    raise Refuted(f"{where}: vertex {name[point]} is too degenerate for this checker")
-                u = null_direction([f[1:] for f in subset], d)
-                if u is None:
-                    continue
-                signs = [dot(f[1:], u) for f in forms]
-                if min(signs) < 0 < max(signs):
-                    continue
-                ends.add(frozenset(t for f, s in zip(forms, signs) if not s for t in groups[f]))
+            on[t].append(vid)
+        if len(tight) == d:
+            for t in tight:
+                ridge = tight - {t}
+                ridges[ridge] = ridges.get(ridge, 0) + 1
+    for vid, tight in tight_of.items():
+        if len(tight) == d:  # simple vertex: each edge frees one constraint
+            ends = [tight - {t} for t in tight]
+        else:
+            ends = _rays(where, name[vid], tight, cons, d)
         for zero in ends:
-            if not reached(point, zero):
-                raise Refuted(f"{where}: the vertex list is incomplete: an edge from vertex {name[point]} "
+            if ridges.get(zero, 0) > 1:
+                continue  # a second simple vertex ends this edge
+            candidates = min((on[t] for t in zero), key=len) if zero else tight_of
+            if not any(w != vid and zero <= tight_of[w] for w in candidates):
+                raise Refuted(f"{where}: the vertex list is incomplete: an edge from vertex {name[vid]} "
                               "ends at no listed vertex")
-
     facets: dict[tuple, tuple] = {}
     for t, form in enumerate(cons):
-        points = on[t]
-        if not points or form in facets or not any(form[1:]):
+        ids = on[t]
+        if not ids or form in facets or not any(form[1:]):
             continue
-        common = frozenset.intersection(*(tight_of[w] for w in points))
-        if all(len(on[s]) == len(points) for s in common if any(cons[s][1:])):
-            facets[form] = (frozenset(table.id(w) for w in points), t)
+        common = frozenset.intersection(*[tight_of[w] for w in ids])
+        if all(len(on[s]) == len(ids) for s in common if any(cons[s][1:])):  # maximal: a facet
+            facets[form] = (frozenset(ids), t)
     return facets
+
+
+def _rays(where: str, v: int, tight: frozenset, cons: list, d: int) -> set:
+    """The edges at a degenerate vertex: for each extreme ray of the tangent cone ``{u : g . u >= 0}``
+    (a null direction of d-1 tight gradients on which all tight gradients have one sign), the set of
+    tight constraints vanishing on it."""
+    groups: dict[tuple, list] = {}  # tight constraints on one hyperplane are one primitive form
+    for t in tight:
+        groups.setdefault(cons[t], []).append(t)
+    forms = list(groups)
+    ends = set()
+    for count, subset in enumerate(combinations(forms, d - 1)):
+        if count == MAX_RAY_SUBSETS:
+            raise Refuted(f"{where}: vertex {v} is too degenerate for this checker")
+        u = null_direction([f[1:] for f in subset], d)
+        if u is not None:
+            signs = [dot(f[1:], u) for f in forms]
+            if not min(signs) < 0 < max(signs):
+                ends.add(frozenset(t for f, s in zip(forms, signs) if not s for t in groups[f]))
+    return ends
 
 
 def facet_volume(facet: frozenset, facet_sets: list, coords: list, drop: int) -> Fraction:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from math import comb
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -22,7 +23,6 @@ __all__ = ["MalformedCertificate", "Certificate", "Node", "Region", "load", "MAX
 
 MAX_FILE_BYTES = 2 * 1024 ** 3  # a certificate file larger than this is refused unread
 MAX_DIGITS = 4300  # digits per integer inside a rational string (Python's default limit)
-MAX_INDEX_DIGITS = 18  # JSON integers are indices, bits, counts and the version
 MAX_INPUTS = 1_000
 MAX_LAYERS = 1_000
 MAX_WIDTH = 100_000
@@ -87,12 +87,6 @@ def _refuse_constant(text: str):
     raise MalformedCertificate(f"{text} is not allowed")
 
 
-def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INDEX_DIGITS:
-        raise MalformedCertificate(f"JSON integer with {len(text)} characters is out of range")
-    return int(text)
-
-
 def _object(pairs: list) -> dict:
     out = dict(pairs)
     if len(out) != len(pairs):
@@ -110,8 +104,7 @@ def _decode(data: bytes | str) -> object:
         except UnicodeDecodeError as exc:
             raise MalformedCertificate(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
     try:
-        return json.loads(data, parse_float=_refuse_float, parse_constant=_refuse_constant,
-                          parse_int=_parse_int, object_pairs_hook=_object)
+        return json.loads(data, parse_float=_refuse_float, parse_constant=_refuse_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise MalformedCertificate(f"not valid JSON (truncated?): {exc}") from None
     except RecursionError:
@@ -200,6 +193,8 @@ def load(data: bytes | str | dict) -> Certificate:
     except ValueError as exc:  # MalformedCertificate, or an int conversion limit
         if isinstance(exc, MalformedCertificate):
             raise
+        if "integer string conversion" in str(exc):
+            raise MalformedCertificate(f"a JSON integer has more than {MAX_DIGITS} digits") from None
         raise MalformedCertificate(str(exc).splitlines()[0]) from None
 
 
@@ -281,8 +276,8 @@ def _region(x, where: str, d: int, widths: list, n_out: int, max_constraints: in
     mp = _dict(x["map"], f"{where}.map", ("weight", "bias"))
     weight = _matrix(mp["weight"], f"{where}.map.weight", n_out, d)
     bias = _rationals(mp["bias"], f"{where}.map.bias", n_out)
-    vertices = tuple(_ints(basis, f"{where}.vertices[{v}]", d, 0, max_constraints - 1)
-                     for v, basis in enumerate(_list(x["vertices"], f"{where}.vertices", lo=1)))
+    raw = _list(x["vertices"], f"{where}.vertices", lo=1, hi=comb(max_constraints, d))  # d-subsets of constraints
+    vertices = tuple(_ints(basis, f"{where}.vertices[{v}]", d, 0, max_constraints - 1) for v, basis in enumerate(raw))
     return Region(pattern, point, weight, bias, vertices)
 
 
