@@ -1,12 +1,11 @@
-"""Checking a parsed certificate against the claims of statement.py; the command line.
+"""Checking a parsed certificate against the claims of statement.py, and the command line.
 
-One pass over the sign-split tree with an explicit stack carries, per node, the integer
-pre-activation forms of its layer (composed once at each ``n`` node and shared by the subtree),
-the bits so far and the cell's constraint list; decisions are proved where they are made, and
-each leaf's region is checked on the spot and reduced to what the later phases need: its output
-map and its facets (vertex-id sets keyed by oriented primitive hyperplane).  Edges, coverage of
-facets, continuity and the summary then work on those alone.  All arithmetic is on integers (forms
-over one common denominator, homogeneous points); anything unconfirmed raises :class:`Refuted`.
+One pass over the sign-split tree, with an explicit stack, carries per node the integer forms of its
+layer (composed once per ``n`` node, shared by the subtree), the bits so far and the cell's
+constraint list; decisions are proved where they are made, and each leaf's region is checked on the
+spot and reduced to what later phases need: its output map and its facets (vertex-id sets keyed by
+oriented primitive hyperplane).  Edges, coverage, continuity and the summary work on those alone.
+All arithmetic is on integers; anything unconfirmed raises Refuted.
 """
 
 from __future__ import annotations
@@ -43,10 +42,10 @@ def check_certificate(data: bytes | str | dict, network_bytes: bytes | None = No
     ``network_bytes``: the network file's contents, whose SHA-256 must equal ``source.sha256``.
     Raises :class:`MalformedCertificate` when the certificate cannot be read.
 
-    >>> check_certificate('{"format": "exactrelu-certificate"}')
+    >>> check_certificate('{"format": "exactrelu-certificate", "version": 1}')
     Traceback (most recent call last):
     ...
-    exactrelu_checker.parse.MalformedCertificate: certificate: missing key 'version'
+    exactrelu_checker.parse.MalformedCertificate: certificate: missing key 'network'
     """
     cert = load(data)
     try:
@@ -92,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             text = f"cannot read {exc.filename}: {exc.strerror}"
         print(f"exactrelu-checker: error: {text}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("exactrelu-checker: interrupted", file=sys.stderr)
+        return 130
     print("VERIFIED" if verdict.verified else f"NOT VERIFIED: {verdict.reason}")
     return 0 if verdict.verified else 1
 
@@ -109,25 +111,23 @@ def _integers(values) -> tuple[list[int], int]:
 class _Checker:
     def __init__(self, cert: Certificate):
         self.cert = cert
-        self.d = cert.dim
-        self.widths = cert.widths
+        self.d = len(cert.layers[0][0][0])
+        self.widths = [len(bias) for _, bias in cert.layers[:-1]]
         self.layers = []  # per layer: integer weight rows, integer biases, common denominator
         for weight, bias in cert.layers:
             flat, den = _integers([q for row in weight for q in row] + list(bias))
             n_in = len(weight[0])
             self.layers.append(([flat[i * n_in:(i + 1) * n_in] for i in range(len(weight))], flat[-len(bias):], den))
-        self.domain = []  # domain constraint i as the primitive form of b_i - A_i . x
-        for row, b in zip(cert.A, cert.b):
-            self.domain.append(primitive(_integers([b] + [-a for a in row])[0]))
+        # domain constraint i as the primitive form of b_i - A_i . x
+        self.domain = [primitive(_integers([b] + [-a for a in row])[0]) for row, b in zip(cert.A, cert.b)]
         self.table = VertexTable()
         self.facets: list[dict] = [{} for _ in cert.regions]
         self.maps: list[tuple] = [()] * len(cert.regions)
 
     def run(self, network_bytes: bytes | None) -> None:
         cert = self.cert
-        if network_bytes is not None:
-            if cert.sha256 is None or hashlib.sha256(network_bytes).hexdigest() != cert.sha256.lower():
-                raise Refuted("source: the network file's SHA-256 differs from source.sha256")
+        if network_bytes is not None and hashlib.sha256(network_bytes).hexdigest() != (cert.sha256 or "").lower():
+            raise Refuted("source: the network file's SHA-256 differs from source.sha256")
         if cert.summary[:2] != (len(cert.regions), len(cert.edges)):
             _fail(6, f"summary says {cert.summary[0]} regions and {cert.summary[1]} edges, the certificate lists "
                      f"{len(cert.regions)} and {len(cert.edges)}")
@@ -143,8 +143,8 @@ class _Checker:
         if cert.box is not None:
             rows = []
             for i, (lo, hi) in enumerate(cert.box):
-                rows += [([-1 if c == i else 0 for c in range(d)], -lo), ([1 if c == i else 0 for c in range(d)], hi)]
-            if [(list(a), b) for a, b in zip(cert.A, cert.b)] != rows:
+                rows += [(tuple(-int(c == i) for c in range(d)), -lo), (tuple(int(c == i) for c in range(d)), hi)]
+            if list(zip(cert.A, cert.b)) != rows:
                 _fail(1, "domain.A and domain.b are not the rows -x_i <= -lo_i, x_i <= hi_i of domain.box")
             self.box = _integers([v for pair in cert.box for v in pair])
         for e, y in enumerate(cert.bounded):
@@ -258,7 +258,7 @@ class _Checker:
         if proof == "b":
             if self.cert.box is None:
                 fail("proof 'b' needs a box domain")
-            (*bounds, ), den = self.box
+            bounds, den = self.box
             low = sgn * form[0] * den
             for c in range(self.d):
                 a = sgn * form[c + 1]
@@ -273,10 +273,10 @@ class _Checker:
                 fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
             matrix = [[cons[t][c + 1] for t in proof] + [int(c == e) for e in range(d)] for c in range(d)]
             pivots, R, p = rref(matrix, r)
-            solver = cache[proof] = (pivots == list(range(r)), [row[r:] for row in R], p)
-        independent, E, p = solver
-        if not independent:
-            fail("the basis gradients are dependent")
+            if pivots != list(range(r)):
+                fail("the basis gradients are dependent")
+            solver = cache[proof] = ([row[r:] for row in R], p)
+        E, p = solver
         gradient = [sgn * a for a in form[1:]]
         y = [dot(row, gradient) for row in E]  # the multipliers are y / p
         if any(y[r:]):
@@ -351,10 +351,7 @@ class _Checker:
         for e, (i, j) in enumerate(cert.edges):
             if i >= j:
                 _fail(4, f"edge {e} [{i}, {j}] is not ordered i < j")
-            shared = self.shared_facet(i, j)
-            if shared is None:
-                _fail(4, f"edge {e} [{i}, {j}]: the regions share no facet")
-            key, relation = shared
+            key, relation = self.shared_facet(i, j) or _fail(4, f"edge {e} [{i}, {j}]: the regions share no facet")
             across[i].setdefault(key, []).append((j, relation))
             across[j].setdefault(tuple(-x for x in key), []).append((i, (0, 2, 1)[relation]))
             (mi, di), (mj, dj) = self.maps[i], self.maps[j]
@@ -370,11 +367,9 @@ class _Checker:
         coords = self.table.coords
         for i in range(n):
             for key, (vertex_ids, t) in self.facets[i].items():
-                if key in domain:
-                    continue
                 near = across[i].get(key, [])
-                if any(relation != 2 for _, relation in near):
-                    continue
+                if key in domain or any(relation != 2 for _, relation in near):
+                    continue  # on the domain's boundary, or inside one neighbour's facet
                 if not near:
                     _fail(4, f"region {i}: no listed edge crosses its facet on constraint {t} (missing adjacency)")
                 drop = next(c for c in range(1, len(key)) if key[c])

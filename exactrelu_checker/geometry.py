@@ -20,7 +20,7 @@ from .linalg import abs_det, dot, null_direction, solve_point
 
 __all__ = ["Refuted", "VertexTable", "region_facets", "facet_volume", "MAX_RAY_SUBSETS"]
 
-MAX_RAY_SUBSETS = 200_000  # (d-1)-subsets tried at one degenerate vertex before giving up
+MAX_RAY_SUBSETS = 20_000  # (d-1)-subsets of hyperplanes tried at one degenerate vertex before giving up
 
 
 class Refuted(Exception):
