@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,7 @@ from exactrelu import Domain, Network, partition
 from oracles import (
     brute_force_partition,
     domain_polygon,
+    polygon_adjacency,
     general_position_net,
     neuron_forms,
     polygon_area,
@@ -135,6 +137,7 @@ def test_matches_polygon_clipping(ex):
         assert (region.weight, region.bias) == (want.weight, want.bias)
         assert set(region.vertices) == set(want.vertices)
         assert region_area(region) == want.area
+    assert edge_patterns(p) == polygon_adjacency(polys)
 
 
 @pytest.mark.parametrize("ex", TWO_D, ids=lambda ex: ex.name)
@@ -266,3 +269,50 @@ def test_to_json_matches_regions(name):
         assert tuple(F(v) for v in entry["point"]) == region.point
         assert tuple(tuple(F(v) for v in row) for row in entry["map"]["weight"]) == region.weight
         assert tuple(F(v) for v in entry["map"]["bias"]) == region.bias
+
+
+# --------------------------------------------------------------------------- real networks
+NETS = Path(__file__).resolve().parents[1].parent / "shared" / "nets"
+ACAS_CENTRE = (F("0.1"), F("0.05"), F("-0.1"), F("0.2"), F("-0.2"))
+
+
+def shared_net(filename: str):
+    if not (NETS / filename).exists():
+        pytest.skip(f"{NETS / filename} is absent (the shared real networks live outside the project)")
+    from exactrelu import load
+
+    return load(NETS / filename)
+
+
+# Counts measured by two independent float tools that agree exactly (../shared/nets/README.md).
+REFERENCE_COUNTS = [
+    pytest.param("bunny_2_4x32.npz", [("-1/2", "1/2")] * 2, 1186, 2316, id="bunny2"),
+    pytest.param("acasxu_1_1.npz", [(c - F(1, 100), c + F(1, 100)) for c in ACAS_CENTRE], 547, 1605,
+                 id="acasxu-0.01"),
+    pytest.param("acasxu_1_1.npz", [(c - F(2, 100), c + F(2, 100)) for c in ACAS_CENTRE], 3675, 12850,
+                 id="acasxu-0.02", marks=pytest.mark.slow),
+    pytest.param("bunny_3_3x16.npz", [("-1/2", "1/2")] * 3, 22713, 66295, id="bunny3", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("filename,box,regions,edges", REFERENCE_COUNTS)
+def test_real_network_reference_counts(filename, box, regions, edges):
+    p = partition(shared_net(filename), Domain.box(box))
+    assert (len(p.regions), len(p.edges)) == (regions, edges)
+
+
+@pytest.mark.slow
+def test_real_network_matches_polygon_clipping():
+    """A trained 2-input network (float64 weights read exactly) on a small box: the same
+    polygons, maps and adjacency as exact clipping (the clipping oracle is slow on the huge
+    rationals that exact float weights produce, hence the small box)."""
+    net = shared_net("bunny_2_4x32.npz")
+    box = [(0, "1/4"), (0, "1/4")]
+    p = partition(net, Domain.box(box))
+    polys = polygon_regions(net, box)
+    assert {r.pattern for r in p.regions} == set(polys)
+    for region in p.regions:
+        want = polys[region.pattern]
+        assert (region.weight, region.bias, set(region.vertices)) == (want.weight, want.bias, set(want.vertices))
+    assert edge_patterns(p) == polygon_adjacency(polys)
+    assert sum(region_area(r) for r in p.regions) == F(1, 16)
