@@ -24,6 +24,8 @@ DEFINITIONS = (
     "> 0 on the region's interior (a pre-activation identically zero there has bit 0).",
     "Two regions are adjacent when their closures meet in a (d-1)-dimensional set.",
     "A linear piece is a maximal set of regions, connected through edges, with one identical map.",
+    "The network checked is the one embedded in the certificate; given a network file, the checker "
+    "also requires its SHA-256 to equal source.sha256 (the producer's statement that it read that file).",
 )
 
 CLAIMS = {

@@ -510,6 +510,29 @@ def test_degenerate_vertex_closure():
         region_facets("pyramid", cons, cons, bases[1:], 3, VertexTable())  # a base corner is missing
 
 
+def test_facet_covered_by_several_smaller_facets():
+    """The volume branch of coverage, which exact activation partitions never seem to need (their
+    facets across a hyperplane match): region 0 = [0,1] x [0,2] meets [1,2] x [0,1] and [1,2] x [1,2]."""
+    from types import SimpleNamespace
+
+    from exactrelu_checker.check import _Checker
+
+    cells = [[(0, 1, 0), (1, -1, 0), (0, 0, 1), (2, 0, -1)], [(-1, 1, 0), (2, -1, 0), (0, 0, 1), (1, 0, -1)],
+             [(-1, 1, 0), (2, -1, 0), (-1, 0, 1), (2, 0, -1)]]
+
+    def checker(edges):
+        chk = _Checker.__new__(_Checker)
+        chk.table, chk.domain, chk.maps = VertexTable(), [(0, 1, 0), (2, -1, 0), (0, 0, 1), (2, 0, -1)], [((), 1)] * 3
+        chk.facets = [region_facets(f"region {i}", c, c, [[0, 2], [1, 2], [0, 3], [1, 3]], 2, chk.table)
+                      for i, c in enumerate(cells)]
+        chk.cert = SimpleNamespace(regions=[None] * 3, edges=edges, summary=(3, len(edges), 1))
+        return chk
+
+    checker(((0, 1), (0, 2), (1, 2))).check_edges()
+    with pytest.raises(Exception, match=r"cover 1/2 of its facet .*missing adjacency"):
+        checker(((0, 1), (1, 2))).check_edges()
+
+
 @pytest.mark.slow
 def test_shared_bunny_certificate():
     if not (SHARED / "bunny_2_4x32.npz").exists():
