@@ -101,7 +101,7 @@ class Domain:
             if any(row):
                 kept.append((row, value))
             elif value < 0:
-                raise EmptyDomain(f"polytope row {i + 1} reads 0 <= {format_rational(value)}, never satisfied")
+                raise EmptyDomain(f"polytope constraint {i + 1} reads 0 <= {format_rational(value)}, never satisfied")
         if not kept:
             raise UnboundedDomain("polytope has only zero rows: it is unbounded")
         domain = cls(tuple(r for r, _ in kept), tuple(v for _, v in kept), None)
