@@ -1,0 +1,63 @@
+"""The exact facet-matching fallback of adjacency.py on hand-made cells.
+
+In a network's partition the facets on the two sides of a hyperplane always coincide (every neuron
+is continuous, so the same ridges cut the hyperplane from both sides), so networks only exercise the
+vertex-set matching.  These cells overlap partially, touch in a point, or miss each other, which
+drives the separation test, the relative-interior test and the exact clipping."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from exactrelu import Domain
+from exactrelu.adjacency import find_adjacencies
+from exactrelu.enumerate import LayerForms, RawRegion
+from exactrelu.facets import region_facets
+
+
+def box_region(bounds) -> RawRegion:
+    cell = Domain.box(bounds).cell()
+    cell.labels = [("neuron", 0, i, 1) for i in range(len(cell.labels))]  # no domain faces here
+    return RawRegion(cell, (), (), LayerForms.of([(0,) * (len(bounds) + 1)], 1))
+
+
+def adjacencies(boxes):
+    raws = [box_region(b) for b in boxes]
+    facets = [region_facets(r) for r in raws]
+    return raws, facets, find_adjacencies(raws, facets)
+
+
+def affine(point):
+    return tuple(Fraction(a, point[0]) for a in point[1:])
+
+
+def test_partial_overlap_in_2d_is_found_with_a_shared_point():
+    raws, facets, found = adjacencies([[(0, 2), (0, 1)], [(1, 3), (1, 2)], [(2, 3), (1, 2)], [(3, 4), (1, 2)]])
+    pairs = {(a.first, a.second) for a in found}
+    # [0,2]x[0,1] meets [1,3]x[1,2] along y = 1, 1 <= x <= 2; [2,3]x[1,2] only at the point (2, 1);
+    # [2,3]x[1,2] and [3,4]x[1,2] share the segment x = 3, 1 <= y <= 2; [1,3]x[1,2] overlaps [2,3]x[1,2].
+    assert (0, 1) in pairs and (0, 2) not in pairs and (0, 3) not in pairs and (2, 3) in pairs
+    edge = next(a for a in found if (a.first, a.second) == (0, 1))
+    x, y = affine(edge.point)
+    assert y == 1 and 1 < x < 2
+
+
+def test_partial_overlap_in_3d_needs_exact_clipping():
+    below = [(0, 2), (0, 2), (-1, 0)]
+    above = [(1, 3), (1, 3), (0, 1)]
+    corner = [(2, 3), (2, 3), (0, 1)]  # touches the lower box's top only at the point (2, 2, 0)
+    edge_only = [(-1, 1), (2, 3), (0, 1)]  # touches it along the segment y = 2, z = 0
+    raws, facets, found = adjacencies([below, above, corner, edge_only])
+    pairs = {(a.first, a.second) for a in found}
+    assert (0, 1) in pairs and (0, 2) not in pairs and (0, 3) not in pairs
+    edge = next(a for a in found if (a.first, a.second) == (0, 1))
+    x, y, z = affine(edge.point)
+    # strictly inside the shared square [1,2]^2 x {0}: no centroid of either facet lies there
+    assert z == 0 and 1 < x < 2 and 1 < y < 2
+
+
+def test_identical_facets_match_by_vertex_sets():
+    raws, facets, found = adjacencies([[(0, 1), (0, 1)], [(1, 2), (0, 1)]])
+    assert [(a.first, a.second) for a in found] == [(0, 1)]
+    x, y = affine(found[0].point)
+    assert x == 1 and 0 < y < 1
