@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd, lcm
+from math import lcm
 from typing import Callable, Iterator, Protocol
 
 import numpy as np
@@ -32,7 +32,7 @@ __all__ = ["IntegerNetwork", "LayerForms", "RawRegion", "enumerate_regions"]
 
 @dataclass(frozen=True, slots=True)
 class IntegerLayer:
-    weight: fmpz_mat  # (out, in), the layer's weights times ``den``
+    weight: fmpz_mat  # (out, in + 1): the layer's weights times ``den``, then the biases times ``den``
     bias: tuple[int, ...]  # the biases times ``den``
     den: int
     slope: tuple[int, int]  # LeakyReLU slope p/q after this layer ((0, 1) for ReLU)
@@ -51,29 +51,30 @@ class IntegerNetwork:
         slopes = list(net.negative_slopes) + [Fraction(0)]
         for layer, slope in zip(net.layers, slopes):
             den = lcm(*(w.denominator for row in layer.weight for w in row), *(b.denominator for b in layer.bias))
-            weight = fmpz_mat([[int(w * den) for w in row] for row in layer.weight])
+            weight = fmpz_mat([[int(w * den) for w in row] + [int(b * den)] for row, b in zip(layer.weight, layer.bias)])
             bias = tuple(int(b * den) for b in layer.bias)
             layers.append(IntegerLayer(weight, bias, den, (slope.numerator, slope.denominator)))
         return cls(tuple(layers), net.n_inputs)
 
     def first_forms(self) -> "LayerForms":
         layer = self.layers[0]
-        rows = [tuple([b] + [int(w) for w in row]) for b, row in zip(layer.bias, layer.weight.tolist())]
+        rows = [tuple([b] + [int(w) for w in row[:-1]]) for b, row in zip(layer.bias, layer.weight.tolist())]
         return LayerForms.of(rows, layer.den)
 
     def next_forms(self, k: int, forms: "LayerForms", bits: list[int]) -> "LayerForms":
         """Pre-activations of layer ``k + 1`` given layer ``k``'s forms and pattern."""
         p, q = self.layers[k].slope
+        width = len(forms.rows[0])
         if (p, q) == (0, 1):
-            post = [row if bit else (0,) * len(row) for row, bit in zip(forms.rows, bits)]
+            post = [row if bit else (0,) * width for row, bit in zip(forms.rows, bits)]
             post_den = forms.den
         else:
             post = [tuple(q * a for a in row) if bit else tuple(p * a for a in row) for row, bit in zip(forms.rows, bits)]
             post_den = forms.den * q
+        post.append((post_den,) + (0,) * (width - 1))  # the bias column meets the constant 1
         nxt = self.layers[k + 1]
-        product = (nxt.weight * fmpz_mat([list(r) for r in post])).tolist()
-        rows = [tuple([int(r[0]) + b * post_den] + [int(v) for v in r[1:]]) for r, b in zip(product, nxt.bias)]
-        return LayerForms.of(rows, nxt.den * post_den)
+        product = (nxt.weight * fmpz_mat(post)).tolist()
+        return LayerForms.of([tuple(int(v) for v in r) for r in product], nxt.den * post_den)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +87,6 @@ class LayerForms:
 
     @classmethod
     def of(cls, rows: list[tuple[int, ...]], den: int) -> "LayerForms":
-        content = gcd(den, *(a for row in rows for a in row))
-        if content > 1:
-            rows = [tuple(a // content for a in row) for row in rows]
-            den //= content
         return cls(tuple(rows), den, float_rows(rows))
 
 

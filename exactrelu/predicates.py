@@ -8,12 +8,12 @@ NumPy together with a *proven* a-priori bound on the rounding error, accepts the
 where ``|value| > bound``, and recomputes every other entry with exact integers.  The bound is a
 theorem about IEEE-754 arithmetic, not a tolerance: no sign is ever guessed.
 
-Error bound.  Rows are scaled by a positive power-free factor (their largest |entry|) and points
-are divided by ``w0``; both conversions are correctly rounded (Python's int/int), so each float
-input is within relative ``u = 2**-53`` of its real value (plus ``2**-1074`` absolute on
-underflow).  For ``n`` terms, Higham (Accuracy and Stability, Lemma 3.1/3.5) gives
+Error bound.  Rows are scaled by a positive factor (about their largest |entry|) and points are
+divided by ``w0``; each float form entry is within relative ``3u`` (``u = 2**-53``) of the exactly
+scaled value and each point coordinate within ``u`` (plus ``2**-1074`` absolute on underflow).
+For ``n`` terms, Higham (Accuracy and Stability, Lemma 3.1/3.5) gives
 ``|fl(sum f^ v^) - sum f^ v^| <= gamma_n sum |f^||v^|`` for any summation order, with or without
-FMA; the input perturbations add ``(2u + u^2) sum |f^||v^|``.  We use ``2 (n + 4) u T^ + A`` where
+FMA; the input perturbations add at most ``(4u + O(u^2)) sum |f^||v^|``.  We use ``2 (n + 6) u T^ + A`` where
 ``T^`` is the computed ``sum |f^||v^|`` and ``A = 2**-1000 (1 + max|v^|)`` absorbs every underflow
 term; the factor 2 covers the rounding of ``T^`` itself.  Non-finite floats fail the test and go
 to the exact path.
@@ -35,12 +35,24 @@ def exact_dot(form: tuple[int, ...], point: tuple[int, ...]) -> int:
 
 
 def float_rows(forms: list[tuple[int, ...]]) -> np.ndarray:
-    """Each integer row divided by its largest |entry|, correctly rounded (all-zero rows stay 0)."""
-    out = np.empty((len(forms), len(forms[0]) if forms else 0))
-    for i, row in enumerate(forms):
-        scale = max(abs(a) for a in row) or 1
-        out[i] = [a / scale for a in row]
-    return out
+    """Each integer row scaled by a positive factor so its largest entry is about 1.
+
+    Entries are rounded to float once (correctly) and divided by the rounded row maximum, so each
+    is within relative ``3u`` of the exactly scaled value; the bound in :func:`filtered_signs`
+    allows for that.  Rows beyond the float range are divided exactly first."""
+    try:
+        out = np.array(forms, dtype=np.float64)
+    except OverflowError:
+        out = np.empty((len(forms), len(forms[0]) if forms else 0))
+        for i, row in enumerate(forms):
+            scale = max(abs(a) for a in row) or 1
+            out[i] = [a / scale for a in row]
+        return out
+    if out.size == 0:
+        return out.reshape(len(forms), -1)
+    scale = np.abs(out).max(axis=1)
+    scale[scale == 0] = 1.0
+    return out / scale[:, None]
 
 
 def float_points(points: list[tuple[int, ...]]) -> np.ndarray:
@@ -58,7 +70,7 @@ def filtered_signs(forms_f: np.ndarray, points_f: np.ndarray) -> tuple[np.ndarra
     with np.errstate(all="ignore"):
         values = forms_f @ points_f.T
         magnitude = np.abs(forms_f) @ np.abs(points_f).T
-        bound = (2.0 * (n_terms + 4) * _U) * magnitude + _ABS * (1.0 + np.max(np.abs(points_f)))
+        bound = (2.0 * (n_terms + 6) * _U) * magnitude + _ABS * (1.0 + np.max(np.abs(points_f)))
         signs = (values > bound).astype(np.int8) - (values < -bound).astype(np.int8)
         unsure = ~(np.abs(values) > bound)
     return signs, unsure
