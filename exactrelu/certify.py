@@ -83,11 +83,10 @@ class TreeBuilder:
     def _prove(self, cell: Cell, form: tuple[int, ...], bit: int):
         if not any(form):
             return "z"
-        sign = 1 if bit else -1
         signed = form if bit else tuple(-a for a in form)
         if self._box is not None and _box_minimum(signed, self._box) >= 0:
             return "b"
-        return farkas_basis(cell, signed, sign_hint=sign)
+        return farkas_basis(cell, signed)
 
 
 def _box_units(domain: Domain):
@@ -126,16 +125,18 @@ def _solve_multipliers(cell: Cell, basis: list[int], gradient: tuple[int, ...]) 
     return values
 
 
-def farkas_basis(cell: Cell, form: tuple[int, ...], sign_hint: int = 1) -> list[int]:
+def farkas_basis(cell: Cell, form: tuple[int, ...]) -> list[int]:
     """Constraint indices whose unique nonnegative multipliers prove ``form >= 0`` on ``cell``."""
     gradient = form[1:]
     values = cell.vf @ (np.array([a / max(abs(b) for b in form) for a in form]))
-    order = list(np.argsort(values, kind="stable"))
-    for attempt, candidates in enumerate((order[:1], _exact_minimisers(cell, form))):
-        for v in candidates:
-            basis = _basis_at(cell, int(v), gradient)
-            if basis is not None:
-                return basis
+    guess = int(np.argmin(values))
+    basis = _basis_at(cell, guess, gradient)
+    if basis is not None:
+        return basis
+    for v in _exact_minimisers(cell, form):  # the float guide picked a wrong vertex
+        basis = _basis_at(cell, v, gradient)
+        if basis is not None:
+            return basis
     raise CertificateError("no Farkas basis found for a decided neuron")
 
 
