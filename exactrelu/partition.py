@@ -148,8 +148,8 @@ def partition(
     with the running count after each region is found (progress bars); ``recorder`` receives the
     sign-split tree (see :mod:`exactrelu.certify`) and, at the end, the regions in final order.
 
-    Returns a :class:`Partition`.  Ctrl-C stops the enumeration early: the regions found so far
-    are kept and ``complete`` is False.
+    Returns a :class:`Partition`.  Ctrl-C stops the work early: the regions found so far are kept
+    and ``complete`` is False (interrupted while matching facets, the edges are left out).
 
     >>> from exactrelu.example import EXAMPLE
     >>> p = partition(EXAMPLE)
@@ -173,8 +173,18 @@ def partition(
     raws.sort(key=lambda r: r.pattern)
     if recorder is not None and complete:
         recorder.finish(raws)
-    facets = [region_facets(raw) for raw in raws]
-    adjacencies = find_adjacencies(raws, facets)
+    facets: list[list[FacetData]] = []
+    try:  # a second Ctrl-C keeps the regions finished so far
+        for raw in raws:
+            facets.append(region_facets(raw))
+    except KeyboardInterrupt:
+        complete = False
+        raws = raws[: len(facets)]
+    try:
+        adjacencies = find_adjacencies(raws, facets)
+    except KeyboardInterrupt:
+        complete = False
+        adjacencies = []
     neighbours: dict[tuple[int, int], list[int]] = {}
     for a in adjacencies:
         neighbours.setdefault((a.first, a.first_facet), []).append(a.second)
