@@ -59,10 +59,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the cases whose name contains this text")
     parser.add_argument("--certify", action="store_true", help="also produce and check certificates")
+    parser.add_argument("--scaling", action="store_true",
+                        help="time per region on bunny_3_3x16 for growing boxes (is it flat?)")
     args = parser.parse_args()
     if not NETS.exists():
         print(f"benchmark needs the shared networks at {NETS}", file=sys.stderr)
         return 2
+    if args.scaling:
+        return scaling()
     ok = True
     print(f"{'case':22} {'regions':>8} {'edges':>7} {'enum s':>8} {'all s':>8} {'regions/s':>10} "
           f"{'baseline s':>10} {'all/base':>9}" + ("   cert s  check s  bytes/region" if args.certify else ""))
@@ -84,6 +88,21 @@ def main() -> int:
             line += _certify_columns(net, domain, regions)
         print(line + ("" if good else f"   MISMATCH: expected {want_regions} regions, {want_edges} edges"))
     return 0 if ok else 1
+
+
+def scaling() -> int:
+    """Regions per second on one network as the box grows from ~1,000 to ~22,700 regions."""
+    net = load(NETS / "bunny_3_3x16.npz")
+    print(f"{'box':>14} {'regions':>8} {'enum s':>8} {'ms/region':>10} {'all s':>8} {'ms/region':>10}")
+    for radius in ("0.1", "0.2", "0.3", "0.4", "0.5"):
+        domain = Domain.box([("-" + radius, radius)] * 3)
+        start = time.perf_counter()
+        count = sum(1 for _ in enumerate_regions(net, domain))
+        enum_seconds = time.perf_counter() - start
+        result = partition(net, domain)
+        print(f"{'[-' + radius + ', ' + radius + ']^3':>14} {count:>8} {enum_seconds:>8.2f} "
+              f"{1000 * enum_seconds / count:>10.3f} {result.seconds:>8.2f} {1000 * result.seconds / count:>10.3f}")
+    return 0
 
 
 def _certify_columns(net, domain, regions: int) -> str:
