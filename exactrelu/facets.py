@@ -11,6 +11,7 @@ neuron is ruled out by the float filter or, where that cannot decide, by an exac
 from __future__ import annotations
 
 from fractions import Fraction
+import math
 from math import lcm
 
 import numpy as np
@@ -131,12 +132,17 @@ def witness_point(raw: RawRegion, facets: list[FacetData]) -> tuple[Fraction, ..
     def inside(homogeneous: tuple[int, ...]) -> bool:
         return all(exact_dot(row, homogeneous) > 0 for row in rows)
 
+    coords = cell.vf[:, 1:]
+    width = float((coords.max(axis=0) - coords.min(axis=0)).min())
     for limit in (12, 100):  # small denominators first: the points users read
+        if width * limit < 2:
+            break
         point = tuple(Fraction(float(c)).limit_denominator(limit) for c in centre)
         den = lcm(*(v.denominator for v in point))
         if inside((den, *(int(v * den) for v in point))):
             return point
-    for bits in (10, 16, 24, 32, 44, 56):
+    start = max(4, 3 - math.floor(math.log2(width))) if width > 0 else 52
+    for bits in (start, start + 8, start + 20, start + 40):
         scale = 1 << bits
         nums = [int(round(c * scale)) for c in centre]
         if inside((scale, *nums)):
