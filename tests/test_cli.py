@@ -126,7 +126,7 @@ def test_interrupt_keeps_what_was_found(tmp_path):
     out = tmp_path / "partial.json"
     proc = subprocess.Popen([sys.executable, "-m", "exactrelu", "regions", str(net), "--box=-1:1,-1:1,-1:1",
                              "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    time.sleep(5)  # imports take a second or two; the enumeration alone takes over ten
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, (stdout, stderr)
