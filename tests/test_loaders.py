@@ -409,6 +409,9 @@ def test_torch_state_dict_and_dispatch(tmp_path):
     assert from_file.metadata["layers"][:3] == ["0", "2", "4"]
     leaky = load(tmp_path / "weights.pth", negative_slope=Fraction(1, 8))
     assert set(leaky.negative_slopes) == {Fraction(1, 8)}
+    refused = "unknown option 'negative_slope' for a torch module; accepted options: input_shape, source"
+    with pytest.raises(InvalidNetwork, match=refused):
+        load(mlp, negative_slope=0)
     x = torch.rand(1, 3)
     with torch.no_grad():
         expected = mlp(x).numpy()
@@ -460,6 +463,10 @@ def _div_zero(h):
     return _onnx_model([h.make_node("Div", ["x", "z"], ["y"])], {"z": np.zeros(2, np.float32)}, [1, 2])
 
 
+def _relu(h):
+    return _onnx_model([h.make_node("Relu", ["x"], ["y"])], {}, [1, 2])
+
+
 def _torch_file(build):
     def write(path):
         import torch
@@ -474,6 +481,10 @@ def _mismatched_state(torch):
             "2.bias": torch.ones(2)}  # fmt: skip
 
 
+def _linear_state(torch):
+    return {"0.weight": torch.ones(1, 2), "0.bias": torch.ones(1)}
+
+
 def _bn_state(torch):
     return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2)).state_dict()
 
@@ -482,8 +493,16 @@ def _sigmoid_module(torch):
     return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Sigmoid())
 
 
+def _npz(path):
+    np.savez(path, W0=np.eye(2), b0=np.zeros(2))
+
+
+def _json(path):
+    path.write_text('{"layers": [{"weight": [[1, 0], [0, 1]], "bias": [0, "1/2"]}]}')
+
+
 INVALID = [
-    # (id, file name, writer, needs, exception, fragments of the message)
+    # (id, file name, writer, needs, exception, fragments of the message[, options passed to load])
     ("nnet-empty", "a.nnet", lambda p: p.write_text("// only a comment\n"), None, InvalidNetwork,
      ["line 2", "file ends early", "sizes line"]),
     ("nnet-truncated", "a.nnet", _nnet_lines(lambda ls: ls[:-1]), None, InvalidNetwork,
@@ -517,19 +536,36 @@ INVALID = [
      ["'1.running_mean'", "save the whole"]),
     ("torch-unsupported-module", "m.pt", _torch_file(_sigmoid_module), "torch", UnsupportedModel,
      ["module 2 of 2", "Sigmoid", "supported modules: Sequential"]),
+    ("json-not-utf8", "n.json", lambda p: p.write_bytes(b"\xff{}"), None, InvalidNetwork,
+     ["not a readable JSON file", "UnicodeDecodeError"]),
+    ("npz-option", "n.npz", _npz, None, InvalidNetwork,
+     ["unknown option 'some_option' for a .npz file", "accepted options: none"], {"some_option": 1}),
+    ("npz-options", "n.npz", _npz, None, InvalidNetwork,
+     ["unknown options 'a', 'b'", "accepted options: none"], {"a": 1, "b": 2}),
+    ("json-option", "n.json", _json, None, InvalidNetwork,
+     ["unknown option 'input_shape' for a .json file", "accepted options: none"], {"input_shape": (2,)}),
+    ("nnet-option", "a.nnet", _nnet_lines(lambda ls: ls), None, InvalidNetwork,
+     ["unknown option 'denormalise_outputs'", "accepted options: denormalize_outputs"],
+     {"denormalise_outputs": True}),
+    ("onnx-option", "m.onnx", _onnx_file(_relu), "onnx", InvalidNetwork,
+     ["unknown option 'negative_slope' for a .onnx file", "accepted options: input_shape"], {"negative_slope": 0}),
+    ("torch-option", "m.pth", _torch_file(_linear_state), "torch", InvalidNetwork,
+     ["unknown option 'shape'", "accepted options: input_shape, negative_slope"], {"shape": (2,)}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "name, writer, needs, error, fragments", [case[1:] for case in INVALID], ids=[case[0] for case in INVALID]
+    "name, writer, needs, error, fragments, options",
+    [(*case[1:6], case[6] if len(case) > 6 else {}) for case in INVALID],
+    ids=[case[0] for case in INVALID],
 )
-def test_invalid_inputs_raise_clear_errors(tmp_path, name, writer, needs, error, fragments):
+def test_invalid_inputs_raise_clear_errors(tmp_path, name, writer, needs, error, fragments, options):
     if needs:
         _runtime(needs)
     path = tmp_path / name
     writer(path)
     with pytest.raises(error) as info:
-        load(path)
+        load(path, **options)
     message = str(info.value)
     assert "\n" not in message
     for fragment in fragments:

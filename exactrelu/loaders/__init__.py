@@ -1,11 +1,14 @@
 """Loading networks from files and framework objects into the exact :class:`~exactrelu.network.Network`.
 
 One entry point, :func:`load`, dispatches on the file suffix (or the object's type); each format
-lives in its own module and states which reading of the numbers it uses.
+lives in its own module and states which reading of the numbers it uses.  The options a format
+takes are the keyword-only parameters of its reader, so :func:`load` refuses any other by name.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from pathlib import Path
 
 from ..errors import InvalidNetwork, UnsupportedModel
@@ -13,17 +16,43 @@ from ..network import Network
 
 __all__ = ["load", "SUFFIXES"]
 
-SUFFIXES = (".json", ".npz", ".nnet", ".onnx", ".pt", ".pth")
+_READERS = {  # suffix: (module, reader), imported on first use
+    ".json": ("json_format", "read_json"),
+    ".npz": ("npz", "read_npz"),
+    ".nnet": ("nnet", "read_nnet"),
+    ".onnx": ("onnx_format", "read_onnx"),
+    ".pt": ("torch_format", "read_torch_file"),
+    ".pth": ("torch_format", "read_torch_file"),
+}
+SUFFIXES = tuple(_READERS)
 
 
 def load(source: object, **options) -> Network:
     """Load a network from a path (``.json``, ``.npz``, ``.nnet``, ``.onnx``, ``.pt``/``.pth``),
     a :class:`Network`, or a PyTorch ``nn.Module``.
 
-    >>> load(Network.from_layers([([[1]], [0])])).widths
+    Parameters
+    ----------
+    source:
+        The file, network or module.
+    options:
+        Passed on to the format's reader: ``denormalize_outputs`` for ``.nnet``; ``input_shape``
+        for ``.onnx``, torch files and modules; ``negative_slope`` for torch state dicts.
+
+    Raises
+    ------
+    InvalidNetwork
+        For a missing or unreadable file, an unknown suffix, or an option the format does not take.
+
+    >>> net = Network.from_layers([([[1]], [0])])
+    >>> load(net).widths
     (1, 1)
+    >>> load(net, input_shape=(1,))
+    Traceback (most recent call last):
+    exactrelu.errors.InvalidNetwork: unknown option 'input_shape' for a Network; accepted options: none
     """
     if isinstance(source, Network):
+        _check_options(options, (), "a Network")
         return source
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -32,35 +61,48 @@ def load(source: object, **options) -> Network:
         if path.is_dir():
             raise InvalidNetwork(f"network file {path} is a directory")
         suffix = path.suffix.lower()
-        if suffix == ".json":
-            from .json_format import read_json
-
-            return read_json(path, **options)
-        if suffix == ".npz":
-            from .npz import read_npz
-
-            return read_npz(path, **options)
-        if suffix == ".nnet":
-            from .nnet import read_nnet
-
-            return read_nnet(path, **options)
-        if suffix == ".onnx":
-            from .onnx_format import read_onnx
-
-            return read_onnx(path, **options)
-        if suffix in (".pt", ".pth"):
-            from .torch_format import read_torch_file
-
-            return read_torch_file(path, **options)
-        raise InvalidNetwork(
-            f"network file {path} has suffix {suffix or '(none)'!r}, expected one of {', '.join(SUFFIXES)}"
-        )
+        if suffix not in _READERS:
+            raise InvalidNetwork(
+                f"network file {path} has suffix {suffix or '(none)'!r}, expected one of {', '.join(SUFFIXES)}"
+            )
+        module, name = _READERS[suffix]
+        reader = getattr(importlib.import_module(f".{module}", __name__), name)
+        _check_options(options, _keywords(reader), f"a {suffix} file")
+        return reader(path, **options)
     if type(source).__module__.startswith("torch") or _is_torch_module(source):
         from .torch_format import from_module
 
+        _check_options(options, _keywords(from_module), "a torch module")
         return from_module(source, **options)
     raise UnsupportedModel(f"cannot load a {type(source).__name__}; expected a path, Network or torch module")
 
 
 def _is_torch_module(obj: object) -> bool:
     return any(cls.__module__.startswith("torch.nn") for cls in type(obj).__mro__)
+
+
+def _keywords(reader) -> tuple[str, ...]:
+    return tuple(p.name for p in inspect.signature(reader).parameters.values() if p.kind is p.KEYWORD_ONLY)
+
+
+def _check_options(options: dict, accepted: tuple[str, ...], what: str) -> None:
+    unknown = [name for name in options if name not in accepted]
+    if unknown:
+        raise InvalidNetwork(
+            f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} for {what}; "
+            f"accepted options: {', '.join(accepted) or 'none'}"
+        )
+
+
+def _unreadable(path: str | Path, kind: str, exc: BaseException) -> InvalidNetwork:
+    """The error for a network file that cannot be opened or decoded as ``kind``, on one line."""
+    lines = str(exc).strip().splitlines()
+    reason = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return InvalidNetwork(f"network file {path} is not a readable {kind} ({reason})")
+
+
+def _read_text(path: str | Path, kind: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, kind, exc) from exc

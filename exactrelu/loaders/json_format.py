@@ -8,16 +8,14 @@ from pathlib import Path
 
 from ..errors import InvalidNetwork
 from ..network import Network
+from . import _read_text
 
 __all__ = ["read_json"]
 
 
 def read_json(path: str | Path) -> Network:
     """Read a network JSON file; JSON numbers with a fraction or exponent are exact decimals."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidNetwork(f"cannot read network file {path}: {exc}") from exc
+    text = _read_text(path, "JSON file")
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:

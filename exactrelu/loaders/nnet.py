@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import InvalidNetwork, InvalidNumber
 from ..network import READING_DECIMAL, Network
 from ..rational import parse_rational_text
+from . import _read_text
 
 __all__ = ["read_nnet", "parse_nnet"]
 
@@ -53,11 +54,7 @@ def read_nnet(path: str | Path, *, denormalize_outputs: bool = False) -> Network
     InvalidNetwork
         For unreadable or malformed files, naming the line and what was expected.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidNetwork(f"cannot read network file {path}: {exc}") from exc
-    return parse_nnet(text, source=str(path), denormalize_outputs=denormalize_outputs)
+    return parse_nnet(_read_text(path, ".nnet file"), source=str(path), denormalize_outputs=denormalize_outputs)
 
 
 def parse_nnet(text: str, *, source: str = "", denormalize_outputs: bool = False) -> Network:

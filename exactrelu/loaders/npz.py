@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import InvalidNetwork
 from ..network import READING_BINARY, Network
+from . import _unreadable
 
 __all__ = ["read_npz"]
 
@@ -21,7 +22,7 @@ def read_npz(path: str | Path) -> Network:
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise InvalidNetwork(f"network file {path} is not a readable .npz archive ({exc})") from exc
+        raise _unreadable(path, ".npz archive", exc) from exc
     with archive:
         names = set(archive.files)
         layers = []

@@ -1,14 +1,14 @@
 """PyTorch modules, saved modules and MLP state dicts, read exactly.
 
 A module's ``forward`` is arbitrary Python, so only ``nn.Sequential`` containers (nested) of
-layers whose math we know are read; each layer is replayed through the ONNX loader's
-:class:`~exactrelu.loaders.onnx_format.AffineTracer`, so Linear, Conv, BatchNorm and Flatten fold
-into exact affine layers exactly as their ONNX counterparts do.  Tensors are read as their exact
-binary values; LeakyReLU's Python-float slope is rounded to the parameters' float type, the value
-torch applies to such tensors (and the one ``torch.onnx.export`` writes).  The function read is
-always the eval-mode one (Dropout is the identity, BatchNorm uses its running statistics), with
-BatchNorm's ``weight / sqrt(var + eps)`` rounded once in the tensor's float type (see
-:data:`~exactrelu.loaders.onnx_format.BATCHNORM_NOTE`).
+layers whose math we know are read; each layer is replayed through the
+:class:`~exactrelu.loaders.affine_trace.AffineTracer` the ONNX loader uses, so Linear, Conv,
+BatchNorm and Flatten fold into exact affine layers exactly as their ONNX counterparts do.  Tensors
+are read as their exact binary values; LeakyReLU's Python-float slope is rounded to the parameters'
+float type, the value torch applies to such tensors (and the one ``torch.onnx.export`` writes).
+The function read is always the eval-mode one (Dropout is the identity, BatchNorm uses its running
+statistics), with BatchNorm's ``weight / sqrt(var + eps)`` rounded once in the tensor's float type
+(see :data:`~exactrelu.loaders.affine_trace.BATCHNORM_NOTE`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import numpy as np
 
 from ..errors import InvalidNetwork, UnsupportedModel
 from ..network import READING_BINARY, Network
-from .onnx_format import AffineTracer
+from . import _unreadable
+from .affine_trace import AffineTracer, located
 
 __all__ = ["from_module", "from_state_dict", "read_torch_file", "SUPPORTED_MODULES"]
 
@@ -74,14 +75,8 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
     supported = f"supported modules: {', '.join(SUPPORTED_MODULES)}"
     for position, (name, layer) in enumerate(leaves, start=1):
         where = f"module {position} of {len(leaves)} ({name}: {type(layer).__name__})"
-        try:
+        with located(where, supported):
             value = _apply(tracer, layer, value, float_type)
-        except UnsupportedModel as exc:
-            raise UnsupportedModel(f"{where}: {exc}; {supported}") from None
-        except InvalidNetwork as exc:
-            raise InvalidNetwork(f"{where}: {exc}") from None
-        except (ValueError, TypeError, IndexError) as exc:
-            raise InvalidNetwork(f"{where}: {exc}") from exc
     layers, slopes = tracer.finish(value)
     metadata = {
         "format": "torch module",
@@ -89,7 +84,7 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
         "input_shape": shape,
         "mode": "eval: Dropout is the identity, BatchNorm uses running statistics",
         "float_type": np.dtype(float_type).name,
-        "rounding": sorted(tracer.notes) or ["none: every value is the exact binary value stored"],
+        "rounding": tracer.rounding,
     }
     return Network.from_layers(layers, negative_slopes=slopes, reading=READING_BINARY, source=source, metadata=metadata)
 
@@ -180,8 +175,7 @@ def read_torch_file(
         try:
             obj = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-            raise InvalidNetwork(f"network file {path} is not a readable PyTorch file ({reason})") from None
+            raise _unreadable(path, "PyTorch file", exc) from None
     if isinstance(obj, torch.nn.Module):
         return from_module(obj, input_shape=input_shape, source=str(path))
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
