@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 import networkx as nx
 
 from .adjacency import Adjacency, find_adjacencies
+from .continuity import ContinuityProof, continuity_proof
 from .domain import Domain
 from .enumerate import RawRegion, enumerate_regions
 from .errors import InvalidDomain
@@ -47,20 +48,30 @@ class Partition:
 
     @property
     def graph(self) -> nx.Graph:
-        """Regions as nodes (attribute ``region``), adjacent pairs as edges (attribute
-        ``facets``: the shared facets as ``(facet of i, facet of j, witness point)``)."""
+        """Regions as nodes (attribute ``region``), adjacent pairs as edges with attributes
+        ``facets`` (the shared facets as ``(facet index in i, facet index in j)``) and
+        ``continuity`` (a :class:`~exactrelu.continuity.ContinuityProof` per shared facet)."""
         if not self._graph:
             g = nx.Graph()
             for i, region in enumerate(self.regions):
                 g.add_node(i, region=region)
-            for a in self.adjacencies:
-                point = tuple(Fraction(v, a.point[0]) for v in a.point[1:])
-                if g.has_edge(a.first, a.second):
-                    g.edges[a.first, a.second]["facets"].append((a.first_facet, a.second_facet, point))
-                else:
-                    g.add_edge(a.first, a.second, facets=[(a.first_facet, a.second_facet, point)])
+            for a, proof in zip(self.adjacencies, self.continuity_proofs()):
+                if not g.has_edge(a.first, a.second):
+                    g.add_edge(a.first, a.second, facets=[], continuity=[])
+                data = g.edges[a.first, a.second]
+                data["facets"].append((a.first_facet, a.second_facet))
+                data["continuity"].append(proof)
             self._graph.append(g)
         return self._graph[0]
+
+    def continuity_proofs(self) -> list[ContinuityProof]:
+        """One exact continuity proof per shared facet, in the order of ``adjacencies``."""
+        proofs = []
+        for a in self.adjacencies:
+            r, s = self.regions[a.first], self.regions[a.second]
+            point = tuple(Fraction(v, a.point[0]) for v in a.point[1:])
+            proofs.append(continuity_proof(a.first, a.second, r, s, r.facets[a.first_facet].row, point))
+        return proofs
 
     @property
     def linear_pieces(self) -> int:

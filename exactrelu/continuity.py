@@ -1,0 +1,48 @@
+"""Continuity proofs on shared facets.
+
+For adjacent regions ``r``, ``s`` with output maps ``(A_r, c_r)``, ``(A_s, c_s)`` and shared facet on
+the hyperplane ``a . x + b = 0``, continuity of the network means the maps agree on the facet, i.e.
+``A_r - A_s = lambda a^T`` and ``c_r - c_s = lambda b`` for one rational ``lambda_o`` per output.
+:func:`continuity_proof` finds the multipliers and checks the identity exactly; a failure would mean
+a bug in the enumerator, never a property of the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .region import Region
+
+__all__ = ["ContinuityProof", "continuity_proof", "ContinuityError"]
+
+
+class ContinuityError(AssertionError):
+    """The maps of two adjacent regions do not agree on their shared facet (an internal error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuityProof:
+    """``map_first - map_second = lambdas (x) hyperplane`` on the whole space, so the maps agree
+    wherever ``hyperplane . (1, x) = 0``; ``point`` lies in the shared facet's relative interior,
+    strictly inside every other constraint of both regions."""
+
+    first: int
+    second: int
+    hyperplane: tuple[int, ...]  # (b, a_1, ..., a_d): the facet is b + a . x = 0
+    lambdas: tuple[Fraction, ...]
+    point: tuple[Fraction, ...]
+
+
+def continuity_proof(first: int, second: int, r: Region, s: Region, hyperplane: tuple[int, ...],
+                     point: tuple[Fraction, ...]) -> ContinuityProof:
+    """Multipliers ``lambda_o`` with ``(map_r - map_s)_o = lambda_o * hyperplane``, checked exactly."""
+    pivot = next(i for i in range(1, len(hyperplane)) if hyperplane[i])
+    lambdas = []
+    for o, (row_r, row_s) in enumerate(zip(r.map_rows, s.map_rows)):
+        diff = [Fraction(a, r.map_den) - Fraction(b, s.map_den) for a, b in zip(row_r, row_s)]
+        lam = diff[pivot] / hyperplane[pivot]
+        if any(diff[i] != lam * hyperplane[i] for i in range(len(hyperplane))):
+            raise ContinuityError(f"regions {first} and {second}: output {o} jumps across their shared facet")
+        lambdas.append(lam)
+    return ContinuityProof(first, second, hyperplane, tuple(lambdas), point)
