@@ -224,10 +224,6 @@ def _row_scale(domain: Domain, t: int) -> Fraction:
     raise CertificateError("zero domain row")
 
 
-def _q(value) -> str:
-    return format_rational(value)
-
-
 def certify(network: Network, domain: Domain | None = None, *, on_region=None,
             source_path: str | Path | None = None) -> dict:
     """Enumerate the partition and return the certificate (a JSON-ready dict).
@@ -259,7 +255,7 @@ def certify(network: Network, domain: Domain | None = None, *, on_region=None,
         domain_json["box"] = data["domain"]["box"]
     net_json = {"layers": network.to_json()["layers"]}
     if any(network.negative_slopes):
-        net_json["negative_slopes"] = [_q(s) for s in network.negative_slopes]
+        net_json["negative_slopes"] = [format_rational(s) for s in network.negative_slopes]
     summary = data["summary"]
     return {
         "format": CERTIFICATE_FORMAT,
@@ -267,7 +263,7 @@ def certify(network: Network, domain: Domain | None = None, *, on_region=None,
         "network": net_json,
         "source": source,
         "domain": domain_json,
-        "bounded": [[_q(v) for v in y] for y in bounded_multipliers(domain)],
+        "bounded": [[format_rational(v) for v in y] for y in bounded_multipliers(domain)],
         "tree": nodes,
         "regions": regions,
         "edges": data["edges"],

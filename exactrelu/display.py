@@ -5,15 +5,15 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Sequence
 
+from .rational import format_rational
+
 __all__ = ["affine_expression", "region_lines", "latex_affine"]
 
 
 def _expr(weights: Sequence[Fraction], bias: Fraction, names: Sequence[str]):
     import sympy
 
-    symbols = sympy.symbols(list(names), real=True)
-    if not isinstance(symbols, (list, tuple)):
-        symbols = [symbols]
+    symbols = [sympy.Symbol(name, real=True) for name in names]
     total = sympy.Rational(bias.numerator, bias.denominator)
     for w, s in zip(weights, symbols):
         total += sympy.Rational(w.numerator, w.denominator) * s
@@ -48,12 +48,8 @@ def region_lines(index: int, region, input_names, output_names, hidden_names=Non
         )
     else:
         pattern = " | ".join("".join(str(b) for b in layer) for layer in region.pattern)
-    point = ", ".join(f"{n}={_q(v)}" for n, v in zip(input_names, region.point))
+    point = ", ".join(f"{n}={format_rational(v)}" for n, v in zip(input_names, region.point))
     lines = [f"region {index}: pattern {pattern}; interior point ({point})"]
     for name, w, b in zip(output_names, region.weight, region.bias):
         lines.append(f"    {name} = {affine_expression(w, b, input_names)}")
     return lines
-
-
-def _q(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"

@@ -127,7 +127,10 @@ class Domain:
         return _polytope_cell(self.constraint_rows(), labels, self.dim)
 
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
-        point = [to_rational(v) for v in x]
+        """Exact membership (``strictly``: in the interior)."""
+        point = [_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
+        if len(point) != self.dim:
+            raise InvalidDomain(f"point has {len(point)} coordinates, expected {self.dim}")
         for row, rhs in zip(self.A, self.b):
             lhs = sum(a * v for a, v in zip(row, point))
             if lhs > rhs or (strictly and lhs == rhs):
@@ -177,6 +180,10 @@ def _polytope_cell(rows: list[tuple[int, ...]], labels, d: int) -> Cell:
     return Cell(d, cell.cons[shift:], cell.labels[shift:], cell.verts, cell.vf, [t >> shift for t in cell.tight])
 
 
+def _refuse_constant(name: str) -> object:
+    raise InvalidDomain(f"polytope file contains {name}, expected finite numbers")
+
+
 def parse_box(text: str) -> Domain:
     """Read ``LO:HI,LO:HI,...`` (integers, decimals or p/q).
 
@@ -202,7 +209,10 @@ def read_polytope(path: str | Path) -> Domain:
     from decimal import Decimal
 
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal)
+        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal,
+                          parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise InvalidDomain(f"polytope file {path} is nested too deeply") from exc
     except OSError as exc:
         raise InvalidDomain(f"cannot read polytope file {path}: {exc.strerror}") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

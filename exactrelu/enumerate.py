@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
-from typing import Callable, Iterator, Protocol
+from typing import Iterator, Protocol
 
 import numpy as np
 from flint import fmpz_mat
@@ -115,7 +115,6 @@ class TreeRecorder(Protocol):
 def enumerate_regions(
     net: Network,
     domain: Domain,
-    on_region: Callable[[RawRegion], None] | None = None,
     recorder: TreeRecorder | None = None,
 ) -> Iterator[RawRegion]:
     """Yield every activation region of ``net`` on ``domain`` (depth-first, deterministic).
@@ -146,8 +145,6 @@ def enumerate_regions(
                     output,
                     node,
                 )
-                if on_region is not None:
-                    on_region(region)
                 yield region
             else:
                 next_link = recorder.link(node, "n") if recorder is not None else None

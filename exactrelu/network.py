@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import InvalidNetwork, InvalidNumber

@@ -9,7 +9,8 @@ says the partition is incomplete.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from math import gcd
 from typing import Callable, Sequence
@@ -39,30 +40,27 @@ class Partition:
     adjacencies: tuple[Adjacency, ...]
     complete: bool = True
     seconds: float = 0.0
-    _graph: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def edges(self) -> tuple[tuple[int, int], ...]:
         """Adjacent pairs ``(i, j)``, ``i < j``, each once."""
         return tuple(sorted({(a.first, a.second) for a in self.adjacencies}))
 
-    @property
+    @cached_property
     def graph(self) -> nx.Graph:
         """Regions as nodes (attribute ``region``), adjacent pairs as edges with attributes
         ``facets`` (the shared facets as ``(facet index in i, facet index in j)``) and
         ``continuity`` (a :class:`~exactrelu.continuity.ContinuityProof` per shared facet)."""
-        if not self._graph:
-            g = nx.Graph()
-            for i, region in enumerate(self.regions):
-                g.add_node(i, region=region)
-            for a, proof in zip(self.adjacencies, self.continuity_proofs()):
-                if not g.has_edge(a.first, a.second):
-                    g.add_edge(a.first, a.second, facets=[], continuity=[])
-                data = g.edges[a.first, a.second]
-                data["facets"].append((a.first_facet, a.second_facet))
-                data["continuity"].append(proof)
-            self._graph.append(g)
-        return self._graph[0]
+        g = nx.Graph()
+        for i, region in enumerate(self.regions):
+            g.add_node(i, region=region)
+        for a, proof in zip(self.adjacencies, self.continuity_proofs()):
+            if not g.has_edge(a.first, a.second):
+                g.add_edge(a.first, a.second, facets=[], continuity=[])
+            data = g.edges[a.first, a.second]
+            data["facets"].append((a.first_facet, a.second_facet))
+            data["continuity"].append(proof)
+        return g
 
     def continuity_proofs(self) -> list[ContinuityProof]:
         """One exact continuity proof per shared facet, in the order of ``adjacencies``."""
@@ -92,7 +90,9 @@ class Partition:
 
     def locate(self, x: Sequence[object]) -> int | None:
         """Index of a region whose closure contains ``x`` (exact), or None outside the domain."""
-        point = [to_rational(v) for v in x]
+        point = [to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
+        if len(point) != self.domain.dim:
+            raise InvalidDomain(f"point has {len(point)} coordinates, expected {self.domain.dim}")
         for i, region in enumerate(self.regions):
             if region.contains(point):
                 return i

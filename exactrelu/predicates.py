@@ -60,7 +60,10 @@ def float_points(points: list[tuple[int, ...]]) -> np.ndarray:
     out = np.empty((len(points), len(points[0]) if points else 0))
     for i, p in enumerate(points):
         w0 = p[0]
-        out[i] = [a / w0 for a in p]
+        try:
+            out[i] = [a / w0 for a in p]
+        except OverflowError:  # beyond the float range: the filter sends infinities to the exact path
+            out[i] = [a / w0 if abs(a) < w0 << 1000 else (np.inf if a > 0 else -np.inf) for a in p]
     return out
 
 

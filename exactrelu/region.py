@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence
 
+from .errors import InvalidDomain
 from .rational import to_rational
 
 __all__ = ["Region", "Facet", "Carrier"]
@@ -78,16 +79,22 @@ class Region:
     def neighbours(self) -> tuple[int, ...]:
         return tuple(sorted({n for f in self.facets for n in f.neighbours}))
 
+    def _point(self, x: Sequence[object]) -> list[Fraction]:
+        point = [to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
+        if len(point) != self.dim:
+            raise InvalidDomain(f"point has {len(point)} coordinates, expected {self.dim}")
+        return point
+
     def output(self, x: Sequence[object]) -> tuple[Fraction, ...]:
         """The region's affine map at ``x`` (exact; meaningful for ``x`` in the region)."""
-        point = [to_rational(v) for v in x]
+        point = self._point(x)
         return tuple(
             (row[0] + sum(a * v for a, v in zip(row[1:], point))) / self.map_den for row in self.map_rows
         )
 
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
         """Exact membership test against the region's facets."""
-        point = [to_rational(v) for v in x]
+        point = self._point(x)
         for facet in self.facets:
             value = facet.row[0] + sum(a * v for a, v in zip(facet.row[1:], point))
             if value < 0 or (strictly and value == 0):

@@ -67,6 +67,8 @@ BAD_INPUTS = [
     (["regions", "--polytope", "missing_poly.json"], "cannot read polytope"),
     (["regions", "--polytope", "poly_unbounded.json"], "unbounded"),
     (["regions", "--polytope", "poly_bad.json"], "not valid JSON"),
+    (["regions", "--polytope", "poly_nan.json"], "NaN"),
+    (["regions", "--polytope", "poly_deep.json"], "nested too deeply"),
     (["regions", "net_bad.json", "--box=0:1,0:1"], "not valid JSON"),
     (["regions", "net_shape.json", "--box=0:1,0:1"], "layer 2"),
     (["regions", "net_nan.json", "--box=0:1,0:1"], "NaN"),
@@ -82,6 +84,8 @@ BAD_INPUTS = [
 def bad_files(tmp_path):
     (tmp_path / "poly_unbounded.json").write_text('{"A": [[1, 0], [0, 1]], "b": [1, 1]}')
     (tmp_path / "poly_bad.json").write_text('{"A": [[1, 0]')
+    (tmp_path / "poly_nan.json").write_text('{"A": [[1, 0], [NaN, 1]], "b": [1, 1]}')
+    (tmp_path / "poly_deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (tmp_path / "net_bad.json").write_text('{"layers": [')
     (tmp_path / "net_shape.json").write_text(json.dumps(
         {"layers": [{"weight": [[1, 0], [0, 1]], "bias": [0, 0]}, {"weight": [[1, 1, 1]], "bias": [0]}]}))

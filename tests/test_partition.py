@@ -1,0 +1,59 @@
+"""The Partition API: locating points, the graph, and inputs at the edges of the number range."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from exactrelu import EXAMPLE, Domain, InvalidDomain, Network, partition
+from exactrelu.display import region_lines
+
+
+def test_locate_finds_the_region_whose_map_gives_the_forward_pass():
+    p = partition(EXAMPLE)
+    for x in ([Fraction(1, 3), Fraction(1, 7)], ["0.9", "0.8"], [0, 1]):
+        region = p.regions[p.locate(x)]
+        assert region.contains(x)
+        assert region.output(x) == EXAMPLE.forward(x)
+    assert p.locate([2, 0]) is None
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: p.locate([0.2, 0.9, 77]),
+    lambda p: p.regions[0].contains([0.5]),
+    lambda p: p.regions[0].output([0.5, 0.5, 0.5]),
+    lambda p: p.domain.contains([1, 2, 3]),
+])
+def test_points_of_the_wrong_length_are_refused(call):
+    with pytest.raises(InvalidDomain, match="coordinates, expected 2"):
+        call(partition(EXAMPLE))
+
+
+def test_graph_is_built_once_and_matches_edges():
+    p = partition(EXAMPLE)
+    assert p.graph is p.graph
+    assert sorted(p.graph.edges) == sorted(p.edges)
+    assert all(p.graph.nodes[i]["region"] is r for i, r in enumerate(p.regions))
+
+
+def test_input_names_with_spaces_and_colons_print_verbatim():
+    net = Network.from_layers([([[1, 1]], [0]), ([[1]], [0])], input_names=("speed (m/s)", "a:b"))
+    region = next(r for r in partition(net, Domain.box([(-1, 1), (-1, 1)])).regions if r.pattern == ((1,),))
+    lines = region_lines(0, region, net.input_names, net.output_names)
+    assert lines[1].strip() == "y1 = a:b + speed (m/s)"
+
+
+def test_domain_with_coefficients_beyond_the_float_range():
+    d = 8
+    A, b = [], []
+    for i in range(d):
+        for sign in (1, -1):
+            row = [0] * d
+            row[i] = sign
+            A.append(row)
+            b.append(1)
+    A[0] = [10**40] + [0] * (d - 1)  # x1 <= 10^-40: the bounding box of validation exceeds floats
+    domain = Domain.polytope(A, b)
+    assert domain.contains([Fraction(1, 10**41)] + [0] * (d - 1), strictly=True)
+    assert not domain.contains([Fraction(1, 10**39)] + [0] * (d - 1))
