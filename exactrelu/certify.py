@@ -27,7 +27,7 @@ from flint import fmpq, fmpq_mat
 from .domain import Domain
 from .network import Network
 from .partition import Partition, partition
-from .polytope import Cell, rank_of
+from .polytope import Cell, rank_of, set_bits
 from .predicates import exact_dot
 from .rational import format_rational
 
@@ -146,17 +146,8 @@ def _exact_minimisers(cell: Cell, form) -> list[int]:
     return [i for i, v in enumerate(values) if v == low]
 
 
-def _bits(mask: int) -> list[int]:
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
 def _basis_at(cell: Cell, v: int, gradient) -> list[int] | None:
-    tight = _bits(cell.tight[v])
+    tight = set_bits(cell.tight[v])
     d = cell.dim
     if len(tight) == d:
         subsets = [tight]
@@ -174,7 +165,7 @@ def vertex_bases(cell: Cell) -> list[list[int]]:
     d = cell.dim
     out = []
     for t in cell.tight:
-        tight = _bits(t)
+        tight = set_bits(t)
         if len(tight) == d:
             out.append(tight)
             continue

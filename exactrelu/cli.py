@@ -94,6 +94,14 @@ def _load_inputs(args):
     return net, domain
 
 
+def _write(text: str, destination: str) -> None:
+    """Write ``text`` to a file, or to stdout for ``-``."""
+    if destination == "-":
+        print(text)
+    else:
+        Path(destination).write_text(text + "\n", encoding="utf-8")
+
+
 def _regions(args) -> int:
     from .display import region_lines
     from .partition import partition
@@ -103,11 +111,7 @@ def _regions(args) -> int:
     with region_progress(args.progress) as on_region:
         result = partition(net, domain, on_region=on_region)
     if args.output:
-        text = json.dumps(result.to_json(), indent=1)
-        if args.output == "-":
-            print(text)
-        else:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
+        _write(json.dumps(result.to_json(), indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout
     s = result.summary()
     name = net.source or "network"
@@ -138,10 +142,8 @@ def _certify(args) -> int:
               file=sys.stderr)
         return 130
     text = json.dumps(cert, separators=(",", ":"))
-    if args.output == "-":
-        print(text)
-    else:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    _write(text, args.output)
+    if args.output != "-":
         s = cert["summary"]
         print(f"certificate for {s['regions']} regions, {s['edges']} edges, {s['linear_pieces']} linear pieces "
               f"written to {args.output} ({len(text):,} bytes)")

@@ -83,14 +83,8 @@ class Network:
                 f"{len(slopes)} activation slopes given for {len(self.layers) - 1} hidden layers"
             )
         object.__setattr__(self, "negative_slopes", tuple(Fraction(s) for s in slopes))
-        names = self.input_names or tuple(f"x{i + 1}" for i in range(self.n_inputs))
-        if len(names) != self.n_inputs:
-            raise InvalidNetwork(f"{len(names)} input names for {self.n_inputs} inputs")
-        object.__setattr__(self, "input_names", tuple(names))
-        outs = self.output_names or tuple(f"y{i + 1}" for i in range(self.n_outputs))
-        if len(outs) != self.n_outputs:
-            raise InvalidNetwork(f"{len(outs)} output names for {self.n_outputs} outputs")
-        object.__setattr__(self, "output_names", tuple(outs))
+        object.__setattr__(self, "input_names", _names(self.input_names, self.n_inputs, "x", "input"))
+        object.__setattr__(self, "output_names", _names(self.output_names, self.n_outputs, "y", "output"))
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -192,6 +186,13 @@ class Network:
         if len(point) != self.n_inputs:
             raise InvalidNetwork(f"point has {len(point)} coordinates, network has {self.n_inputs} inputs")
         return point
+
+
+def _names(given: tuple[str, ...], count: int, prefix: str, what: str) -> tuple[str, ...]:
+    names = tuple(given) or tuple(f"{prefix}{i + 1}" for i in range(count))
+    if len(names) != count:
+        raise InvalidNetwork(f"{len(names)} {what} names for {count} {what}s")
+    return names
 
 
 def _make_layer(k: int, weight: object, bias: object) -> Layer:

@@ -21,7 +21,7 @@ from flint import fmpz_mat
 
 from .predicates import exact_dot, float_points, sign_matrix, float_rows
 
-__all__ = ["Cell", "primitive", "box_cell", "rank_of"]
+__all__ = ["Cell", "primitive", "box_cell", "rank_of", "set_bits"]
 
 
 def primitive(vec: Sequence[int]) -> tuple[int, ...]:
@@ -30,6 +30,16 @@ def primitive(vec: Sequence[int]) -> tuple[int, ...]:
     if g > 1:
         return tuple(a // g for a in vec)
     return tuple(vec)
+
+
+def set_bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 def rank_of(rows: list[tuple[int, ...]]) -> int:
