@@ -99,16 +99,17 @@ def _assign_carriers(raw: RawRegion, facets: list[FacetData]) -> None:
         known.update((fi, c[1], c[2]) if c[0] == "neuron" else (fi, -1, c[1]) for c in carriers)
     if not raw.forms:
         return
-    names = [(k, j) for k, forms in enumerate(raw.forms) for j in range(len(forms.rows))]
+    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms])
     floats = np.concatenate([forms.floats for forms in raw.forms])
     _, unsure = filtered_signs(floats, cell.vf)  # proven nonzero somewhere on a facet: no carrier
-    incidence = np.zeros((len(cell.verts), len(facets)), dtype=np.int32)
+    incidence = np.zeros((len(cell.verts), len(facets)))
     for fi, f in enumerate(facets):
-        incidence[f.vertices, fi] = 1
-    unsure_count = unsure.astype(np.int32) @ incidence
+        incidence[f.vertices, fi] = 1.0
+    unsure_count = unsure.astype(np.float64) @ incidence  # small integers: exact in float64
     sizes = incidence.sum(axis=0)
     for i, fi in zip(*np.nonzero(unsure_count == sizes)):
-        k, j = names[i]
+        k = int(np.searchsorted(offsets, i, side="right")) - 1
+        j = int(i - offsets[k])
         if (fi, k, j) in known:
             continue
         row = raw.forms[k].rows[j]

@@ -57,3 +57,19 @@ def test_domain_with_coefficients_beyond_the_float_range():
     domain = Domain.polytope(A, b)
     assert domain.contains([Fraction(1, 10**41)] + [0] * (d - 1), strictly=True)
     assert not domain.contains([Fraction(1, 10**39)] + [0] * (d - 1))
+
+
+def test_coincident_neurons_all_carry_their_facet():
+    # neurons 0 and 1 are the same line x = y, neuron 2 its negation, neuron 3 the line x = 0,
+    # which is also the box's left edge; the second layer repeats neuron 0's line through h0 - h2.
+    net = Network.from_layers([([[1, -1], [2, -2], [-1, 1], [1, 0]], [0, 0, 0, 0]),
+                               ([[1, 0, -1, 0]], [0]), ([[1]], [0])])
+    p = partition(net, Domain.box([(0, 1), (0, 1)]))
+    assert len(p.regions) == 2 and p.edges == ((0, 1),)
+    for region in p.regions:
+        diagonal = [f for f in region.facets if not f.on_boundary]
+        assert len(diagonal) == 1
+        assert set(diagonal[0].carriers) == {("neuron", 0, 0), ("neuron", 0, 1), ("neuron", 0, 2), ("neuron", 1, 0)}
+        left = [f for f in region.facets if ("domain", 0) in f.carriers]
+        for f in left:  # x = 0 is both the domain's face and neuron 3's hyperplane
+            assert ("neuron", 0, 3) in f.carriers
