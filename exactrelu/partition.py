@@ -21,13 +21,18 @@ from .adjacency import Adjacency, find_adjacencies
 from .continuity import ContinuityProof, continuity_proof
 from .domain import Domain
 from .enumerate import RawRegion, enumerate_regions
-from .errors import InvalidDomain
+from .errors import InvalidDomain, UnsupportedModel
 from .facets import FacetData, region_facets, witness_point
 from .network import Network
 from .rational import format_rational, to_rational
 from .region import Facet, Region
 
-__all__ = ["Partition", "partition", "default_domain"]
+__all__ = ["Partition", "partition", "default_domain", "DD_MAX_DIM"]
+
+# Above this input dimension the vertex (double-description) engine is out of reach (a box has
+# 2**d vertices) and "auto" picks the LP engine.
+DD_MAX_DIM = 10
+_ENGINES = ("auto", "dd", "lp")
 
 
 @dataclass(frozen=True)
@@ -151,13 +156,17 @@ def partition(
     *,
     on_region: Callable[[int], None] | None = None,
     recorder=None,
+    engine: str = "auto",
 ) -> Partition:
     """Enumerate every activation region of ``network`` on ``domain`` exactly.
 
     Parameters: ``network`` an exact :class:`Network` (see :func:`exactrelu.load`); ``domain`` a
     :class:`Domain` (default: the network's own default box, if it has one); ``on_region`` called
     with the running count after each region is found (progress bars); ``recorder`` receives the
-    sign-split tree (see :mod:`exactrelu.certify`) and, at the end, the regions in final order.
+    sign-split tree (see :mod:`exactrelu.certify`) and, at the end, the regions in final order
+    (vertex engine only); ``engine`` is ``"dd"`` (vertex enumeration, fast in low dimension),
+    ``"lp"`` (exact LPs, any dimension, see :mod:`exactrelu.lp_engine`) or ``"auto"`` (``"lp"``
+    when the domain has more than ``DD_MAX_DIM`` dimensions).
 
     Returns a :class:`Partition`.  Ctrl-C stops the work early: the regions found so far are kept
     and ``complete`` is False (interrupted while matching facets, the edges are left out).
@@ -171,7 +180,17 @@ def partition(
         domain = default_domain(network)
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
+    if engine not in _ENGINES:
+        raise InvalidDomain(f"engine is {engine!r}, expected one of 'auto', 'dd', 'lp'")
     start = time.perf_counter()
+    if engine == "lp" or (engine == "auto" and domain.dim > DD_MAX_DIM):
+        if recorder is not None:
+            raise UnsupportedModel("certificates (recorder) need the vertex engine: use engine='dd' "
+                                   f"(domain has {domain.dim} dimensions)")
+        from .lp_engine import lp_partition
+
+        regions, adjacencies, complete = lp_partition(network, domain, on_region)
+        return Partition(network, domain, regions, adjacencies, complete, time.perf_counter() - start)
     raws: list[RawRegion] = []
     complete = True
     try:

@@ -1,0 +1,466 @@
+"""Exact linear programs over ``{x : c_i . (1, x) >= 0}``: HiGHS proposes, exact arithmetic disposes.
+
+Every LP is first solved in floats by HiGHS (one reusable ``highspy.Highs`` model, one thread,
+presolve off).  Its optimal basis names ``n`` active rows; the basis system is then solved exactly
+with python-flint, and the answer is accepted only if the vertex satisfies every row exactly
+(primal feasibility) and the objective's gradient is a nonnegative combination of the active
+gradients (dual feasibility, an LP-duality certificate).  When either check fails, or HiGHS gives
+up, a compact exact simplex (Bland's rule, so it cannot cycle) takes over from the HiGHS basis if
+that is feasible, else from a phase-1 problem.  No tolerance decides anything: floats only choose
+which exact computation to try.
+
+Rows are integer tuples ``(c0, c1, ..., cn)`` meaning ``c0 + c . x >= 0``, the
+convention of :class:`~exactrelu.polytope.Cell`; equality rows mean ``c0 + c . x = 0``.  The feasible
+set is assumed pointed (the row gradients span the space), which holds for every bounded cell.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+from typing import Sequence
+
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz_mat
+
+from .errors import ExactReluError
+
+__all__ = ["Status", "Optimum", "LPSolver", "EmptyInterior", "minimize", "interior_point", "short_point"]
+
+
+class EmptyInterior(ExactReluError):
+    """The constraint set has no interior point."""
+
+
+class Status(enum.Enum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+
+
+@dataclass(frozen=True, slots=True)
+class Optimum:
+    """An exactly certified LP answer.
+
+    For ``OPTIMAL``: ``value`` is the exact minimum, ``point`` an optimal vertex, ``basis`` the
+    indices of ``n`` linearly independent rows tight at it (equality rows are numbered after the
+    inequality rows) and ``multipliers`` one rational per basis row, ``>= 0`` for inequality rows,
+    with ``objective gradient = sum multipliers[k] * gradient(rows[basis[k]])``.
+    """
+
+    status: Status
+    value: Fraction | None = None
+    point: tuple[Fraction, ...] | None = None
+    basis: tuple[int, ...] = ()
+    multipliers: tuple[Fraction, ...] = ()
+    exact_fallback: bool = False
+
+
+def _q(v) -> fmpq:
+    if isinstance(v, Fraction):
+        return fmpq(v.numerator, v.denominator)
+    return fmpq(v)
+
+
+def _fr(v: fmpq) -> Fraction:
+    return Fraction(int(v.p), int(v.q))
+
+
+def _scaled(rows) -> np.ndarray:
+    out = np.array([[float(a) for a in r] for r in rows], dtype=np.float64)
+    scale = np.abs(out[:, 1:]).max(axis=1) if out.size else np.ones(0)
+    scale[scale == 0] = 1.0
+    return out / scale[:, None]
+
+
+def _int_row(r) -> tuple[int, ...]:
+    row = tuple(r)
+    if not all(isinstance(a, int) for a in row):
+        raise TypeError(f"LP constraint rows must hold integers, got {row!r}")
+    return row
+
+
+class _Problem:
+    """Exact data of one LP: integer ``rows`` (inequalities then equalities) and the objective."""
+
+    def __init__(self, rows, equalities, objective):
+        self.rows = [_int_row(r) for r in rows] + [_int_row(r) for r in equalities]
+        self.n_ineq = len(rows)
+        self.n = len(objective) - 1
+        self.obj = [_q(a) for a in objective]
+        self.b = [fmpq(r[0]) for r in self.rows]
+        self._Z = None
+
+    def grad(self, i):
+        return [fmpq(a) for a in self.rows[i][1:]]
+
+    def values(self, x: list[fmpq]) -> list:
+        """Exact row values at ``x``, each scaled by the same positive common denominator."""
+        den = lcm(*(int(v.q) for v in x)) if x else 1
+        h = fmpz_mat([[den]] + [[int((v * den).p)] for v in x])
+        if self._Z is None:
+            self._Z = fmpz_mat([list(r) for r in self.rows])
+        prod = self._Z * h
+        return [prod[i, 0] for i in range(len(self.rows))]
+
+    def objective_value(self, x) -> fmpq:
+        return self.obj[0] + sum((c * v for c, v in zip(self.obj[1:], x)), fmpq(0))
+
+
+def _basis_matrix(P: _Problem, basis) -> fmpq_mat:
+    return fmpq_mat([list(P.rows[i][1:]) for i in basis])
+
+
+def _certify(P: _Problem, basis) -> Optimum | None:
+    """The optimum at ``basis`` if it is exactly primal and dual feasible, else None."""
+    if len(basis) != P.n or len(set(basis)) != P.n:
+        return None
+    M = _basis_matrix(P, basis)
+    try:
+        x = M.solve(fmpq_mat([[-P.b[i]] for i in basis]))
+        y = M.transpose().solve(fmpq_mat([[c] for c in P.obj[1:]]))
+    except ZeroDivisionError:
+        return None
+    x = [x[j, 0] for j in range(P.n)]
+    ys = [y[k, 0] for k in range(P.n)]
+    if any(v < 0 for k, v in zip(basis, ys) if k < P.n_ineq):
+        return None
+    vals = P.values(x)
+    if any(v < 0 for v in vals[: P.n_ineq]) or any(v != 0 for v in vals[P.n_ineq:]):
+        return None
+    return Optimum(Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), tuple(basis),
+                   tuple(_fr(v) for v in ys))
+
+
+# ---------------------------------------------------------------------- exact simplex (fallback)
+def _simplex(P: _Problem, rows, obj, basis, x):
+    """Bland's-rule simplex on ``rows`` (inequalities, fmpq gradients and constants) from a
+    feasible vertex ``x`` with independent tight ``basis``.  Returns ``(basis, x, y)`` or None if
+    unbounded."""
+    n = len(obj)
+    while True:
+        M = fmpq_mat([rows[i][1] for i in basis])
+        y = M.transpose().solve(fmpq_mat([[c] for c in obj]))
+        neg = [(basis[k], k) for k in range(n) if y[k, 0] < 0]
+        if not neg:
+            return basis, x, [y[k, 0] for k in range(n)]
+        _, pos = min(neg)
+        e = fmpq_mat([[fmpq(1 if k == pos else 0)] for k in range(n)])
+        d = M.solve(e)
+        d = [d[j, 0] for j in range(n)]
+        step, enter = _ratio(rows, basis, x, d)
+        if enter is None:
+            return None
+        x = [a + step * b for a, b in zip(x, d)]
+        basis = basis[:pos] + [enter] + basis[pos + 1:]
+
+
+def _ratio(rows, active, x, d):
+    """Longest step along ``d`` keeping every row >= 0; (step, blocking row) or (None, None)."""
+    best, enter = None, None
+    skip = set(active)
+    for i, (b, g) in enumerate(rows):
+        if i in skip:
+            continue
+        rate = sum((a * v for a, v in zip(g, d)), fmpq(0))
+        if rate < 0:
+            value = b + sum((a * v for a, v in zip(g, x)), fmpq(0))
+            step = value / -rate
+            if best is None or step < best:
+                best, enter = step, i
+    return best, enter
+
+
+def _crash(rows, obj, x):
+    """From a feasible ``x`` move, never increasing the objective, to a vertex.
+    Returns ``(basis, x)``, or None if the objective is unbounded below."""
+    n = len(obj)
+    active: list[int] = []
+    while len(active) < n:
+        if active:
+            Mq = fmpq_mat([rows[i][1] for i in active])
+            _, den = Mq.numer_denom()
+            null, nullity = fmpz_mat([[int((Mq[r, c] * den).p) for c in range(n)] for r in range(len(active))]).nullspace()
+            d = [fmpq(int(null[j, 0])) for j in range(n)]
+        else:
+            d = [fmpq(1 if j == 0 else 0) for j in range(n)]
+            nz = next((j for j in range(n) if obj[j] != 0), None)
+            if nz is not None:
+                d = [-c for c in obj]
+        slope = sum((a * v for a, v in zip(obj, d)), fmpq(0))
+        if slope > 0:
+            d, slope = [-v for v in d], -slope
+        step, enter = _ratio(rows, active, x, d)
+        if enter is None:
+            if slope < 0:
+                return None
+            d = [-v for v in d]
+            step, enter = _ratio(rows, active, x, d)
+            if enter is None:
+                raise ValueError("constraint set is not pointed (its row gradients do not span the space)")
+        x = [a + step * b for a, b in zip(x, d)]
+        active.append(enter)
+    return active, x
+
+
+def _exact_solve(P: _Problem, start_basis, start_x) -> Optimum:
+    """Exact simplex: equalities become two inequalities; phase 1 when ``start_x`` is infeasible."""
+    n = P.n
+    rows = []  # (constant, gradient) pairs
+    origin = []  # (row index in P, sign)
+    for i in range(len(P.rows)):
+        g = P.grad(i)
+        rows.append((P.b[i], g))
+        origin.append((i, 1))
+        if i >= P.n_ineq:
+            rows.append((-P.b[i], [-a for a in g]))
+            origin.append((i, -1))
+    obj = P.obj[1:]
+    x = list(start_x) if start_x is not None else [fmpq(0)] * n
+    vals = [b + sum((a * v for a, v in zip(g, x)), fmpq(0)) for b, g in rows]
+    worst = min(vals) if vals else fmpq(0)
+    basis = list(start_basis) if start_basis is not None else None
+    if worst < 0:
+        basis = None  # phase 1: rows + t >= 0, t >= 0, minimize t
+        t0 = -worst if worst < 0 else fmpq(0)
+        ext = [(b, g + [fmpq(1)]) for b, g in rows] + [(fmpq(0), [fmpq(0)] * n + [fmpq(1)])]
+        obj1 = [fmpq(0)] * n + [fmpq(1)]
+        crashed = _crash(ext, obj1, x + [t0])
+        basis1, x1, _ = _simplex(P, ext, obj1, *crashed)
+        if x1[n] > 0:
+            return Optimum(Status.INFEASIBLE, exact_fallback=True)
+        x = x1[:n]
+    if basis is None:
+        crashed = _crash(rows, obj, x)
+        if crashed is None:
+            return Optimum(Status.UNBOUNDED, exact_fallback=True)
+        basis, x = crashed
+    result = _simplex(P, rows, obj, basis, x)
+    if result is None:
+        return Optimum(Status.UNBOUNDED, exact_fallback=True)
+    basis, x, y = result
+    merged: dict[int, fmpq] = {}
+    for k, yk in zip(basis, y):
+        i, sign = origin[k]
+        merged[i] = merged.get(i, fmpq(0)) + sign * yk
+    out_basis = tuple(origin[k][0] for k in basis)
+    if len(set(out_basis)) == n:
+        mult = tuple(_fr(merged[i]) for i in out_basis)
+    else:  # both halves of an equality in the basis cannot happen for independent rows
+        raise AssertionError("dependent basis in exact simplex")
+    return Optimum(Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), out_basis, mult,
+                   exact_fallback=True)
+
+
+# ---------------------------------------------------------------------- the HiGHS guide
+class LPSolver:
+    """One reusable HiGHS model plus the exact certification around it."""
+
+    def __init__(self):
+        import highspy
+
+        self._hs = highspy
+        self.highs = _quiet(highspy.Highs)
+        self.highs.silent()
+        self.highs.setOptionValue("threads", 1)
+        self.highs.setOptionValue("presolve", "off")
+        self.calls = 0
+        self.fallbacks = 0
+
+    def float_solve(self, rows_f: np.ndarray, n_ineq: int, cost: np.ndarray):
+        """Solve in floats; returns (status, x, nonbasic row indices, row slacks) or None."""
+        hs = self._hs
+        m, width = rows_f.shape
+        n = width - 1
+        lp = hs.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = m
+        lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+        lp.col_lower_ = np.full(n, -hs.kHighsInf)
+        lp.col_upper_ = np.full(n, hs.kHighsInf)
+        lower = -rows_f[:, 0]
+        upper = np.where(np.arange(m) < n_ineq, hs.kHighsInf, lower)
+        lp.row_lower_ = lower
+        lp.row_upper_ = upper
+        A = np.ascontiguousarray(rows_f[:, 1:].T)  # column-wise dense
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.arange(0, m * n + 1, m, dtype=np.int32)
+        lp.a_matrix_.index_ = np.tile(np.arange(m, dtype=np.int32), n)
+        lp.a_matrix_.value_ = A.ravel()
+        lp.a_matrix_.num_col_ = n
+        lp.a_matrix_.num_row_ = m
+        h = self.highs
+        h.clearSolver()
+        h.passModel(lp)
+        h.run()
+        status = h.getModelStatus()
+        if status == hs.HighsModelStatus.kInfeasible:
+            return "infeasible", None, None, None
+        if status in (hs.HighsModelStatus.kUnbounded, hs.HighsModelStatus.kUnboundedOrInfeasible):
+            return "unbounded", None, None, None
+        if status != hs.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        basis = h.getBasis()
+        x = np.array(sol.col_value)
+        activity = np.array(sol.row_value) - lower
+        nonbasic = [i for i, s in enumerate(basis.row_status) if s != hs.HighsBasisStatus.kBasic]
+        return "optimal", x, nonbasic, activity
+
+    def minimize(self, rows: Sequence[Sequence[int]], objective: Sequence, equalities: Sequence = ()) -> Optimum:
+        """Exact minimum of ``objective . (1, x)`` subject to ``rows . (1, x) >= 0`` and
+        ``equalities . (1, x) = 0`` (see :func:`minimize`)."""
+        self.calls += 1
+        P = _Problem(rows, equalities, objective)
+        all_rows = P.rows
+        if not all_rows:
+            if any(c != 0 for c in P.obj[1:]):
+                return Optimum(Status.UNBOUNDED)
+            return Optimum(Status.OPTIMAL, _fr(P.obj[0]), (Fraction(0),) * P.n)
+        rows_f = _scaled(all_rows)
+        cost = np.array([float(c) for c in objective[1:]])
+        scale = np.abs(cost).max() if cost.size else 0.0
+        if scale > 0:
+            cost = cost / scale
+        guess = self.float_solve(rows_f, P.n_ineq, cost)
+        start_x = None
+        start_basis = None
+        if guess is not None and guess[0] == "optimal":
+            _, x, nonbasic, activity = guess
+            basis = _choose_basis(P, nonbasic, activity)
+            if basis is not None:
+                found = _certify(P, basis)
+                if found is not None:
+                    return found
+                start_x, start_basis = _vertex_if_feasible(P, basis)
+            if start_x is None:
+                start_x = [_q(Fraction(float(v))) for v in x]
+        self.fallbacks += 1
+        return _exact_solve(P, start_basis, start_x)
+
+
+def _choose_basis(P: _Problem, nonbasic, activity) -> list[int] | None:
+    """``n`` independent rows: HiGHS's nonbasic rows, completed by the rows closest to tight."""
+    n = P.n
+    if len(nonbasic) == n:
+        M = _basis_matrix(P, nonbasic)
+        if M.rank() == n:
+            return list(nonbasic)
+    order = list(dict.fromkeys(list(nonbasic) + sorted(range(len(P.rows)), key=lambda i: abs(activity[i]))))
+    chosen: list[int] = []
+    for i in order:
+        if len(chosen) == n:
+            break
+        trial = chosen + [i]
+        if _basis_matrix(P, trial).rank() == len(trial):
+            chosen = trial
+    return chosen if len(chosen) == n else None
+
+
+def _vertex_if_feasible(P: _Problem, basis):
+    """The basis vertex and the basis translated for the fallback simplex, if the vertex is feasible
+    and the basis holds no equality row (the fallback splits those); else ``(None, None)``."""
+    if any(i >= P.n_ineq for i in basis) or P.n_ineq != len(P.rows):
+        return None, None
+    try:
+        x = _basis_matrix(P, basis).solve(fmpq_mat([[-P.b[i]] for i in basis]))
+    except ZeroDivisionError:
+        return None, None
+    x = [x[j, 0] for j in range(P.n)]
+    if any(v < 0 for v in P.values(x)):
+        return None, None
+    return x, basis
+
+
+def _quiet(make):
+    """Call ``make()`` with the process's stdout silenced (HiGHS prints a banner from C++)."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    try:
+        fd = sys.__stdout__.fileno()
+    except (AttributeError, OSError, ValueError):
+        return make()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            return make()
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+_DEFAULT: list[LPSolver] = []
+
+
+def _solver() -> LPSolver:
+    if not _DEFAULT:
+        _DEFAULT.append(LPSolver())
+    return _DEFAULT[0]
+
+
+def minimize(rows: Sequence[Sequence[int]], objective: Sequence, equalities: Sequence = ()) -> Optimum:
+    """Exact minimum of ``objective[0] + objective[1:] . x`` over ``{x : row . (1, x) >= 0}``.
+
+    ``rows`` and ``equalities`` are integer tuples ``(c0, c1, ..., cn)`` (the objective may hold
+    Fractions); the set must be pointed.  Returns an :class:`Optimum` (status ``OPTIMAL``, ``INFEASIBLE`` or ``UNBOUNDED``).
+
+    >>> opt = minimize([(0, 1, 0), (0, 0, 1), (1, -1, -1)], (0, -1, -2))  # x, y >= 0, x + y <= 1
+    >>> opt.value, opt.point, opt.multipliers
+    (Fraction(-2, 1), (Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(2, 1)))
+    """
+    return _solver().minimize(rows, objective, equalities)
+
+
+def short_point(guess: Sequence[float], rows: Sequence[Sequence[int]]) -> tuple[Fraction, ...] | None:
+    """A short rational rounding of the float ``guess`` strictly inside every row, or None."""
+    for limit in (12, 100, 10_000):
+        try:
+            point = tuple(Fraction(float(c)).limit_denominator(limit) for c in guess)
+        except (OverflowError, ValueError):
+            return None
+        if _strictly_inside(point, rows):
+            return point
+    for bits in (20, 40, 60):
+        point = tuple(Fraction(round(float(c) * (1 << bits)), 1 << bits) for c in guess)
+        if _strictly_inside(point, rows):
+            return point
+    return None
+
+
+def _strictly_inside(point, rows) -> bool:
+    den = lcm(*(v.denominator for v in point))
+    h = [den] + [int(v * den) for v in point]
+    return all(sum(a * b for a, b in zip(r, h)) > 0 for r in rows)
+
+
+def chebyshev_rows(rows: Sequence[Sequence[int]]) -> list[tuple]:
+    """Rows ``c . (1, x) - t * max|c_1..c_n| >= 0`` over ``(x, t)``, plus ``t <= 1``."""
+    out = []
+    for r in rows:
+        m = max(abs(a) for a in r[1:]) or 1
+        out.append(tuple(r) + (-m,))
+    n = len(rows[0]) - 1
+    out.append((1,) + (0,) * n + (-1,))
+    return out
+
+
+def interior_point(rows: Sequence[Sequence[int]], solver: LPSolver | None = None) -> tuple[Fraction, ...]:
+    """A short rational point strictly inside every row (raises :class:`EmptyInterior` if none).
+
+    >>> interior_point([(0, 1, 0), (0, 0, 1), (1, -1, -1)])
+    (Fraction(1, 3), Fraction(1, 3))
+    """
+    solver = solver or _solver()
+    ext = chebyshev_rows(rows)
+    n = len(rows[0]) - 1
+    opt = solver.minimize(ext, (0,) * (n + 1) + (-1,))
+    if opt.status is not Status.OPTIMAL or opt.value >= 0:
+        raise EmptyInterior("the constraints have no interior point")
+    guess = [float(v) for v in opt.point[:n]]
+    point = short_point(guess, rows)
+    return point if point is not None else opt.point[:n]

@@ -1,0 +1,376 @@
+"""The H-representation engine: activation regions in any input dimension, decided by exact LPs.
+
+The double-description enumerator (:mod:`exactrelu.enumerate`) keeps every vertex of every cell,
+and a box in ``d`` dimensions already has ``2**d`` of them.  This engine builds the same
+layer-by-layer sign-split tree with cells kept as constraint lists only, so its cost grows with the
+number of regions and constraints, not vertices.  Every decision is an exact fact:
+
+* a neuron's bit on a cell comes from the exact minimum or maximum of its form
+  (:func:`exactrelu.lp.minimize`: HiGHS guides, flint certifies), after cheap exact pre-filters:
+  the form's interval over the domain's bounding box, and its sign at the cell's interior witness
+  (which settles one side; a nonconstant form vanishing there cuts the cell);
+* a constraint is a facet iff some point of its hyperplane lies strictly inside every other
+  constraint (a foot-of-perpendicular guess, else the LP ``max t``);
+* two regions are adjacent iff some point of their common facet hyperplane lies strictly inside
+  every other constraint of both (the same LP), and that point is kept as the shared-facet point.
+  Candidate pairs are first filtered exactly: on a shared facet every neuron of the first layer
+  where the patterns differ must vanish, so it must lie on the facet hyperplane.
+
+The output is the same :class:`~exactrelu.region.Region` / :class:`~exactrelu.adjacency.Adjacency`
+objects as the vertex engine produces, without vertices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .adjacency import Adjacency
+from .domain import Domain
+from .enumerate import IntegerNetwork, LayerForms
+from .facets import hyperplane_key
+from .lp import LPSolver, Status, chebyshev_rows, short_point
+from .network import Network
+from .polytope import primitive
+from .predicates import float_points, float_rows, sign_matrix
+from .region import Facet, Region
+
+__all__ = ["LPRegion", "enumerate_regions_lp", "lp_partition"]
+
+
+def _homogeneous(point) -> tuple[int, ...]:
+    den = lcm(*(v.denominator for v in point))
+    return (den,) + tuple(int(v * den) for v in point)
+
+
+def _dot(row, h) -> int:
+    return sum(a * b for a, b in zip(row, h))
+
+
+@dataclass(slots=True)
+class LPCell:
+    rows: list[tuple[int, ...]]
+    labels: list[tuple]
+    point: tuple[int, ...]  # homogeneous, strictly inside every row
+
+
+@dataclass(slots=True)
+class LPRegion:
+    cell: LPCell
+    pattern: tuple[tuple[int, ...], ...]
+    forms: tuple[LayerForms, ...]
+    output: LayerForms
+
+
+class _Engine:
+    def __init__(self, net: Network, domain: Domain, solver: LPSolver | None = None):
+        self.inet = IntegerNetwork.of(net)
+        self.domain = domain
+        self.d = domain.dim
+        self.solver = solver or LPSolver()
+        rows = domain.constraint_rows()
+        self.root_rows = rows
+        self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(rows)
+        self.lps = 0
+
+    def _bounding_box(self, rows):
+        bounds = []
+        for i in range(self.d):
+            e = [0] * (self.d + 1)
+            e[1 + i] = 1
+            lo = self.solver.minimize(rows, e).value
+            e[1 + i] = -1
+            hi = -self.solver.minimize(rows, e).value
+            bounds.append((lo, hi))
+        return tuple(bounds)
+
+    def interior(self, rows) -> tuple[int, ...]:
+        self.lps += 1
+        ext = chebyshev_rows(rows)
+        opt = self.solver.minimize(ext, (0,) * (self.d + 1) + (-1,))
+        if opt.status is not Status.OPTIMAL or opt.value >= 0:
+            raise AssertionError("a split produced a cell with empty interior")
+        point = short_point([float(v) for v in opt.point[: self.d]], rows) or opt.point[: self.d]
+        return _homogeneous(point)
+
+    def box_range(self, form) -> tuple[Fraction, Fraction]:
+        lo = hi = Fraction(form[0])
+        for a, (l, h) in zip(form[1:], self.bounds):
+            if a > 0:
+                lo += a * l
+                hi += a * h
+            elif a < 0:
+                lo += a * h
+                hi += a * l
+        return lo, hi
+
+    def decide(self, cell: LPCell, form) -> int | None:
+        """The neuron's canonical bit on the cell, or None if its hyperplane cuts the interior."""
+        if not any(form[1:]):
+            return 1 if form[0] > 0 else 0
+        lo, hi = self.box_range(form)
+        if lo >= 0:
+            return 1
+        if hi <= 0:
+            return 0
+        v = _dot(form, cell.point)
+        if v == 0:
+            return None
+        self.lps += 1
+        if v > 0:
+            return 1 if self.solver.minimize(cell.rows, form).value >= 0 else None
+        return 0 if self.solver.minimize(cell.rows, tuple(-a for a in form)).value >= 0 else None
+
+    def split_layer(self, cell: LPCell, k: int, forms: LayerForms):
+        """Cut ``cell`` by layer ``k`` until no neuron cuts; ``(leaf cell, bits)`` per leaf."""
+        n = len(forms.rows)
+        work = [(cell, 0, [0] * n)]
+        leaves = []
+        while work:
+            c, start, bits = work.pop()
+            for j in range(start, n):
+                form = forms.rows[j]
+                bit = self.decide(c, form)
+                if bit is not None:
+                    bits[j] = bit
+                    continue
+                row = primitive(form)
+                neg = tuple(-a for a in row)
+                v = _dot(row, c.point)
+                plus = LPCell(c.rows + [row], c.labels + [("neuron", k, j, 1)], c.point)
+                minus = LPCell(c.rows + [neg], c.labels + [("neuron", k, j, -1)], c.point)
+                if v <= 0:
+                    plus.point = self.interior(plus.rows)
+                if v >= 0:
+                    minus.point = self.interior(minus.rows)
+                bits_minus = list(bits)
+                bits[j] = 1
+                bits_minus[j] = 0
+                work.append((minus, j + 1, bits_minus))
+                work.append((plus, j + 1, bits))
+                break
+            else:
+                leaves.append((c, bits))
+        return leaves
+
+    def regions(self) -> Iterator[LPRegion]:
+        inet = self.inet
+        labels = [("domain", i) for i in range(len(self.root_rows))]
+        root = LPCell(list(self.root_rows), labels, (0,))
+        root.point = self.interior(root.rows)
+        first = inet.first_forms()
+        n_hidden = len(inet.layers) - 1
+        if n_hidden == 0:
+            yield LPRegion(root, (), (), first)
+            return
+        stack = [(root, 0, first, ())]
+        while stack:
+            cell, k, forms, history = stack.pop()
+            children = []
+            for leaf, bits in self.split_layer(cell, k, forms):
+                so_far = history + ((tuple(bits), forms),)
+                nxt = inet.next_forms(k, forms, bits)
+                if k + 1 == n_hidden:
+                    yield LPRegion(leaf, tuple(b for b, _ in so_far), tuple(f for _, f in so_far), nxt)
+                else:
+                    children.append((leaf, k + 1, nxt, so_far))
+            stack.extend(reversed(children))
+
+    # ------------------------------------------------------------------ facets
+    def facets(self, region: LPRegion) -> list["_FacetInfo"]:
+        cell = region.cell
+        groups: dict[tuple, list[int]] = {}
+        for i, row in enumerate(cell.rows):
+            key, _ = hyperplane_key(row)
+            groups.setdefault(key, []).append(i)
+        found = self.shoot_rays(cell, groups)
+        out = []
+        for key, members in groups.items():
+            row = primitive(cell.rows[members[0]])
+            point = found.get(key)
+            if point is None:
+                others = [cell.rows[i] for i in range(len(cell.rows)) if i not in members]
+                point = self.point_on(row, others, cell.point)
+            if point is None:
+                continue
+            carriers = set()
+            for i in members:
+                label = cell.labels[i]
+                carriers.add(label if label[0] == "domain" else label[:3])
+            for k, forms in enumerate(region.forms):
+                for j, form in enumerate(forms.rows):
+                    if any(form[1:]) and hyperplane_key(form)[0] == key:
+                        carriers.add(("neuron", k, j))
+            side = 1 if row == key else -1
+            out.append(_FacetInfo(key, side, row, tuple(sorted(carriers)), point))
+        return out
+
+    def shoot_rays(self, cell: LPCell, groups) -> dict:
+        """Facets found by rays from the witness: where a ray first leaves the cell through one
+        hyperplane only, the exit point is strictly inside every other constraint (checked
+        exactly), so that hyperplane carries a facet.  Returns ``{key: homogeneous point}``."""
+        rows = cell.rows
+        group_of = {}
+        for g, (key, members) in enumerate(groups.items()):
+            for i in members:
+                group_of[i] = key
+        rows_f = float_rows(rows)
+        W = cell.point
+        w_f = float_points([W])[0]
+        at_w = rows_f @ w_f  # > 0
+        dirs = [tuple(-a for a in rows[members[0]][1:]) for members in groups.values()]
+        rng = np.random.default_rng(len(rows))
+        dirs += [tuple(int(v) for v in u) for u in rng.integers(-1000, 1001, size=(2 * len(rows), self.d))]
+        U = np.array(dirs, dtype=np.float64)
+        rates = rows_f[:, 1:] @ U.T  # rows x directions
+        with np.errstate(divide="ignore", invalid="ignore"):
+            steps = np.where(rates < 0, at_w[:, None] / -rates, np.inf)
+        first = np.argmin(steps, axis=0)
+        found: dict = {}
+        for col, i in enumerate(first.tolist()):
+            key = group_of[i]
+            if key in found or not np.isfinite(steps[i, col]):
+                continue
+            u = (0,) + dirs[col]
+            ru, rw = _dot(rows[i], u), _dot(rows[i], W)
+            if ru >= 0:
+                continue
+            P = primitive(tuple(-ru * a + rw * b for a, b in zip(W, u)))
+            others = [r for r, k in zip(rows, (group_of[j] for j in range(len(rows)))) if k != key]
+            if others and (sign_matrix(others, float_rows(others), [P], float_points([P])) <= 0).any():
+                continue
+            found[key] = P
+        return found
+
+    def point_on(self, h, others, hint) -> tuple[int, ...] | None:
+        """A homogeneous point with ``h = 0`` strictly inside every row of ``others``, or None."""
+        a = h[1:]
+        norm = sum(v * v for v in a)
+        hv = _dot(h, hint)  # hint = (w0, w0 x): foot = x - h(x)/|a|^2 a
+        foot = primitive((hint[0] * norm,) + tuple(hint[1 + i] * norm - hv * a[i] for i in range(len(a))))
+        if all(_dot(r, foot) > 0 for r in others):
+            return foot
+        self.lps += 1
+        ext = chebyshev_rows(others) if others else [(1,) + (0,) * len(a) + (-1,)]
+        opt = self.solver.minimize(ext, (0,) * (len(a) + 1) + (-1,), equalities=[tuple(h) + (0,)])
+        if opt.status is not Status.OPTIMAL or opt.value >= 0:
+            return None
+        return _homogeneous(opt.point[: len(a)])
+
+    # ------------------------------------------------------------------ adjacency
+    def adjacencies(self, regions: list[LPRegion], facets: list[list["_FacetInfo"]]) -> list[Adjacency]:
+        buckets: dict[tuple, tuple[list, list]] = {}
+        for r, (region, fs) in enumerate(zip(regions, facets)):
+            first = region.forms[0].rows if region.forms else ()
+            for fi, f in enumerate(fs):
+                if any(c[0] == "domain" for c in f.carriers):
+                    continue
+                masked = tuple(
+                    2 if any(form[1:]) and hyperplane_key(form)[0] == f.key else bit
+                    for bit, form in zip(region.pattern[0], first)
+                ) if region.forms else ()
+                plus, minus = buckets.setdefault((f.key, masked), ([], []))
+                (plus if f.side > 0 else minus).append((r, fi))
+        found = []
+        for (key, _), (plus, minus) in buckets.items():
+            for r, fi in plus:
+                for s, fj in minus:
+                    if not _may_share(regions[r], regions[s], key):
+                        continue
+                    point = self.shared_point(regions[r], facets[r], fi, regions[s], facets[s], fj)
+                    if point is not None:
+                        found.append(Adjacency(r, s, fi, fj, point) if r < s else Adjacency(s, r, fj, fi, point))
+        found.sort(key=lambda e: (e.first, e.second, e.first_facet, e.second_facet))
+        return found
+
+    def shared_point(self, R, fr, fi, S, fs, fj):
+        key = fr[fi].key
+        others = [row for row in R.cell.rows if hyperplane_key(row)[0] != key]
+        others += [row for row in S.cell.rows if hyperplane_key(row)[0] != key]
+        for p in (fr[fi].point, fs[fj].point):
+            if all(_dot(row, p) > 0 for row in others):
+                return p
+        return self.point_on(fr[fi].row, others, fr[fi].point)
+
+
+def _may_share(R: LPRegion, S: LPRegion, key) -> bool:
+    """False if the regions provably share no facet on ``key``: at the first layer where their
+    patterns differ the forms coincide, and each differing neuron must vanish on the facet."""
+    for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
+        if a == b:
+            continue
+        for j, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                form = R.forms[k].rows[j]
+                if not any(form[1:]) or hyperplane_key(form)[0] != key:
+                    return False
+        return True
+    return False
+
+
+@dataclass(slots=True)
+class _FacetInfo:
+    key: tuple[int, ...]
+    side: int
+    row: tuple[int, ...]
+    carriers: tuple[tuple, ...]
+    point: tuple[int, ...]  # homogeneous, relative interior
+
+
+def enumerate_regions_lp(net: Network, domain: Domain, solver: LPSolver | None = None) -> Iterator[LPRegion]:
+    """Yield every activation region of ``net`` on ``domain`` (cells as constraint lists)."""
+    yield from _Engine(net, domain, solver).regions()
+
+
+def lp_partition(
+    net: Network,
+    domain: Domain,
+    on_region: Callable[[int], None] | None = None,
+) -> tuple[tuple[Region, ...], tuple[Adjacency, ...], bool]:
+    """Regions (sorted by pattern), adjacencies and completeness, as :func:`exactrelu.partition`
+    packages them.  Ctrl-C keeps the regions found so far (``complete`` False)."""
+    engine = _Engine(net, domain)
+    raws: list[LPRegion] = []
+    complete = True
+    try:
+        for raw in engine.regions():
+            raws.append(raw)
+            if on_region is not None:
+                on_region(len(raws))
+    except KeyboardInterrupt:
+        complete = False
+    raws.sort(key=lambda r: r.pattern)
+    facets: list[list[_FacetInfo]] = []
+    try:
+        for raw in raws:
+            facets.append(engine.facets(raw))
+    except KeyboardInterrupt:
+        complete = False
+        raws = raws[: len(facets)]
+    try:
+        adjacencies = engine.adjacencies(raws, facets)
+    except KeyboardInterrupt:
+        complete = False
+        adjacencies = []
+    neighbours: dict[tuple[int, int], list[int]] = {}
+    for a in adjacencies:
+        neighbours.setdefault((a.first, a.first_facet), []).append(a.second)
+        neighbours.setdefault((a.second, a.second_facet), []).append(a.first)
+    regions = []
+    for i, (raw, fs) in enumerate(zip(raws, facets)):
+        public = tuple(Facet(f.row, f.carriers, tuple(sorted(neighbours.get((i, fi), ()))), ())
+                       for fi, f in enumerate(fs))
+        p = raw.cell.point
+        regions.append(Region(
+            pattern=raw.pattern,
+            point=tuple(Fraction(v, p[0]) for v in p[1:]),
+            facets=public,
+            vertices_h=(),
+            map_rows=raw.output.rows,
+            map_den=raw.output.den,
+        ))
+    return tuple(regions), tuple(adjacencies), complete
