@@ -27,7 +27,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat
 
 from .errors import ExactReluError
 
-__all__ = ["Status", "Optimum", "LPSolver", "EmptyInterior", "minimize", "interior_point", "short_point"]
+__all__ = ["Status", "Optimum", "LPSolver", "FaceTester", "EmptyInterior", "minimize", "interior_point", "short_point"]
 
 
 class EmptyInterior(ExactReluError):
@@ -44,10 +44,11 @@ class Status(enum.Enum):
 class Optimum:
     """An exactly certified LP answer.
 
-    For ``OPTIMAL``: ``value`` is the exact minimum, ``point`` an optimal vertex, ``basis`` the
-    indices of ``n`` linearly independent rows tight at it (equality rows are numbered after the
-    inequality rows) and ``multipliers`` one rational per basis row, ``>= 0`` for inequality rows,
-    with ``objective gradient = sum multipliers[k] * gradient(rows[basis[k]])``.
+    For ``OPTIMAL``: ``value`` is the exact minimum, ``point`` an optimal point (a vertex unless the
+    optimal face is larger), ``basis`` the indices of at most ``n`` linearly independent rows tight
+    at it (equality rows are numbered after the inequality rows) and ``multipliers`` one rational
+    per basis row, ``>= 0`` for inequality rows, with
+    ``objective gradient = sum multipliers[k] * gradient(rows[basis[k]])``.
     """
 
     status: Status
@@ -86,7 +87,7 @@ class _Problem:
     """Exact data of one LP: integer ``rows`` (inequalities then equalities) and the objective."""
 
     def __init__(self, rows, equalities, objective):
-        self.rows = [_int_row(r) for r in rows] + [_int_row(r) for r in equalities]
+        self.rows = [tuple(r) for r in rows] + [tuple(r) for r in equalities]
         self.n_ineq = len(rows)
         self.n = len(objective) - 1
         self.obj = [_q(a) for a in objective]
@@ -113,25 +114,33 @@ def _basis_matrix(P: _Problem, basis) -> fmpq_mat:
     return fmpq_mat([list(P.rows[i][1:]) for i in basis])
 
 
-def _certify(P: _Problem, basis) -> Optimum | None:
-    """The optimum at ``basis`` if it is exactly primal and dual feasible, else None."""
-    if len(basis) != P.n or len(set(basis)) != P.n:
+def _certify(P: _Problem, basis, pins=()) -> Optimum | None:
+    """The optimum at ``basis`` if it is exactly primal and dual feasible, else None.
+
+    ``pins`` are ``(column, value)`` pairs HiGHS left nonbasic (an optimal face, not a vertex): they
+    complete the square system but must get multiplier exactly 0, so the certificate uses real
+    rows only."""
+    k = len(basis)
+    if k + len(pins) != P.n or len(set(basis)) != k:
         return None
-    M = _basis_matrix(P, basis)
+    grads = [list(P.rows[i][1:]) for i in basis] + [[int(c == j) for c in range(P.n)] for j, _ in pins]
+    M = fmpq_mat(grads)
     try:
-        x = M.solve(fmpq_mat([[-P.b[i]] for i in basis]))
+        x = M.solve(fmpq_mat([[-P.b[i]] for i in basis] + [[v] for _, v in pins]))
         y = M.transpose().solve(fmpq_mat([[c] for c in P.obj[1:]]))
     except ZeroDivisionError:
         return None
     x = [x[j, 0] for j in range(P.n)]
-    ys = [y[k, 0] for k in range(P.n)]
-    if any(v < 0 for k, v in zip(basis, ys) if k < P.n_ineq):
+    ys = [y[r, 0] for r in range(P.n)]
+    if any(v != 0 for v in ys[k:]):
+        return None
+    if any(v < 0 for i, v in zip(basis, ys) if i < P.n_ineq):
         return None
     vals = P.values(x)
     if any(v < 0 for v in vals[: P.n_ineq]) or any(v != 0 for v in vals[P.n_ineq:]):
         return None
     return Optimum(Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), tuple(basis),
-                   tuple(_fr(v) for v in ys))
+                   tuple(_fr(v) for v in ys[:k]))
 
 
 # ---------------------------------------------------------------------- exact simplex (fallback)
@@ -270,7 +279,8 @@ class LPSolver:
         self.fallbacks = 0
 
     def float_solve(self, rows_f: np.ndarray, n_ineq: int, cost: np.ndarray):
-        """Solve in floats; returns (status, x, nonbasic row indices, row slacks) or None."""
+        """Solve in floats; returns (status, x, nonbasic row indices, row slacks, nonbasic columns
+        with their values) or None."""
         hs = self._hs
         m, width = rows_f.shape
         n = width - 1
@@ -307,7 +317,9 @@ class LPSolver:
         x = np.array(sol.col_value)
         activity = np.array(sol.row_value) - lower
         nonbasic = [i for i, s in enumerate(basis.row_status) if s != hs.HighsBasisStatus.kBasic]
-        return "optimal", x, nonbasic, activity
+        pins = [(j, _q(Fraction(float(x[j])))) for j, s in enumerate(basis.col_status)
+                if s != hs.HighsBasisStatus.kBasic]
+        return "optimal", x, nonbasic, activity, pins
 
     def minimize(self, rows: Sequence[Sequence[int]], objective: Sequence, equalities: Sequence = ()) -> Optimum:
         """Exact minimum of ``objective . (1, x)`` subject to ``rows . (1, x) >= 0`` and
@@ -324,11 +336,18 @@ class LPSolver:
         scale = np.abs(cost).max() if cost.size else 0.0
         if scale > 0:
             cost = cost / scale
-        guess = self.float_solve(rows_f, P.n_ineq, cost)
+        return self._finish(P, self.float_solve(rows_f, P.n_ineq, cost))
+
+    def _finish(self, P: _Problem, guess) -> Optimum:
+        """Certify the float guess exactly, or solve exactly from it."""
         start_x = None
         start_basis = None
         if guess is not None and guess[0] == "optimal":
-            _, x, nonbasic, activity = guess
+            _, x, nonbasic, activity, pins = guess
+            if pins:
+                found = _certify(P, nonbasic, pins)
+                if found is not None:
+                    return found
             basis = _choose_basis(P, nonbasic, activity)
             if basis is not None:
                 found = _certify(P, basis)
@@ -339,6 +358,78 @@ class LPSolver:
                 start_x = [_q(Fraction(float(v))) for v in x]
         self.fallbacks += 1
         return _exact_solve(P, start_basis, start_x)
+
+
+class FaceTester:
+    """``max t`` such that ``x`` lies on the hyperplane of chosen rows and every other row is
+    ``>= t * max|gradient|`` (``t <= 1``): positive iff those rows carry a facet.  One HiGHS model
+    per constraint list, hot-started from test to test (only a few coefficients and bounds change);
+    every answer is certified exactly like :meth:`LPSolver.minimize`."""
+
+    def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]]):
+        hs = solver._hs
+        self.solver = solver
+        self.rows = [tuple(r) for r in rows]
+        self.m = [max(abs(a) for a in r[1:]) or 1 for r in self.rows]
+        m, n = len(self.rows), len(self.rows[0]) - 1
+        self.n = n
+        rows_f = _scaled(self.rows)
+        self.lower = -rows_f[:, 0]
+        lp = hs.HighsLp()
+        lp.num_col_ = n + 1
+        lp.num_row_ = m
+        lp.col_cost_ = np.array([0.0] * n + [-1.0])
+        lp.col_lower_ = np.full(n + 1, -hs.kHighsInf)
+        lp.col_upper_ = np.array([hs.kHighsInf] * n + [1.0])
+        lp.row_lower_ = self.lower
+        lp.row_upper_ = np.full(m, hs.kHighsInf)
+        A = np.concatenate([rows_f[:, 1:], -np.ones((m, 1))], axis=1)
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.arange(0, m * (n + 1) + 1, m, dtype=np.int32)
+        lp.a_matrix_.index_ = np.tile(np.arange(m, dtype=np.int32), n + 1)
+        lp.a_matrix_.value_ = np.ascontiguousarray(A.T).ravel()
+        lp.a_matrix_.num_col_ = n + 1
+        lp.a_matrix_.num_row_ = m
+        solver.highs.clearSolver()
+        solver.highs.passModel(lp)
+
+    def test(self, members: Sequence[int]) -> Optimum:
+        """The certified optimum; ``point[:n]`` is on the hyperplane, and strictly inside every
+        other row when ``value < 0`` (``t = -value``)."""
+        solver, hs, h = self.solver, self.solver._hs, self.solver.highs
+        solver.calls += 1
+        inf = hs.kHighsInf
+        for i in members:
+            h.changeCoeff(i, self.n, 0.0)
+            h.changeRowBounds(i, self.lower[i], self.lower[i])
+        h.run()
+        guess = None
+        if h.getModelStatus() == hs.HighsModelStatus.kOptimal:
+            sol, basis = h.getSolution(), h.getBasis()
+            x = np.array(sol.col_value)
+            slack = np.array(sol.row_value) - self.lower
+            guess = (x, [i for i, st in enumerate(basis.row_status) if st != hs.HighsBasisStatus.kBasic],
+                     basis.col_status[self.n] != hs.HighsBasisStatus.kBasic, slack,
+                     [(j, _q(Fraction(float(x[j])))) for j in range(self.n)
+                      if basis.col_status[j] != hs.HighsBasisStatus.kBasic])
+        for i in members:
+            h.changeCoeff(i, self.n, -1.0)
+            h.changeRowBounds(i, self.lower[i], inf)
+        member_set = set(members)
+        others = [i for i in range(len(self.rows)) if i not in member_set]
+        ineq = [self.rows[i] + (-self.m[i],) for i in others] + [(1,) + (0,) * self.n + (-1,)]
+        P = _Problem(ineq, [self.rows[members[0]] + (0,)], (0,) * (self.n + 1) + (-1,))
+        if guess is None:
+            return solver._finish(P, None)
+        x, nonbasic, t_at_bound, slack, pins = guess
+        position = {i: k for k, i in enumerate(others)}
+        eq = len(ineq)
+        mapped = [eq if i in member_set else position[i] for i in nonbasic]
+        if t_at_bound:
+            mapped.append(len(others))
+        mapped = list(dict.fromkeys(mapped))
+        activity = [slack[i] for i in others] + [1.0 - x[self.n], 0.0]
+        return solver._finish(P, ("optimal", x, mapped, activity, pins))
 
 
 def _choose_basis(P: _Problem, nonbasic, activity) -> list[int] | None:
@@ -413,6 +504,8 @@ def minimize(rows: Sequence[Sequence[int]], objective: Sequence, equalities: Seq
     >>> opt.value, opt.point, opt.multipliers
     (Fraction(-2, 1), (Fraction(0, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(2, 1)))
     """
+    rows = [_int_row(r) for r in rows]
+    equalities = [_int_row(r) for r in equalities]
     return _solver().minimize(rows, objective, equalities)
 
 
@@ -456,6 +549,7 @@ def interior_point(rows: Sequence[Sequence[int]], solver: LPSolver | None = None
     (Fraction(1, 3), Fraction(1, 3))
     """
     solver = solver or _solver()
+    rows = [_int_row(r) for r in rows]
     ext = chebyshev_rows(rows)
     n = len(rows[0]) - 1
     opt = solver.minimize(ext, (0,) * (n + 1) + (-1,))

@@ -33,7 +33,7 @@ from .adjacency import Adjacency
 from .domain import Domain
 from .enumerate import IntegerNetwork, LayerForms
 from .facets import hyperplane_key
-from .lp import LPSolver, Status, chebyshev_rows, short_point
+from .lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
 from .network import Network
 from .polytope import primitive
 from .predicates import float_points, float_rows, sign_matrix
@@ -188,15 +188,19 @@ class _Engine:
             key, _ = hyperplane_key(row)
             groups.setdefault(key, []).append(i)
         found = self.shoot_rays(cell, groups)
+        tester = None
         out = []
         for key, members in groups.items():
             row = primitive(cell.rows[members[0]])
             point = found.get(key)
             if point is None:
-                others = [cell.rows[i] for i in range(len(cell.rows)) if i not in members]
-                point = self.point_on(row, others, cell.point)
-            if point is None:
-                continue
+                if tester is None:
+                    tester = FaceTester(self.solver, cell.rows)
+                self.lps += 1
+                opt = tester.test(members)
+                if opt.status is not Status.OPTIMAL or opt.value >= 0:
+                    continue
+                point = _homogeneous(opt.point[: self.d])
             carriers = set()
             for i in members:
                 label = cell.labels[i]
@@ -222,15 +226,38 @@ class _Engine:
         W = cell.point
         w_f = float_points([W])[0]
         at_w = rows_f @ w_f  # > 0
-        dirs = [tuple(-a for a in rows[members[0]][1:]) for members in groups.values()]
+        keys = list(groups)
+        heads = [groups[k][0] for k in keys]
         rng = np.random.default_rng(len(rows))
-        dirs += [tuple(int(v) for v in u) for u in rng.integers(-1000, 1001, size=(2 * len(rows), self.d))]
+        found: dict = {}
+        # Rays to the foot of each hyperplane, then random rays, then rays aimed at random points
+        # of the hyperplanes not found yet.
+        dirs = [tuple(-a for a in rows[i][1:]) for i in heads]
+        dirs += [tuple(int(v) for v in u) for u in rng.integers(-1000, 1001, size=(len(rows), self.d))]
+        self._shoot(rows, rows_f, at_w, W, dirs, group_of, found)
+        for scale in (0.5, 2.0):
+            missing = [i for k, i in zip(keys, heads) if k not in found]
+            if not missing:
+                break
+            A = rows_f[missing, 1:]
+            norms2 = (A * A).sum(axis=1)
+            feet = -(at_w[missing] / norms2)[:, None] * A  # displacement from the witness to H
+            noise = rng.standard_normal((len(missing), 8, self.d))
+            noise -= ((noise @ A[:, :, None]) / norms2[:, None, None]) * A[:, None, :]
+            noise /= np.maximum(np.linalg.norm(noise, axis=2, keepdims=True), 1e-300)
+            U = feet[:, None, :] + scale * np.linalg.norm(feet, axis=1)[:, None, None] * noise
+            U = U.reshape(-1, self.d)
+            U /= np.maximum(np.abs(U).max(axis=1, keepdims=True), 1e-300)
+            dirs = [tuple(u) for u in np.round(U * 2**20).astype(np.int64).tolist()]
+            self._shoot(rows, rows_f, at_w, W, dirs, group_of, found)
+        return found
+
+    def _shoot(self, rows, rows_f, at_w, W, dirs, group_of, found) -> None:
         U = np.array(dirs, dtype=np.float64)
         rates = rows_f[:, 1:] @ U.T  # rows x directions
         with np.errstate(divide="ignore", invalid="ignore"):
             steps = np.where(rates < 0, at_w[:, None] / -rates, np.inf)
         first = np.argmin(steps, axis=0)
-        found: dict = {}
         for col, i in enumerate(first.tolist()):
             key = group_of[i]
             if key in found or not np.isfinite(steps[i, col]):
@@ -240,11 +267,10 @@ class _Engine:
             if ru >= 0:
                 continue
             P = primitive(tuple(-ru * a + rw * b for a, b in zip(W, u)))
-            others = [r for r, k in zip(rows, (group_of[j] for j in range(len(rows)))) if k != key]
+            others = [r for j, r in enumerate(rows) if group_of[j] != key]
             if others and (sign_matrix(others, float_rows(others), [P], float_points([P])) <= 0).any():
                 continue
             found[key] = P
-        return found
 
     def point_on(self, h, others, hint) -> tuple[int, ...] | None:
         """A homogeneous point with ``h = 0`` strictly inside every row of ``others``, or None."""
