@@ -13,8 +13,8 @@ number of regions and constraints, not vertices.  Every decision is an exact fac
   constraint (a foot-of-perpendicular guess, else the LP ``max t``);
 * two regions are adjacent iff some point of their common facet hyperplane lies strictly inside
   every other constraint of both (the same LP), and that point is kept as the shared-facet point.
-  Candidate pairs are first filtered exactly: on a shared facet every neuron of the first layer
-  where the patterns differ must vanish, so it must lie on the facet hyperplane.
+  Candidate pairs are first filtered exactly: on a shared facet every neuron whose bits differ
+  must vanish, so its forms in both regions must lie on the facet hyperplane.
 
 The output is the same :class:`~exactrelu.region.Region` / :class:`~exactrelu.adjacency.Adjacency`
 objects as the vertex engine produces, without vertices.
@@ -223,33 +223,39 @@ class _Engine:
             for i in members:
                 group_of[i] = key
         rows_f = float_rows(rows)
-        W = cell.point
-        w_f = float_points([W])[0]
-        at_w = rows_f @ w_f  # > 0
         keys = list(groups)
         heads = [groups[k][0] for k in keys]
         rng = np.random.default_rng(len(rows))
         found: dict = {}
-        # Rays to the foot of each hyperplane, then random rays, then rays aimed at random points
-        # of the hyperplanes not found yet.
-        dirs = [tuple(-a for a in rows[i][1:]) for i in heads]
-        dirs += [tuple(int(v) for v in u) for u in rng.integers(-1000, 1001, size=(len(rows), self.d))]
-        self._shoot(rows, rows_f, at_w, W, dirs, group_of, found)
-        for scale in (0.5, 2.0):
+        origin = cell.point
+        for round_ in range(4):
+            # From an interior origin: rays to the foot of each missing hyperplane, random rays,
+            # and rays aimed at random points of the missing hyperplanes.
+            at_w = rows_f @ float_points([origin])[0]  # > 0
             missing = [i for k, i in zip(keys, heads) if k not in found]
             if not missing:
                 break
+            dirs = [tuple(-a for a in rows[i][1:]) for i in missing]
+            if round_ == 0:
+                dirs += [tuple(u) for u in rng.integers(-1000, 1001, size=(len(rows), self.d)).tolist()]
             A = rows_f[missing, 1:]
             norms2 = (A * A).sum(axis=1)
-            feet = -(at_w[missing] / norms2)[:, None] * A  # displacement from the witness to H
+            feet = -(at_w[missing] / norms2)[:, None] * A  # displacement from the origin to H
             noise = rng.standard_normal((len(missing), 8, self.d))
             noise -= ((noise @ A[:, :, None]) / norms2[:, None, None]) * A[:, None, :]
             noise /= np.maximum(np.linalg.norm(noise, axis=2, keepdims=True), 1e-300)
+            scale = rng.choice([0.5, 2.0], size=(len(missing), 8, 1))
             U = feet[:, None, :] + scale * np.linalg.norm(feet, axis=1)[:, None, None] * noise
             U = U.reshape(-1, self.d)
             U /= np.maximum(np.abs(U).max(axis=1, keepdims=True), 1e-300)
-            dirs = [tuple(u) for u in np.round(U * 2**20).astype(np.int64).tolist()]
-            self._shoot(rows, rows_f, at_w, W, dirs, group_of, found)
+            dirs += [tuple(u) for u in np.round(U * 2**20).astype(np.int64).tolist()]
+            self._shoot(rows, rows_f, at_w, origin, dirs, group_of, found)
+            if not found:
+                break
+            # next origin: halfway from the witness to an exit point found (strictly interior)
+            P = list(found.values())[rng.integers(len(found))]
+            W = cell.point
+            origin = primitive(tuple(2 * W[0] * p + 0 for p in P[:1]) + tuple(P[0] * w + W[0] * p for w, p in zip(W[1:], P[1:])))
         return found
 
     def _shoot(self, rows, rows_f, at_w, W, dirs, group_of, found) -> None:
@@ -324,18 +330,21 @@ class _Engine:
 
 
 def _may_share(R: LPRegion, S: LPRegion, key) -> bool:
-    """False if the regions provably share no facet on ``key``: at the first layer where their
-    patterns differ the forms coincide, and each differing neuron must vanish on the facet."""
+    """False if the regions provably share no facet on the hyperplane ``key``.
+
+    Every pre-activation is a continuous function of the input, equal to each region's form on
+    that region's closure.  Where the bits of a neuron differ, one form is ``>= 0`` on ``R`` and
+    the other ``<= 0`` on ``S``, so on a shared facet both vanish: each is the zero form or a
+    multiple of ``key``."""
     for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
         if a == b:
             continue
         for j, (x, y) in enumerate(zip(a, b)):
             if x != y:
-                form = R.forms[k].rows[j]
-                if not any(form[1:]) or hyperplane_key(form)[0] != key:
-                    return False
-        return True
-    return False
+                for form in (R.forms[k].rows[j], S.forms[k].rows[j]):
+                    if any(form) and (not any(form[1:]) or hyperplane_key(form)[0] != key):
+                        return False
+    return R.pattern != S.pattern
 
 
 @dataclass(slots=True)

@@ -177,3 +177,18 @@ def test_engine_argument_and_recorder_are_validated():
     with pytest.raises(UnsupportedModel, match="vertex engine"):
         partition(ex.net, domain, engine="lp", recorder=object())
     assert partition(ex.net, domain).regions[0].vertices_h != ()  # auto: DD in low dimension
+
+
+@pytest.mark.parametrize("d, hidden, seed", [(4, (5, 3), 1), (6, (5, 3), 2), (8, (6,), 3), (5, (3, 3, 2), 4)])
+def test_lp_engine_equals_vertex_engine_in_more_dimensions(d, hidden, seed):
+    net = dense_net(d, hidden, seed=seed)
+    domain = Domain.box([(-1, 1)] * (d - 1) + [("-1/2", "3/4")])
+    dd = partition(net, domain, engine="dd")
+    lp = partition(net, domain, engine="lp")
+    assert len(lp.regions) > 4
+    assert [r.pattern for r in lp.regions] == [r.pattern for r in dd.regions]
+    assert [(r.map_rows, r.map_den) for r in lp.regions] == [(r.map_rows, r.map_den) for r in dd.regions]
+    assert lp.edges == dd.edges
+    assert [facet_summary(r) for r in lp.regions] == [facet_summary(r) for r in dd.regions]
+    check_forward(net, lp)
+    check_adjacency_points(lp)
