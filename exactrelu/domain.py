@@ -105,7 +105,10 @@ class Domain:
         if not kept:
             raise UnboundedDomain("polytope has only zero rows: it is unbounded")
         domain = cls(tuple(r for r, _ in kept), tuple(v for _, v in kept), None)
-        domain.cell()  # validates
+        if d > VERTEX_VALIDATION_MAX_DIM:
+            _validate_with_lps(domain.constraint_rows(), d)
+        else:
+            domain.cell()  # validates
         return domain
 
     # ------------------------------------------------------------------ exact geometry
@@ -157,6 +160,37 @@ def _rational(value: object, what: str) -> Fraction:
         return to_rational(value, what)
     except InvalidNumber as exc:
         raise InvalidDomain(str(exc)) from exc
+
+
+# Above this dimension a bounding box has too many vertices; exact LPs validate instead.
+VERTEX_VALIDATION_MAX_DIM = 10
+
+
+def _validate_with_lps(rows: list[tuple[int, ...]], d: int) -> None:
+    """Empty, unbounded and lower-dimensional polytopes refused with exactly certified LPs."""
+    from .lp import EmptyInterior, Status, interior_point, minimize
+    from .polytope import rank_of
+
+    if rank_of([row[1:] for row in rows]) < d:  # the gradients leave lines free: fix them to test emptiness
+        from flint import fmpz_mat
+
+        kernel, nullity = fmpz_mat([list(row[1:]) for row in rows]).nullspace()
+        columns = kernel.tolist()
+        pins = [(0,) + tuple(int(columns[r][j]) for r in range(d)) for j in range(nullity)]
+        if minimize(rows, (0,) * (d + 1), pins).status is Status.INFEASIBLE:
+            raise EmptyDomain("domain polytope is empty")
+        raise UnboundedDomain("domain polytope is unbounded (it contains a line)")
+    if minimize(rows, (0,) * (d + 1)).status is Status.INFEASIBLE:
+        raise EmptyDomain("domain polytope is empty")
+    for i in range(d):
+        for sign in (1, -1):
+            objective = tuple(sign if c == i + 1 else 0 for c in range(d + 1))
+            if minimize(rows, objective).status is Status.UNBOUNDED:
+                raise UnboundedDomain("domain polytope is unbounded")
+    try:
+        interior_point(rows)
+    except EmptyInterior:
+        raise LowerDimensionalDomain(f"domain polytope has empty interior (expected dimension {d})") from None
 
 
 def _polytope_cell(rows: list[tuple[int, ...]], labels, d: int) -> Cell:
