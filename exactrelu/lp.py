@@ -144,7 +144,7 @@ def _certify(P: _Problem, basis, pins=()) -> Optimum | None:
 
 
 # ---------------------------------------------------------------------- exact simplex (fallback)
-def _simplex(P: _Problem, rows, obj, basis, x):
+def _simplex(rows, obj, basis, x):
     """Bland's-rule simplex on ``rows`` (inequalities, fmpq gradients and constants) from a
     feasible vertex ``x`` with independent tight ``basis``.  Returns ``(basis, x, y)`` or None if
     unbounded."""
@@ -237,7 +237,7 @@ def _exact_solve(P: _Problem, start_basis, start_x) -> Optimum:
         ext = [(b, g + [fmpq(1)]) for b, g in rows] + [(fmpq(0), [fmpq(0)] * n + [fmpq(1)])]
         obj1 = [fmpq(0)] * n + [fmpq(1)]
         crashed = _crash(ext, obj1, x + [t0])
-        basis1, x1, _ = _simplex(P, ext, obj1, *crashed)
+        basis1, x1, _ = _simplex(ext, obj1, *crashed)
         if x1[n] > 0:
             return Optimum(Status.INFEASIBLE, exact_fallback=True)
         x = x1[:n]
@@ -246,7 +246,7 @@ def _exact_solve(P: _Problem, start_basis, start_x) -> Optimum:
         if crashed is None:
             return Optimum(Status.UNBOUNDED, exact_fallback=True)
         basis, x = crashed
-    result = _simplex(P, rows, obj, basis, x)
+    result = _simplex(rows, obj, basis, x)
     if result is None:
         return Optimum(Status.UNBOUNDED, exact_fallback=True)
     basis, x, y = result

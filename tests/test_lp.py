@@ -7,6 +7,7 @@ import itertools
 import random
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from flint import fmpq_mat
 
@@ -114,3 +115,29 @@ def test_interior_point_is_strict_and_empty_interiors_are_refused():
         interior_point([(0, 1, 0), (0, -1, 0), (0, 0, 1), (1, 0, -1)])
     with pytest.raises(EmptyInterior):
         interior_point([(0, 1, 0), (-1, -1, 0), (0, 0, 1), (1, 0, -1)])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_wrong_float_guide_never_changes_the_answer(seed, monkeypatch):
+    """HiGHS failing, or proposing a wrong basis, only sends the LP to the exact simplex."""
+    from exactrelu import lp
+
+    rng = random.Random(100 + seed)
+    n = 2 + seed % 3
+    rows = random_polytope(rng, n, 4)
+    objective = tuple(rng.randint(-3, 3) for _ in range(n + 1))
+    expected = brute_min(rows, objective)
+
+    def wrong(self, rows_f, n_ineq, cost):
+        if seed % 2:
+            return None
+        x = np.zeros(rows_f.shape[1] - 1)
+        return "optimal", x, rng.sample(range(len(rows_f)), n), np.ones(len(rows_f)), []
+
+    monkeypatch.setattr(lp.LPSolver, "float_solve", wrong)
+    opt = lp.LPSolver().minimize(rows, objective)
+    if expected is None:
+        assert opt.status is Status.INFEASIBLE
+    else:
+        assert opt.value == expected
+        check_certificate(rows, objective, opt)

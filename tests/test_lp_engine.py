@@ -192,3 +192,15 @@ def test_lp_engine_equals_vertex_engine_in_more_dimensions(d, hidden, seed):
     assert [facet_summary(r) for r in lp.regions] == [facet_summary(r) for r in dd.regions]
     check_forward(net, lp)
     check_adjacency_points(lp)
+
+
+def test_ctrl_c_keeps_the_regions_found_so_far():
+    net = dense_net(12, (5,), seed=12, central=True)
+
+    def stop(count):
+        if count == 3:
+            raise KeyboardInterrupt
+
+    p = partition(net, Domain.box([(-1, 1)] * 12), on_region=stop)
+    assert not p.complete and len(p.regions) == 3
+    check_forward(net, p)
