@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -41,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--list", action=argparse.BooleanOptionalAction, default=None,
                    help=f"print every region (default: when there are at most {SMALL})")
+    p.add_argument("--engine", choices=("auto", "dd", "lp"), default="auto",
+                   help="dd: vertex enumeration (fast, low dimension); lp: exact LPs (any dimension); "
+                        "auto: lp above 10 inputs")
     c = sub.add_parser("certify", help="enumerate and write a certificate the checker verifies")
     c.add_argument("net", nargs="?", metavar="NET", help="network file; default: the built-in example")
     _add_domain_options(c)
@@ -69,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     except ExactReluError as exc:
         print(f"exactrelu: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:
         print(f"exactrelu: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -109,7 +116,7 @@ def _regions(args) -> int:
 
     net, domain = _load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(net, domain, on_region=on_region)
+        result = partition(net, domain, on_region=on_region, engine=args.engine)
     if args.output:
         _write(json.dumps(result.to_json(), indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout
