@@ -70,10 +70,27 @@ def _fr(v: fmpq) -> Fraction:
 
 
 def _scaled(rows) -> np.ndarray:
-    out = np.array([[float(a) for a in r] for r in rows], dtype=np.float64)
+    """Float guides: each row divided by the largest |gradient entry| (beyond the float range the
+    division is done exactly first; values still too large become infinite, a wrong guide that
+    certification then rejects)."""
+    try:
+        out = np.array([[float(a) for a in r] for r in rows], dtype=np.float64)
+    except OverflowError:
+        out = np.empty((len(rows), len(rows[0])))
+        for i, r in enumerate(rows):
+            scale = max(abs(a) for a in r[1:]) or 1
+            out[i] = [_ratio_float(a, scale) for a in r]
+        return out
     scale = np.abs(out[:, 1:]).max(axis=1) if out.size else np.ones(0)
     scale[scale == 0] = 1.0
     return out / scale[:, None]
+
+
+def _ratio_float(a, b) -> float:
+    try:
+        return float(Fraction(a) / Fraction(b))
+    except OverflowError:
+        return float("inf") if (a > 0) == (b > 0) else float("-inf")
 
 
 def _int_row(r) -> tuple[int, ...]:
@@ -332,10 +349,8 @@ class LPSolver:
                 return Optimum(Status.UNBOUNDED)
             return Optimum(Status.OPTIMAL, _fr(P.obj[0]), (Fraction(0),) * P.n)
         rows_f = _scaled(all_rows)
-        cost = np.array([float(c) for c in objective[1:]])
-        scale = np.abs(cost).max() if cost.size else 0.0
-        if scale > 0:
-            cost = cost / scale
+        top = max((abs(Fraction(c)) for c in objective[1:]), default=0) or 1
+        cost = np.array([_ratio_float(c, top) for c in objective[1:]])
         return self._finish(P, self.float_solve(rows_f, P.n_ineq, cost))
 
     def _finish(self, P: _Problem, guess) -> Optimum:

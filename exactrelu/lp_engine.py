@@ -235,7 +235,7 @@ class _Engine:
             missing = [i for k, i in zip(keys, heads) if k not in found]
             if not missing:
                 break
-            dirs = [tuple(-a for a in rows[i][1:]) for i in missing]
+            dirs = [tuple(u) for u in np.round(-rows_f[missing, 1:] * 2**20).astype(np.int64).tolist()]
             if round_ == 0:
                 dirs += [tuple(u) for u in rng.integers(-1000, 1001, size=(len(rows), self.d)).tolist()]
             A = rows_f[missing, 1:]

@@ -141,3 +141,13 @@ def test_a_wrong_float_guide_never_changes_the_answer(seed, monkeypatch):
     else:
         assert opt.value == expected
         check_certificate(rows, objective, opt)
+
+
+def test_coefficients_beyond_the_float_range():
+    huge = 10**400
+    rows = [(0, huge, 0), (0, 0, 1), (huge, -huge, 0), (1, 0, -1), (huge + 1, -huge, -huge)]  # x + y <= 1 + 1/huge
+    opt = minimize(rows, (0, -huge, -huge))
+    assert opt.status is Status.OPTIMAL and opt.value == -huge - 1
+    check_certificate(rows, (0, -huge, -huge), opt)
+    p = interior_point(rows)
+    assert all(r[0] + sum(a * v for a, v in zip(r[1:], p)) > 0 for r in rows)

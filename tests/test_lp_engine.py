@@ -204,3 +204,20 @@ def test_ctrl_c_keeps_the_regions_found_so_far():
     p = partition(net, Domain.box([(-1, 1)] * 12), on_region=stop)
     assert not p.complete and len(p.regions) == 3
     check_forward(net, p)
+
+
+def test_weights_beyond_the_float_range():
+    big = 10**350
+    net = Network.from_layers([
+        ([[1, Fraction(1, big)], [Fraction(big, 3), -1], [1, 1]], [0, Fraction(1, 7), Fraction(-1, 2)]),
+        ([[1, 2, 3], [1, -1, 1]], [0, 1]),
+        ([[1, 1]], [0]),
+    ])
+    domain = Domain.box([(-1, 1), (-1, 1)])
+    dd = partition(net, domain, engine="dd")
+    lp = partition(net, domain, engine="lp")
+    assert len(lp.regions) > 4
+    assert [(r.pattern, r.map_rows, r.map_den) for r in lp.regions] == [
+        (r.pattern, r.map_rows, r.map_den) for r in dd.regions]
+    assert lp.edges == dd.edges
+    check_forward(net, lp)
