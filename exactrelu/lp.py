@@ -120,8 +120,7 @@ class _Problem:
         h = fmpz_mat([[den]] + [[int((v * den).p)] for v in x])
         if self._Z is None:
             self._Z = fmpz_mat([list(r) for r in self.rows])
-        prod = self._Z * h
-        return [prod[i, 0] for i in range(len(self.rows))]
+        return (self._Z * h).entries()
 
     def objective_value(self, x) -> fmpq:
         return self.obj[0] + sum((c * v for c, v in zip(self.obj[1:], x)), fmpq(0))
@@ -147,8 +146,8 @@ def _certify(P: _Problem, basis, pins=()) -> Optimum | None:
         y = M.transpose().solve(fmpq_mat([[c] for c in P.obj[1:]]))
     except ZeroDivisionError:
         return None
-    x = [x[j, 0] for j in range(P.n)]
-    ys = [y[r, 0] for r in range(P.n)]
+    x = x.entries()
+    ys = y.entries()
     if any(v != 0 for v in ys[k:]):
         return None
     if any(v < 0 for i, v in zip(basis, ys) if i < P.n_ineq):
@@ -423,10 +422,10 @@ class FaceTester:
             sol, basis = h.getSolution(), h.getBasis()
             x = np.array(sol.col_value)
             slack = np.array(sol.row_value) - self.lower
-            guess = (x, [i for i, st in enumerate(basis.row_status) if st != hs.HighsBasisStatus.kBasic],
-                     basis.col_status[self.n] != hs.HighsBasisStatus.kBasic, slack,
-                     [(j, _q(Fraction(float(x[j])))) for j in range(self.n)
-                      if basis.col_status[j] != hs.HighsBasisStatus.kBasic])
+            basic = hs.HighsBasisStatus.kBasic
+            cols = list(basis.col_status)
+            guess = (x, [i for i, st in enumerate(basis.row_status) if st != basic], cols[self.n] != basic, slack,
+                     [(j, _q(Fraction(float(x[j])))) for j in range(self.n) if cols[j] != basic])
         for i in members:
             h.changeCoeff(i, self.n, -1.0)
             h.changeRowBounds(i, self.lower[i], inf)
