@@ -185,8 +185,8 @@ def partition(
     start = time.perf_counter()
     if engine == "lp" or (engine == "auto" and domain.dim > DD_MAX_DIM):
         if recorder is not None:
-            raise UnsupportedModel("certificates (recorder) need the vertex engine: use engine='dd' "
-                                   f"(domain has {domain.dim} dimensions)")
+            raise UnsupportedModel(f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
+                                   f"input dimensions); this run uses the LP engine in {domain.dim} dimensions")
         from .lp_engine import lp_partition
 
         regions, adjacencies, complete = lp_partition(network, domain, on_region)

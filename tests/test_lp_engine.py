@@ -221,3 +221,24 @@ def test_weights_beyond_the_float_range():
         (r.pattern, r.map_rows, r.map_den) for r in dd.regions]
     assert lp.edges == dd.edges
     check_forward(net, lp)
+
+
+def test_command_line_above_the_vertex_engine_dimension(tmp_path, capsys):
+    import json
+
+    from exactrelu.cli import main
+
+    d = DD_MAX_DIM + 2
+    net = dense_net(d, (4,), seed=5, central=True, n_out=1)
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({"layers": [
+        {"weight": [[str(w) for w in row] for row in layer.weight], "bias": [str(b) for b in layer.bias]}
+        for layer in net.layers]}))
+    box = "--box=" + ",".join(["-1:1"] * d)
+    assert main(["regions", str(path), box, "-o", str(tmp_path / "out.json")]) == 0
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["summary"]["regions"] == 16
+    capsys.readouterr()
+    assert main(["certify", str(path), box, "-o", str(tmp_path / "cert.json")]) == 2
+    err = capsys.readouterr().err
+    assert "vertex engine" in err and len(err.strip().splitlines()) == 1
