@@ -27,7 +27,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat
 
 from .errors import ExactReluError
 
-__all__ = ["Status", "Optimum", "LPSolver", "FaceTester", "EmptyInterior", "minimize", "interior_point", "short_point"]
+__all__ = ["Status", "Optimum", "LPSolver", "FaceTester", "is_facet", "EmptyInterior", "minimize", "interior_point", "short_point"]
 
 
 class EmptyInterior(ExactReluError):
@@ -572,3 +572,22 @@ def interior_point(rows: Sequence[Sequence[int]], solver: LPSolver | None = None
     guess = [float(v) for v in opt.point[:n]]
     point = short_point(guess, rows)
     return point if point is not None else opt.point[:n]
+
+
+def is_facet(rows: Sequence[Sequence[int]], i: int, solver: LPSolver | None = None) -> tuple[Fraction, ...] | None:
+    """A point of the hyperplane of ``rows[i]`` strictly inside every row not on that hyperplane
+    (so ``rows[i]`` carries a facet of the full-dimensional set), or None if there is none.
+
+    >>> square = [(0, 1, 0), (0, 0, 1), (1, -1, 0), (1, 0, -1), (2, -1, -1)]  # x + y <= 2 touches (1, 1)
+    >>> is_facet(square, 0) is not None, is_facet(square, 4)
+    (True, None)
+    """
+    from .facets import hyperplane_key
+
+    rows = [_int_row(r) for r in rows]
+    key = hyperplane_key(rows[i])[0]
+    members = [k for k, r in enumerate(rows) if hyperplane_key(r)[0] == key]
+    opt = FaceTester(solver or _solver(), rows).test(members)
+    if opt.status is not Status.OPTIMAL or opt.value >= 0:
+        return None
+    return opt.point[:-1]

@@ -151,3 +151,31 @@ def test_coefficients_beyond_the_float_range():
     check_certificate(rows, (0, -huge, -huge), opt)
     p = interior_point(rows)
     assert all(r[0] + sum(a * v for a, v in zip(r[1:], p)) > 0 for r in rows)
+
+
+def test_is_facet_against_brute_force_in_the_plane():
+    from exactrelu.lp import is_facet
+
+    rng = random.Random(5)
+    for _ in range(30):
+        rows = random_polytope(rng, 2, 3)
+        try:
+            interior_point(rows)
+        except EmptyInterior:
+            continue
+        for i, row in enumerate(rows):
+            point = is_facet(rows, i)
+            # brute force: the vertices on the line span it (two distinct vertices of the polygon)
+            verts = set()
+            for a, b in itertools.combinations(rows, 2):
+                M = fmpq_mat([list(a[1:]), list(b[1:])])
+                if M.det() == 0:
+                    continue
+                s = M.solve(fmpq_mat([[-a[0]], [-b[0]]]))
+                x = tuple(Fraction(int(v.p), int(v.q)) for v in s.entries())
+                if all(r[0] + sum(c * v for c, v in zip(r[1:], x)) >= 0 for r in rows):
+                    verts.add(x)
+            on = [v for v in verts if row[0] + sum(c * t for c, t in zip(row[1:], v)) == 0]
+            assert (point is not None) == (len(on) >= 2)
+            if point is not None:
+                assert row[0] + sum(c * t for c, t in zip(row[1:], point)) == 0
