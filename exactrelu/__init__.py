@@ -10,6 +10,7 @@ from .domain import Domain, parse_box, read_polytope
 from .errors import (
     EmptyDomain,
     ExactReluError,
+    InvalidArgument,
     InvalidDomain,
     InvalidNetwork,
     InvalidNumber,
@@ -29,6 +30,7 @@ __all__ = [
     "EmptyDomain",
     "ExactReluError",
     "Facet",
+    "InvalidArgument",
     "InvalidDomain",
     "InvalidNetwork",
     "InvalidNumber",

@@ -14,6 +14,7 @@ __all__ = [
     "UnboundedDomain",
     "LowerDimensionalDomain",
     "UnsupportedModel",
+    "InvalidArgument",
 ]
 
 
@@ -43,6 +44,10 @@ class UnboundedDomain(InvalidDomain):
 
 class LowerDimensionalDomain(InvalidDomain):
     """The domain polytope has empty interior."""
+
+
+class InvalidArgument(ExactReluError, ValueError):
+    """An option outside its allowed values (names the option, the value and what is allowed)."""
 
 
 class UnsupportedModel(ExactReluError, ValueError):

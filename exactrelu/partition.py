@@ -21,7 +21,7 @@ from .adjacency import Adjacency, find_adjacencies
 from .continuity import ContinuityProof, continuity_proof
 from .domain import Domain
 from .enumerate import RawRegion, enumerate_regions
-from .errors import InvalidDomain, UnsupportedModel
+from .errors import InvalidArgument, InvalidDomain, UnsupportedModel
 from .facets import FacetData, region_facets, witness_point
 from .network import Network
 from .rational import format_rational, to_rational
@@ -181,7 +181,7 @@ def partition(
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     if engine not in _ENGINES:
-        raise InvalidDomain(f"engine is {engine!r}, expected one of 'auto', 'dd', 'lp'")
+        raise InvalidArgument(f"engine is {engine!r}, expected one of 'auto', 'dd', 'lp'")
     start = time.perf_counter()
     if engine == "lp" or (engine == "auto" and domain.dim > DD_MAX_DIM):
         if recorder is not None:
