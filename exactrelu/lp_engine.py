@@ -35,6 +35,7 @@ from .enumerate import IntegerNetwork, LayerForms
 from .facets import hyperplane_key
 from .lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
 from .network import Network
+from .partition import facets_and_adjacency, neighbour_lists
 from .polytope import primitive
 from .predicates import float_points, float_rows, sign_matrix
 from .region import Facet, Region
@@ -379,22 +380,9 @@ def lp_partition(
     except KeyboardInterrupt:
         complete = False
     raws.sort(key=lambda r: r.pattern)
-    facets: list[list[_FacetInfo]] = []
-    try:
-        for raw in raws:
-            facets.append(engine.facets(raw))
-    except KeyboardInterrupt:
-        complete = False
-        raws = raws[: len(facets)]
-    try:
-        adjacencies = engine.adjacencies(raws, facets)
-    except KeyboardInterrupt:
-        complete = False
-        adjacencies = []
-    neighbours: dict[tuple[int, int], list[int]] = {}
-    for a in adjacencies:
-        neighbours.setdefault((a.first, a.first_facet), []).append(a.second)
-        neighbours.setdefault((a.second, a.second_facet), []).append(a.first)
+    raws, facets, adjacencies, finished = facets_and_adjacency(raws, engine.facets, engine.adjacencies)
+    complete = complete and finished
+    neighbours = neighbour_lists(adjacencies)
     regions = []
     for i, (raw, fs) in enumerate(zip(raws, facets)):
         public = tuple(Facet(f.row, f.carriers, tuple(sorted(neighbours.get((i, fi), ()))), ())

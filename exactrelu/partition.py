@@ -203,24 +203,35 @@ def partition(
     raws.sort(key=lambda r: r.pattern)
     if recorder is not None and complete:
         recorder.finish(raws)
-    facets: list[list[FacetData]] = []
-    try:  # a second Ctrl-C keeps the regions finished so far
-        for raw in raws:
-            facets.append(region_facets(raw))
-    except KeyboardInterrupt:
-        complete = False
-        raws = raws[: len(facets)]
+    raws, facets, adjacencies, finished = facets_and_adjacency(raws, region_facets, find_adjacencies)
+    complete = complete and finished
+    neighbours = neighbour_lists(adjacencies)
+    regions = tuple(_build_region(i, raw, fs, neighbours) for i, (raw, fs) in enumerate(zip(raws, facets)))
+    return Partition(network, domain, regions, tuple(adjacencies), complete, time.perf_counter() - start)
+
+
+def facets_and_adjacency(raws: list, facets_of, adjacencies_of) -> tuple[list, list, list, bool]:
+    """Facets of every region, then adjacency; a Ctrl-C keeps the regions finished so far (and no
+    edges if it comes during adjacency).  Returns ``(raws, facets, adjacencies, finished)``."""
+    facets: list = []
     try:
-        adjacencies = find_adjacencies(raws, facets)
+        for raw in raws:
+            facets.append(facets_of(raw))
     except KeyboardInterrupt:
-        complete = False
-        adjacencies = []
+        return raws[: len(facets)], facets, [], False
+    try:
+        return raws, facets, adjacencies_of(raws, facets), True
+    except KeyboardInterrupt:
+        return raws, facets, [], False
+
+
+def neighbour_lists(adjacencies) -> dict[tuple[int, int], list[int]]:
+    """``(region, facet index) -> regions across that facet``."""
     neighbours: dict[tuple[int, int], list[int]] = {}
     for a in adjacencies:
         neighbours.setdefault((a.first, a.first_facet), []).append(a.second)
         neighbours.setdefault((a.second, a.second_facet), []).append(a.first)
-    regions = tuple(_build_region(i, raw, fs, neighbours) for i, (raw, fs) in enumerate(zip(raws, facets)))
-    return Partition(network, domain, regions, tuple(adjacencies), complete, time.perf_counter() - start)
+    return neighbours
 
 
 def _build_region(i: int, raw: RawRegion, facets: list[FacetData], neighbours: dict) -> Region:
