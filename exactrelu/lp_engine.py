@@ -35,7 +35,7 @@ from .enumerate import IntegerNetwork, LayerForms
 from .facets import hyperplane_key
 from .lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
 from .network import Network
-from .partition import facets_and_adjacency, neighbour_lists
+from .partition import collect_regions, facets_and_adjacency, neighbour_lists
 from .polytope import primitive
 from .predicates import float_points, float_rows, sign_matrix
 from .region import Facet, Region
@@ -370,16 +370,7 @@ def lp_partition(
     """Regions (sorted by pattern), adjacencies and completeness, as :func:`exactrelu.partition`
     packages them.  Ctrl-C keeps the regions found so far (``complete`` False)."""
     engine = _Engine(net, domain)
-    raws: list[LPRegion] = []
-    complete = True
-    try:
-        for raw in engine.regions():
-            raws.append(raw)
-            if on_region is not None:
-                on_region(len(raws))
-    except KeyboardInterrupt:
-        complete = False
-    raws.sort(key=lambda r: r.pattern)
+    raws, complete = collect_regions(engine.regions(), on_region)
     raws, facets, adjacencies, finished = facets_and_adjacency(raws, engine.facets, engine.adjacencies)
     complete = complete and finished
     neighbours = neighbour_lists(adjacencies)

@@ -191,16 +191,7 @@ def partition(
 
         regions, adjacencies, complete = lp_partition(network, domain, on_region)
         return Partition(network, domain, regions, adjacencies, complete, time.perf_counter() - start)
-    raws: list[RawRegion] = []
-    complete = True
-    try:
-        for raw in enumerate_regions(network, domain, recorder=recorder):
-            raws.append(raw)
-            if on_region is not None:
-                on_region(len(raws))
-    except KeyboardInterrupt:
-        complete = False
-    raws.sort(key=lambda r: r.pattern)
+    raws, complete = collect_regions(enumerate_regions(network, domain, recorder=recorder), on_region)
     if recorder is not None and complete:
         recorder.finish(raws)
     raws, facets, adjacencies, finished = facets_and_adjacency(raws, region_facets, find_adjacencies)
@@ -208,6 +199,22 @@ def partition(
     neighbours = neighbour_lists(adjacencies)
     regions = tuple(_build_region(i, raw, fs, neighbours) for i, (raw, fs) in enumerate(zip(raws, facets)))
     return Partition(network, domain, regions, tuple(adjacencies), complete, time.perf_counter() - start)
+
+
+def collect_regions(found, on_region) -> tuple[list, bool]:
+    """Every region an engine yields, sorted by pattern, and whether it finished: Ctrl-C stops the
+    enumeration and keeps what was found."""
+    raws: list = []
+    complete = True
+    try:
+        for raw in found:
+            raws.append(raw)
+            if on_region is not None:
+                on_region(len(raws))
+    except KeyboardInterrupt:
+        complete = False
+    raws.sort(key=lambda r: r.pattern)
+    return raws, complete
 
 
 def facets_and_adjacency(raws: list, facets_of, adjacencies_of) -> tuple[list, list, list, bool]:

@@ -136,3 +136,7 @@ def by_name(name: str) -> Example:
         if ex.name == name:
             return ex
     raise KeyError(name)
+
+
+ALL = EXAMPLES + POLYTOPE_EXAMPLES
+TWO_D = [ex for ex in ALL if ex.net.n_inputs == 2]

@@ -1,6 +1,9 @@
-"""Domain validation in high dimension, where exact LPs replace vertex enumeration."""
+"""Domain validation in high dimension (exact LPs replace vertex enumeration) and at the edge of
+the float range."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import pytest
 
@@ -9,11 +12,12 @@ from exactrelu import Domain, EmptyDomain, LowerDimensionalDomain, UnboundedDoma
 D = 12  # above VERTEX_VALIDATION_MAX_DIM
 
 
-def _box_rows():
+def _box_rows(d=D):
+    """The rows of the box [-1, 1]^d."""
     A, b = [], []
-    for i in range(D):
+    for i in range(d):
         for sign in (1, -1):
-            row = [0] * D
+            row = [0] * d
             row[i] = sign
             A.append(row)
             b.append(1)
@@ -47,3 +51,12 @@ def test_a_high_dimensional_simplex_is_accepted():
     domain = Domain.polytope(rows, [0] * D + [1])
     assert domain.contains(["1/100"] * D, strictly=True)
     assert not domain.contains(["1/10"] * D)
+
+
+def test_domain_with_coefficients_beyond_the_float_range():
+    d = 8
+    A, b = _box_rows(d)
+    A[0] = [10**40] + [0] * (d - 1)  # x1 <= 10^-40: the bounding box of validation exceeds floats
+    domain = Domain.polytope(A, b)
+    assert domain.contains([Fraction(1, 10**41)] + [0] * (d - 1), strictly=True)
+    assert not domain.contains([Fraction(1, 10**39)] + [0] * (d - 1))

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, TRIANGLE, by_name
+from example_nets import ALL, EXAMPLES, POLYTOPE_EXAMPLES, TRIANGLE, TWO_D, by_name
 from exactrelu import Domain, Network, partition
 from oracles import (
     brute_force_partition,
@@ -33,8 +33,6 @@ from oracles import (
 )
 
 F = Fraction
-ALL = EXAMPLES + POLYTOPE_EXAMPLES
-TWO_D = [ex for ex in ALL if ex.net.n_inputs == 2]
 
 
 def make_domain(box) -> Domain:

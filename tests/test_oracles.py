@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, by_name
+from example_nets import ALL, EXAMPLES, POLYTOPE_EXAMPLES, TWO_D, by_name
 from exactrelu.network import Network
 from oracles import (
     brute_force_partition,
@@ -29,8 +29,6 @@ from oracles import (
 )
 
 F = Fraction
-ALL = EXAMPLES + POLYTOPE_EXAMPLES
-TWO_D = [ex for ex in ALL if ex.net.n_inputs == 2]
 
 
 @functools.lru_cache(maxsize=None)
