@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from exactrelu import Domain, load, partition
-from exactrelu.enumerate import enumerate_regions
+from exactrelu.engines.run import enumerate_regions
 
 NETS = Path(__file__).resolve().parents[2] / "shared" / "nets"
 CENTRE = ("0.1", "0.05", "-0.1", "0.2", "-0.2")
@@ -107,7 +107,7 @@ def scaling() -> int:
 
 def _certify_columns(net, domain, regions: int) -> str:
     import exactrelu_checker
-    from exactrelu.certify import certify
+    from exactrelu import certify
 
     start = time.perf_counter()
     cert = json.dumps(certify(net, domain), separators=(",", ":"))

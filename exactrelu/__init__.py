@@ -6,7 +6,6 @@
 [((0, 0),), ((0, 1),), ((1, 0),), ((1, 1),)]
 """
 
-from .domain import Domain, parse_box, read_polytope
 from .errors import (
     EmptyDomain,
     ExactReluError,
@@ -19,12 +18,14 @@ from .errors import (
     UnsupportedModel,
 )
 from .example import EXAMPLE
+from .geometry.domain import Domain, parse_box, read_polytope
 from .loaders import load
 from .network import Layer, Network
-from .partition import Partition, partition
-from .region import Facet, Region
+from .partition import Partition, certify, partition
+from .region import Adjacency, Facet, Region
 
 __all__ = [
+    "Adjacency",
     "Domain",
     "EXAMPLE",
     "EmptyDomain",
@@ -41,6 +42,7 @@ __all__ = [
     "Region",
     "UnboundedDomain",
     "UnsupportedModel",
+    "certify",
     "load",
     "parse_box",
     "partition",

@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_inputs(args):
-    from .domain import parse_box, read_polytope
     from .example import EXAMPLE
+    from .geometry.domain import parse_box, read_polytope
     from .loaders import load
     from .partition import default_domain
 
@@ -110,13 +110,13 @@ def _write(text: str, destination: str) -> None:
 
 
 def _regions(args) -> int:
-    from .display import region_lines
+    from .export.display import region_lines
     from .partition import partition
     from .progress import region_progress
 
     net, domain = _load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(net, domain, on_region=on_region, engine=args.engine)
+        result = partition(net, domain, progress=on_region, engine=args.engine)
     if args.output:
         _write(json.dumps(result.to_json(), indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout
@@ -137,13 +137,13 @@ def _regions(args) -> int:
 
 
 def _certify(args) -> int:
-    from .certify import certify
+    from .partition import certify
     from .progress import region_progress
 
     net, domain = _load_inputs(args)
     try:
         with region_progress(args.progress) as on_region:
-            cert = certify(net, domain, on_region=on_region)
+            cert = certify(net, domain, progress=on_region)
     except KeyboardInterrupt:
         print("exactrelu: interrupted: no certificate written (a certificate needs the whole partition)",
               file=sys.stderr)

@@ -15,6 +15,10 @@ __all__ = [
     "LowerDimensionalDomain",
     "UnsupportedModel",
     "InvalidArgument",
+    "EmptyInterior",
+    "InternalError",
+    "ContinuityError",
+    "CertificateError",
 ]
 
 
@@ -52,3 +56,21 @@ class InvalidArgument(ExactReluError, ValueError):
 
 class UnsupportedModel(ExactReluError, ValueError):
     """A model file or module uses an operator or layer exactrelu cannot represent exactly."""
+
+
+class EmptyInterior(ExactReluError, ValueError):
+    """A constraint set given to an exact geometric routine has no interior point."""
+
+
+class InternalError(ExactReluError, RuntimeError):
+    """A result exactrelu must always find was not found: a bug in exactrelu, never in the input.
+
+    The command line reports it on one line as an internal error, asking for a report."""
+
+
+class ContinuityError(InternalError):
+    """The maps of two adjacent regions do not agree on their shared facet."""
+
+
+class CertificateError(InternalError):
+    """The certificate producer did not find a proof it should always find."""

@@ -10,7 +10,7 @@ __all__ = ["region_progress"]
 
 
 @contextlib.contextmanager
-def region_progress(enabled: bool | None) -> Iterator[Callable[[int], None] | None]:
+def region_progress(enabled: bool | None) -> Iterator[Callable[[str, int, int | None], None] | None]:
     """Yield a callback taking the running region count; ``enabled=None`` means "if a terminal"."""
     if enabled is None:
         enabled = sys.stderr.isatty()
@@ -22,7 +22,9 @@ def region_progress(enabled: bool | None) -> Iterator[Callable[[int], None] | No
     bar = tqdm(desc="regions", unit=" regions", file=sys.stderr, delay=0.5, mininterval=0.25)
     last = [0]
 
-    def update(count: int) -> None:
+    def update(phase: str, count: int, total: int | None) -> None:
+        if phase != "regions":
+            return
         bar.update(count - last[0])
         last[0] = count
 

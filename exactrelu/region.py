@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
+from typing import Any, Sequence
 
 from .errors import InvalidDomain
-from .rational import to_rational
+from .rational import format_rational, to_rational
 
-__all__ = ["Region", "Facet", "Carrier"]
+__all__ = ["Region", "Facet", "Carrier", "Adjacency"]
 
 # ("domain", i): the i-th domain constraint (0-based row of A);
 # ("neuron", k, j): neuron j of hidden layer k (both 0-based).
@@ -92,6 +92,17 @@ class Region:
             (row[0] + sum(a * v for a, v in zip(row[1:], point))) / self.map_den for row in self.map_rows
         )
 
+    def to_json(self) -> dict:
+        """The region as in the partition JSON: pattern, witness point and exact map (strings)."""
+        return {
+            "pattern": [list(layer) for layer in self.pattern],
+            "point": [format_rational(v) for v in self.point],
+            "map": {
+                "weight": [[format_rational(v) for v in row] for row in self.weight],
+                "bias": [format_rational(v) for v in self.bias],
+            },
+        }
+
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
         """Exact membership test against the region's facets."""
         point = self._point(x)
@@ -100,3 +111,54 @@ class Region:
             if value < 0 or (strictly and value == 0):
                 return False
         return True
+
+
+class Adjacency:
+    """Regions ``first < second`` share a facet (facet ``first_facet`` of the first region,
+    ``second_facet`` of the second); ``point`` is a homogeneous point ``(w0, w0 x)`` in the shared
+    facet's relative interior, strictly inside every other constraint of both regions.
+
+    Immutable; equal when indices and point are equal.  The point may be computed on first use
+    from ``source`` (any object with a ``point`` attribute)."""
+
+    __slots__ = ("first", "second", "first_facet", "second_facet", "_point", "_source")
+
+    def __init__(self, first: int, second: int, first_facet: int, second_facet: int,
+                 point: tuple[int, ...] | None = None, source: Any = None):
+        if point is None and source is None:
+            raise ValueError("an Adjacency needs its point or a source of it")
+        for name, value in (("first", first), ("second", second), ("first_facet", first_facet),
+                            ("second_facet", second_facet), ("_point", point), ("_source", source)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Adjacency is immutable")
+
+    @property
+    def point(self) -> tuple[int, ...]:
+        if self._point is None:
+            object.__setattr__(self, "_point", tuple(self._source.point))
+            object.__setattr__(self, "_source", None)
+        return self._point  # type: ignore[return-value]
+
+    def _key(self) -> tuple:
+        return (self.first, self.second, self.first_facet, self.second_facet)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Adjacency):
+            return NotImplemented
+        return self._key() == other._key() and self.point == other.point
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __getstate__(self) -> tuple:
+        return self._key() + (self.point,)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(("first", "second", "first_facet", "second_facet", "_point"), state):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_source", None)
+
+    def __repr__(self) -> str:
+        return f"Adjacency({self.first}, {self.second}, facets {self.first_facet}/{self.second_facet})"

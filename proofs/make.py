@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from exactrelu import EXAMPLE, Domain, Network
-from exactrelu.certify import certify
+from exactrelu import certify
 
 HERE = Path(__file__).resolve().parent
 

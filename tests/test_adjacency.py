@@ -1,4 +1,4 @@
-"""The exact facet-matching fallback of adjacency.py on hand-made cells.
+"""The exact facet-matching fallback of engines/dd_adjacency.py on hand-made cells.
 
 In a network's partition the facets on the two sides of a hyperplane always coincide (every neuron
 is continuous, so the same ridges cut the hyperplane from both sides), so networks only exercise the
@@ -10,9 +10,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from exactrelu import Domain
-from exactrelu.adjacency import find_adjacencies
-from exactrelu.enumerate import LayerForms, RawRegion
-from exactrelu.facets import region_facets
+from exactrelu.engines.dd import VertexEngine
+from exactrelu.engines.dd_adjacency import find_adjacencies
+from exactrelu.engines.forms import LayerForms
+from exactrelu.engines.walk import RawRegion
 
 
 def box_region(bounds) -> RawRegion:
@@ -23,7 +24,7 @@ def box_region(bounds) -> RawRegion:
 
 def adjacencies(boxes):
     raws = [box_region(b) for b in boxes]
-    facets = [region_facets(r) for r in raws]
+    facets = [VertexEngine(Domain.box(b)).facets(r) for r, b in zip(raws, boxes)]
     return raws, facets, find_adjacencies(raws, facets)
 
 

@@ -105,7 +105,7 @@ def reason(cert) -> str:
 @functools.lru_cache(maxsize=None)
 def produced(name: str) -> str:
     from exactrelu import Domain
-    from exactrelu.certify import certify
+    from exactrelu import certify
 
     ex = by_name(name)
     domain = Domain.polytope(ex.box["A"], ex.box["b"]) if isinstance(ex.box, dict) else Domain.box(ex.box)
@@ -113,7 +113,7 @@ def produced(name: str) -> str:
 
 
 def producer(name: str) -> dict:
-    pytest.importorskip("exactrelu.certify")
+    pytest.importorskip("exactrelu.certificate.producer")
     return json.loads(produced(name))
 
 
@@ -131,9 +131,9 @@ def test_producer_certificates_verify(name):
 
 
 def test_producer_random_nets_verify():
-    pytest.importorskip("exactrelu.certify")
+    pytest.importorskip("exactrelu.certificate.producer")
     from exactrelu import Domain
-    from exactrelu.certify import certify
+    from exactrelu import certify
     from example_nets import random_net
 
     for seed, (d, hidden) in enumerate([(2, (5, 4)), (3, (4, 4)), (2, (3, 3, 3)), (4, (4,))]):
@@ -537,9 +537,9 @@ def test_facet_covered_by_several_smaller_facets():
 def test_shared_bunny_certificate():
     if not (SHARED / "bunny_2_4x32.npz").exists():
         pytest.skip("../shared/nets is absent")
-    pytest.importorskip("exactrelu.certify")
+    pytest.importorskip("exactrelu.certificate.producer")
     from exactrelu import Domain, load
-    from exactrelu.certify import certify
+    from exactrelu import certify
 
     cert = certify(load(SHARED / "bunny_2_4x32.npz"), Domain.box([("-1/2", "1/2")] * 2))
     assert check_certificate(json.dumps(cert)).verified

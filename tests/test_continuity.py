@@ -7,7 +7,8 @@ from fractions import Fraction
 import pytest
 
 from exactrelu import EXAMPLE, Domain, partition
-from exactrelu.continuity import ContinuityError, continuity_proof
+from exactrelu.analysis.continuity import continuity_proof
+from exactrelu.errors import ContinuityError
 from example_nets import EXAMPLES
 
 

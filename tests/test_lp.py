@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from flint import fmpq_mat
 
-from exactrelu.lp import EmptyInterior, Status, _exact_solve, _Problem, interior_point, minimize
+from exactrelu.geometry.lp import EmptyInterior, Status, _exact_solve, _Problem, interior_point, minimize
 
 
 def brute_min(rows, objective):
@@ -120,7 +120,7 @@ def test_interior_point_is_strict_and_empty_interiors_are_refused():
 @pytest.mark.parametrize("seed", range(12))
 def test_a_wrong_float_guide_never_changes_the_answer(seed, monkeypatch):
     """HiGHS failing, or proposing a wrong basis, only sends the LP to the exact simplex."""
-    from exactrelu import lp
+    from exactrelu.geometry import lp
 
     rng = random.Random(100 + seed)
     n = 2 + seed % 3
@@ -132,7 +132,7 @@ def test_a_wrong_float_guide_never_changes_the_answer(seed, monkeypatch):
         if seed % 2:
             return None
         x = np.zeros(rows_f.shape[1] - 1)
-        return "optimal", x, rng.sample(range(len(rows_f)), n), np.ones(len(rows_f)), []
+        return lp.FloatGuess(x, rng.sample(range(len(rows_f)), n), np.ones(len(rows_f)), [])
 
     monkeypatch.setattr(lp.LPSolver, "float_solve", wrong)
     opt = lp.LPSolver().minimize(rows, objective)
@@ -154,7 +154,7 @@ def test_coefficients_beyond_the_float_range():
 
 
 def test_is_facet_against_brute_force_in_the_plane():
-    from exactrelu.lp import is_facet
+    from exactrelu.geometry.lp import is_facet
 
     rng = random.Random(5)
     for _ in range(30):

@@ -12,9 +12,9 @@ from math import comb
 import pytest
 
 from example_nets import EXAMPLES, POLYTOPE_EXAMPLES
-from exactrelu import Domain, Network, partition
+from exactrelu import Domain, Network, certify, partition
 from exactrelu.errors import ExactReluError, UnsupportedModel
-from exactrelu.lp import EmptyInterior, interior_point
+from exactrelu.geometry.lp import EmptyInterior, interior_point
 from exactrelu.partition import DD_MAX_DIM
 
 ALL = EXAMPLES + POLYTOPE_EXAMPLES
@@ -169,13 +169,13 @@ def test_high_dimension_slow(d, hidden, central):
     check_adjacency_points(p)
 
 
-def test_engine_argument_and_recorder_are_validated():
+def test_engine_argument_and_certificate_dimension_are_validated():
     ex = EXAMPLES[0]
     domain = make_domain(ex.box)
     with pytest.raises(ExactReluError, match="engine is 'simplex'"):
         partition(ex.net, domain, engine="simplex")
     with pytest.raises(UnsupportedModel, match="vertex engine"):
-        partition(ex.net, domain, engine="lp", recorder=object())
+        certify(dense_net(DD_MAX_DIM + 1, (2,), seed=1), [(-1, 1)] * (DD_MAX_DIM + 1))
     assert partition(ex.net, domain).regions[0].vertices_h != ()  # auto: DD in low dimension
 
 
@@ -201,7 +201,7 @@ def test_ctrl_c_keeps_the_regions_found_so_far():
         if count == 3:
             raise KeyboardInterrupt
 
-    p = partition(net, Domain.box([(-1, 1)] * 12), on_region=stop)
+    p = partition(net, Domain.box([(-1, 1)] * 12), progress=lambda phase, count, total: stop(count))
     assert not p.complete and len(p.regions) == 3
     check_forward(net, p)
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from exactrelu import EXAMPLE, Domain, InvalidDomain, Network, partition
-from exactrelu.display import region_lines
+from exactrelu.export.display import region_lines
 
 
 def test_locate_finds_the_region_whose_map_gives_the_forward_pass():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from exactrelu.domain import Domain
+from exactrelu.geometry.domain import Domain
 from exactrelu.errors import (
     EmptyDomain,
     ExactReluError,

@@ -29,7 +29,7 @@ SUFFIXES = tuple(_READERS)
 
 def load(source: object, **options) -> Network:
     """Load a network from a path (``.json``, ``.npz``, ``.nnet``, ``.onnx``, ``.pt``/``.pth``),
-    a :class:`Network`, or a PyTorch ``nn.Module``.
+    a :class:`Network`, an ONNX ``ModelProto`` or a PyTorch ``nn.Module``.
 
     Parameters
     ----------
@@ -69,12 +69,19 @@ def load(source: object, **options) -> Network:
         reader = getattr(importlib.import_module(f".{module}", __name__), name)
         _check_options(options, _keywords(reader), f"a {suffix} file")
         return reader(path, **options)
+    if type(source).__module__.startswith("onnx"):
+        from .onnx_format import from_onnx_model  # deferred: onnx is an optional dependency
+
+        _check_options(options, _keywords(from_onnx_model), "an ONNX model")
+        return from_onnx_model(source, **options)
     if type(source).__module__.startswith("torch") or _is_torch_module(source):
-        from .torch_format import from_module
+        from .torch_format import from_module  # deferred: torch is an optional dependency
 
         _check_options(options, _keywords(from_module), "a torch module")
         return from_module(source, **options)
-    raise UnsupportedModel(f"cannot load a {type(source).__name__}; expected a path, Network or torch module")
+    raise UnsupportedModel(
+        f"cannot load a {type(source).__name__}; expected a path, a Network, an ONNX model or a torch module"
+    )
 
 
 def _is_torch_module(obj: object) -> bool:

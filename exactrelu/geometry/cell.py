@@ -17,35 +17,11 @@ from math import gcd
 from typing import Sequence
 
 import numpy as np
-from flint import fmpz_mat
 
-from .predicates import exact_dot, float_points, sign_matrix, float_rows
+from .exact import exact_dot, primitive, rank_of
+from .predicates import float_points, float_rows, sign_matrix
 
-__all__ = ["Cell", "primitive", "box_cell", "rank_of", "set_bits"]
-
-
-def primitive(vec: Sequence[int]) -> tuple[int, ...]:
-    """Divide an integer vector by the gcd of its entries (sign kept)."""
-    g = gcd(*vec)
-    if g > 1:
-        return tuple(a // g for a in vec)
-    return tuple(vec)
-
-
-def set_bits(mask: int) -> list[int]:
-    """Positions of the set bits of ``mask``, lowest first."""
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
-def rank_of(rows: list[tuple[int, ...]]) -> int:
-    if not rows:
-        return 0
-    return fmpz_mat([list(r) for r in rows]).rank()
+__all__ = ["Cell", "box_cell"]
 
 
 class Cell:

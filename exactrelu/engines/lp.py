@@ -1,12 +1,12 @@
 """The H-representation engine: activation regions in any input dimension, decided by exact LPs.
 
-The double-description enumerator (:mod:`exactrelu.enumerate`) keeps every vertex of every cell,
-and a box in ``d`` dimensions already has ``2**d`` of them.  This engine builds the same
-layer-by-layer sign-split tree with cells kept as constraint lists only, so its cost grows with the
+The vertex engine (:mod:`exactrelu.engines.dd`) keeps every vertex of every cell, and a box in
+``d`` dimensions already has ``2**d`` of them.  This engine is the other cell strategy of the same
+walk (:mod:`exactrelu.engines.walk`): cells are constraint lists only, so its cost grows with the
 number of regions and constraints, not vertices.  Every decision is an exact fact:
 
 * a neuron's bit on a cell comes from the exact minimum or maximum of its form
-  (:func:`exactrelu.lp.minimize`: HiGHS guides, flint certifies), after cheap exact pre-filters:
+  (:class:`~exactrelu.geometry.lp.LPSolver`: HiGHS guides, flint certifies), after cheap exact pre-filters:
   the form's interval over the domain's bounding box, and its sign at the cell's interior witness
   (which settles one side; a nonconstant form vanishing there cuts the cell);
 * a constraint is a facet iff some point of its hyperplane lies strictly inside every other
@@ -16,66 +16,51 @@ number of regions and constraints, not vertices.  Every decision is an exact fac
   Candidate pairs are first filtered exactly: on a shared facet every neuron whose bits differ
   must vanish, so its forms in both regions must lie on the facet hyperplane.
 
-The output is the same :class:`~exactrelu.region.Region` / :class:`~exactrelu.adjacency.Adjacency`
-objects as the vertex engine produces, without vertices.
+The solver is passed in (one per process); cells and the walk's state hold plain data only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
-from typing import Callable, Iterator
 
 import numpy as np
 
-from .adjacency import Adjacency
-from .domain import Domain
-from .enumerate import IntegerNetwork, LayerForms
-from .facets import hyperplane_key
-from .lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
-from .network import Network
-from .partition import collect_regions, facets_and_adjacency, neighbour_lists
-from .polytope import primitive
-from .predicates import float_points, float_rows, sign_matrix
-from .region import Facet, Region
+from ..geometry.domain import Domain
+from ..geometry.exact import dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
+from ..geometry.lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
+from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
+from ..errors import InternalError
+from ..region import Adjacency
+from .facets import FacetData, assign_carriers, group_facets, new_facet
+from .forms import LayerForms
+from .walk import RawRegion
 
-__all__ = ["LPRegion", "enumerate_regions_lp", "lp_partition"]
-
-
-def _homogeneous(point) -> tuple[int, ...]:
-    den = lcm(*(v.denominator for v in point))
-    return (den,) + tuple(int(v * den) for v in point)
-
-
-def _dot(row, h) -> int:
-    return sum(a * b for a, b in zip(row, h))
+__all__ = ["LPCell", "ConstraintEngine"]
 
 
 @dataclass(slots=True)
 class LPCell:
+    """A cell as constraint rows ``c . (1, x) >= 0`` with their labels and a homogeneous point
+    strictly inside every row."""
+
     rows: list[tuple[int, ...]]
     labels: list[tuple]
-    point: tuple[int, ...]  # homogeneous, strictly inside every row
+    point: tuple[int, ...]
 
 
-@dataclass(slots=True)
-class LPRegion:
-    cell: LPCell
-    pattern: tuple[tuple[int, ...], ...]
-    forms: tuple[LayerForms, ...]
-    output: LayerForms
+class ConstraintEngine:
+    """The :class:`~exactrelu.engines.walk.CellStrategy` of constraint-list cells decided by exact
+    LPs, with the facets, witnesses and adjacency of the regions it finds."""
 
+    name = "lp"
 
-class _Engine:
-    def __init__(self, net: Network, domain: Domain, solver: LPSolver | None = None):
-        self.inet = IntegerNetwork.of(net)
+    def __init__(self, domain: Domain, solver: LPSolver):
         self.domain = domain
         self.d = domain.dim
-        self.solver = solver or LPSolver()
-        rows = domain.constraint_rows()
-        self.root_rows = rows
-        self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(rows)
+        self.solver = solver
+        self.root_rows = domain.constraint_rows()
+        self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(self.root_rows)
         self.lps = 0
 
     def _bounding_box(self, rows):
@@ -94,9 +79,10 @@ class _Engine:
         ext = chebyshev_rows(rows)
         opt = self.solver.minimize(ext, (0,) * (self.d + 1) + (-1,))
         if opt.status is not Status.OPTIMAL or opt.value >= 0:
-            raise AssertionError("a split produced a cell with empty interior")
-        point = short_point([float(v) for v in opt.point[: self.d]], rows) or opt.point[: self.d]
-        return _homogeneous(point)
+            raise InternalError("a split produced a cell with empty interior")
+        guess = [float(v) for v in opt.point[: self.d]]
+        point = short_point(guess, rows, 2 * float(-opt.value)) or opt.point[: self.d]
+        return homogeneous(point)
 
     def box_range(self, form) -> tuple[Fraction, Fraction]:
         lo = hi = Fraction(form[0])
@@ -118,7 +104,7 @@ class _Engine:
             return 1
         if hi <= 0:
             return 0
-        v = _dot(form, cell.point)
+        v = exact_dot(form, cell.point)
         if v == 0:
             return None
         self.lps += 1
@@ -126,73 +112,46 @@ class _Engine:
             return 1 if self.solver.minimize(cell.rows, form).value >= 0 else None
         return 0 if self.solver.minimize(cell.rows, tuple(-a for a in form)).value >= 0 else None
 
-    def split_layer(self, cell: LPCell, k: int, forms: LayerForms):
-        """Cut ``cell`` by layer ``k`` until no neuron cuts; ``(leaf cell, bits)`` per leaf."""
-        n = len(forms.rows)
-        work = [(cell, 0, [0] * n)]
-        leaves = []
-        while work:
-            c, start, bits = work.pop()
-            for j in range(start, n):
-                form = forms.rows[j]
-                bit = self.decide(c, form)
-                if bit is not None:
-                    bits[j] = bit
-                    continue
-                row = primitive(form)
-                neg = tuple(-a for a in row)
-                v = _dot(row, c.point)
-                plus = LPCell(c.rows + [row], c.labels + [("neuron", k, j, 1)], c.point)
-                minus = LPCell(c.rows + [neg], c.labels + [("neuron", k, j, -1)], c.point)
-                if v <= 0:
-                    plus.point = self.interior(plus.rows)
-                if v >= 0:
-                    minus.point = self.interior(minus.rows)
-                bits_minus = list(bits)
-                bits[j] = 1
-                bits_minus[j] = 0
-                work.append((minus, j + 1, bits_minus))
-                work.append((plus, j + 1, bits))
-                break
-            else:
-                leaves.append((c, bits))
-        return leaves
-
-    def regions(self) -> Iterator[LPRegion]:
-        inet = self.inet
+    # ------------------------------------------------------------------ the walk
+    def root(self) -> LPCell:
         labels = [("domain", i) for i in range(len(self.root_rows))]
-        root = LPCell(list(self.root_rows), labels, (0,))
-        root.point = self.interior(root.rows)
-        first = inet.first_forms()
-        n_hidden = len(inet.layers) - 1
-        if n_hidden == 0:
-            yield LPRegion(root, (), (), first)
-            return
-        stack = [(root, 0, first, ())]
-        while stack:
-            cell, k, forms, history = stack.pop()
-            children = []
-            for leaf, bits in self.split_layer(cell, k, forms):
-                so_far = history + ((tuple(bits), forms),)
-                nxt = inet.next_forms(k, forms, bits)
-                if k + 1 == n_hidden:
-                    yield LPRegion(leaf, tuple(b for b, _ in so_far), tuple(f for _, f in so_far), nxt)
-                else:
-                    children.append((leaf, k + 1, nxt, so_far))
-            stack.extend(reversed(children))
+        return LPCell(list(self.root_rows), labels, self.interior(self.root_rows))
+
+    def start_layer(self, cell: LPCell, forms: LayerForms) -> None:
+        return None
+
+    def classify(self, cell: LPCell, forms: LayerForms, active: list[int], data: None):
+        """Decide neurons in order up to the first that cuts; the rest wait for the children."""
+        decided = []
+        for at, j in enumerate(active):
+            bit = self.decide(cell, forms.rows[j])
+            if bit is None:
+                return decided, active[at:], None
+            decided.append((j, bit))
+        return decided, [], None
+
+    def split(self, cell: LPCell, layer: int, forms: LayerForms, neuron: int, rest: list[int], data: None):
+        row = primitive(forms.rows[neuron])
+        neg = tuple(-a for a in row)
+        v = exact_dot(row, cell.point)
+        plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point)
+        minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point)
+        if v <= 0:
+            plus.point = self.interior(plus.rows)
+        if v >= 0:
+            minus.point = self.interior(minus.rows)
+        return plus, None, minus, None
 
     # ------------------------------------------------------------------ facets
-    def facets(self, region: LPRegion) -> list["_FacetInfo"]:
+    def facets(self, region: RawRegion[LPCell]) -> list[FacetData]:
+        """Constraints merged per hyperplane; a group is a facet iff a point of its hyperplane lies
+        strictly inside every other constraint (a checked ray exit, else a certified LP)."""
         cell = region.cell
-        groups: dict[tuple, list[int]] = {}
-        for i, row in enumerate(cell.rows):
-            key, _ = hyperplane_key(row)
-            groups.setdefault(key, []).append(i)
+        groups = group_facets(cell.rows, range(len(cell.rows)))
         found = self.shoot_rays(cell, groups)
         tester = None
         out = []
         for key, members in groups.items():
-            row = primitive(cell.rows[members[0]])
             point = found.get(key)
             if point is None:
                 if tester is None:
@@ -201,17 +160,9 @@ class _Engine:
                 opt = tester.test(members)
                 if opt.status is not Status.OPTIMAL or opt.value >= 0:
                     continue
-                point = _homogeneous(opt.point[: self.d])
-            carriers = set()
-            for i in members:
-                label = cell.labels[i]
-                carriers.add(label if label[0] == "domain" else label[:3])
-            for k, forms in enumerate(region.forms):
-                for j, form in enumerate(forms.rows):
-                    if any(form[1:]) and hyperplane_key(form)[0] == key:
-                        carriers.add(("neuron", k, j))
-            side = 1 if row == key else -1
-            out.append(_FacetInfo(key, side, row, tuple(sorted(carriers)), point))
+                point = homogeneous(opt.point[: self.d])
+            out.append(new_facet(cell.rows, members, point=point))
+        assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         return out
 
     def shoot_rays(self, cell: LPCell, groups) -> dict:
@@ -270,7 +221,7 @@ class _Engine:
             if key in found or not np.isfinite(steps[i, col]):
                 continue
             u = (0,) + dirs[col]
-            ru, rw = _dot(rows[i], u), _dot(rows[i], W)
+            ru, rw = exact_dot(rows[i], u), exact_dot(rows[i], W)
             if ru >= 0:
                 continue
             P = primitive(tuple(-ru * a + rw * b for a, b in zip(W, u)))
@@ -283,24 +234,24 @@ class _Engine:
         """A homogeneous point with ``h = 0`` strictly inside every row of ``others``, or None."""
         a = h[1:]
         norm = sum(v * v for v in a)
-        hv = _dot(h, hint)  # hint = (w0, w0 x): foot = x - h(x)/|a|^2 a
+        hv = exact_dot(h, hint)  # hint = (w0, w0 x): foot = x - h(x)/|a|^2 a
         foot = primitive((hint[0] * norm,) + tuple(hint[1 + i] * norm - hv * a[i] for i in range(len(a))))
-        if all(_dot(r, foot) > 0 for r in others):
+        if all(exact_dot(r, foot) > 0 for r in others):
             return foot
         self.lps += 1
         ext = chebyshev_rows(others) if others else [(1,) + (0,) * len(a) + (-1,)]
         opt = self.solver.minimize(ext, (0,) * (len(a) + 1) + (-1,), equalities=[tuple(h) + (0,)])
         if opt.status is not Status.OPTIMAL or opt.value >= 0:
             return None
-        return _homogeneous(opt.point[: len(a)])
+        return homogeneous(opt.point[: len(a)])
 
     # ------------------------------------------------------------------ adjacency
-    def adjacencies(self, regions: list[LPRegion], facets: list[list["_FacetInfo"]]) -> list[Adjacency]:
+    def adjacencies(self, regions: list[RawRegion[LPCell]], facets: list[list[FacetData]]) -> list[Adjacency]:
         buckets: dict[tuple, tuple[list, list]] = {}
         for r, (region, fs) in enumerate(zip(regions, facets)):
             first = region.forms[0].rows if region.forms else ()
             for fi, f in enumerate(fs):
-                if any(c[0] == "domain" for c in f.carriers):
+                if f.on_boundary:
                     continue
                 masked = tuple(
                     2 if any(form[1:]) and hyperplane_key(form)[0] == f.key else bit
@@ -325,12 +276,19 @@ class _Engine:
         others = [row for row in R.cell.rows if hyperplane_key(row)[0] != key]
         others += [row for row in S.cell.rows if hyperplane_key(row)[0] != key]
         for p in (fr[fi].point, fs[fj].point):
-            if all(_dot(row, p) > 0 for row in others):
+            if all(exact_dot(row, p) > 0 for row in others):
                 return p
         return self.point_on(fr[fi].row, others, fr[fi].point)
 
 
-def _may_share(R: LPRegion, S: LPRegion, key) -> bool:
+    def witness(self, region: RawRegion[LPCell], facets: list[FacetData]) -> tuple[Fraction, ...]:
+        return dehomogenize(region.cell.point)
+
+    def vertices(self, cell: LPCell) -> tuple[tuple[int, ...], ...]:
+        return ()
+
+
+def _may_share(R: RawRegion[LPCell], S: RawRegion[LPCell], key) -> bool:
     """False if the regions provably share no facet on the hyperplane ``key``.
 
     Every pre-activation is a continuous function of the input, equal to each region's form on
@@ -348,43 +306,14 @@ def _may_share(R: LPRegion, S: LPRegion, key) -> bool:
     return R.pattern != S.pattern
 
 
-@dataclass(slots=True)
-class _FacetInfo:
-    key: tuple[int, ...]
-    side: int
-    row: tuple[int, ...]
-    carriers: tuple[tuple, ...]
-    point: tuple[int, ...]  # homogeneous, relative interior
-
-
-def enumerate_regions_lp(net: Network, domain: Domain, solver: LPSolver | None = None) -> Iterator[LPRegion]:
-    """Yield every activation region of ``net`` on ``domain`` (cells as constraint lists)."""
-    yield from _Engine(net, domain, solver).regions()
-
-
-def lp_partition(
-    net: Network,
-    domain: Domain,
-    on_region: Callable[[int], None] | None = None,
-) -> tuple[tuple[Region, ...], tuple[Adjacency, ...], bool]:
-    """Regions (sorted by pattern), adjacencies and completeness, as :func:`exactrelu.partition`
-    packages them.  Ctrl-C keeps the regions found so far (``complete`` False)."""
-    engine = _Engine(net, domain)
-    raws, complete = collect_regions(engine.regions(), on_region)
-    raws, facets, adjacencies, finished = facets_and_adjacency(raws, engine.facets, engine.adjacencies)
-    complete = complete and finished
-    neighbours = neighbour_lists(adjacencies)
-    regions = []
-    for i, (raw, fs) in enumerate(zip(raws, facets)):
-        public = tuple(Facet(f.row, f.carriers, tuple(sorted(neighbours.get((i, fi), ()))), ())
-                       for fi, f in enumerate(fs))
-        p = raw.cell.point
-        regions.append(Region(
-            pattern=raw.pattern,
-            point=tuple(Fraction(v, p[0]) for v in p[1:]),
-            facets=public,
-            vertices_h=(),
-            map_rows=raw.output.rows,
-            map_den=raw.output.den,
-        ))
-    return tuple(regions), tuple(adjacencies), complete
+def _carrier_candidates(region: RawRegion[LPCell], facets: list[FacetData]):
+    """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at the facet's
+    point (it is then nonzero on the facet, so no carrier)."""
+    if not region.forms or not facets:
+        return
+    offsets = np.cumsum([0] + [len(forms.rows) for forms in region.forms])
+    floats = np.concatenate([forms.floats for forms in region.forms])
+    _, unsure = filtered_signs(floats, float_points([f.point for f in facets]))
+    for i, fi in zip(*np.nonzero(unsure)):
+        k = int(np.searchsorted(offsets, i, side="right")) - 1
+        yield int(fi), k, int(i - offsets[k])

@@ -17,6 +17,8 @@ set is assumed pointed (the row gradients span the space), which holds for every
 from __future__ import annotations
 
 import enum
+import os
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
@@ -25,13 +27,23 @@ from typing import Sequence
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat
 
-from .errors import ExactReluError
+from ..errors import EmptyInterior, InternalError, InvalidArgument
+from .exact import hyperplane_key
+from .predicates import float_rows
+from .rounding import short_point_inside
 
-__all__ = ["Status", "Optimum", "LPSolver", "FaceTester", "is_facet", "EmptyInterior", "minimize", "interior_point", "short_point"]
-
-
-class EmptyInterior(ExactReluError):
-    """The constraint set has no interior point."""
+__all__ = [
+    "Status",
+    "Optimum",
+    "FloatGuess",
+    "LPSolver",
+    "FaceTester",
+    "is_facet",
+    "minimize",
+    "interior_point",
+    "short_point",
+    "chebyshev_rows",
+]
 
 
 class Status(enum.Enum):
@@ -70,20 +82,9 @@ def _fr(v: fmpq) -> Fraction:
 
 
 def _scaled(rows) -> np.ndarray:
-    """Float guides: each row divided by the largest |gradient entry| (beyond the float range the
-    division is done exactly first; values still too large become infinite, a wrong guide that
-    certification then rejects)."""
-    try:
-        out = np.array([[float(a) for a in r] for r in rows], dtype=np.float64)
-    except OverflowError:
-        out = np.empty((len(rows), len(rows[0])))
-        for i, r in enumerate(rows):
-            scale = max(abs(a) for a in r[1:]) or 1
-            out[i] = [_ratio_float(a, scale) for a in r]
-        return out
-    scale = np.abs(out[:, 1:]).max(axis=1) if out.size else np.ones(0)
-    scale[scale == 0] = 1.0
-    return out / scale[:, None]
+    """Float guides: each row divided by its largest |gradient entry| (a wrong guide only costs
+    certification a retry)."""
+    return float_rows(rows, by_gradient=True)
 
 
 def _ratio_float(a, b) -> float:
@@ -96,7 +97,7 @@ def _ratio_float(a, b) -> float:
 def _int_row(r) -> tuple[int, ...]:
     row = tuple(r)
     if not all(isinstance(a, int) for a in row):
-        raise TypeError(f"LP constraint rows must hold integers, got {row!r}")
+        raise InvalidArgument(f"LP constraint rows must hold integers, got {row!r}")
     return row
 
 
@@ -224,7 +225,7 @@ def _crash(rows, obj, x):
             d = [-v for v in d]
             step, enter = _ratio(rows, active, x, d)
             if enter is None:
-                raise ValueError("constraint set is not pointed (its row gradients do not span the space)")
+                raise InvalidArgument("constraint set is not pointed (its row gradients do not span the space)")
         x = [a + step * b for a, b in zip(x, d)]
         active.append(enter)
     return active, x
@@ -274,30 +275,49 @@ def _exact_solve(P: _Problem, start_basis, start_x) -> Optimum:
     if len(set(out_basis)) == n:
         mult = tuple(_fr(merged[i]) for i in out_basis)
     else:  # both halves of an equality in the basis cannot happen for independent rows
-        raise AssertionError("dependent basis in exact simplex")
+        raise InternalError("dependent basis in exact simplex")
     return Optimum(Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), out_basis, mult,
                    exact_fallback=True)
 
 
 # ---------------------------------------------------------------------- the HiGHS guide
+@dataclass(frozen=True, slots=True)
+class FloatGuess:
+    """What HiGHS proposes for an LP: its float point ``x``, the rows it holds tight (nonbasic),
+    every row's float slack, and the columns it left nonbasic with their values (an optimal face).
+    Only :meth:`LPSolver.certify_guess` turns it into a fact."""
+
+    x: np.ndarray
+    nonbasic: list[int]
+    activity: Sequence[float]
+    pins: list[tuple[int, fmpq]]
+
+
 class LPSolver:
     """One reusable HiGHS model plus the exact certification around it."""
 
-    def __init__(self):
-        import highspy
+    def __init__(self) -> None:
+        import highspy  # deferred for start-up time: HiGHS is needed only when an LP is solved
 
-        self._hs = highspy
-        self.highs = _quiet(highspy.Highs)
-        self.highs.silent()
-        self.highs.setOptionValue("threads", 1)
-        self.highs.setOptionValue("presolve", "off")
+        self.api = highspy
+        self.model = _quiet(highspy.Highs)
+        self.model.silent()
+        self.model.setOptionValue("threads", 1)
+        self.model.setOptionValue("presolve", "off")
         self.calls = 0
         self.fallbacks = 0
 
-    def float_solve(self, rows_f: np.ndarray, n_ineq: int, cost: np.ndarray):
-        """Solve in floats; returns (status, x, nonbasic row indices, row slacks, nonbasic columns
-        with their values) or None."""
-        hs = self._hs
+    def __getstate__(self) -> dict:  # the HiGHS model does not pickle: a copy starts a fresh one
+        return {"calls": self.calls, "fallbacks": self.fallbacks}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()  # type: ignore[misc]
+        self.calls, self.fallbacks = state["calls"], state["fallbacks"]
+
+    def float_solve(self, rows_f: np.ndarray, n_ineq: int, cost: np.ndarray) -> Status | FloatGuess | None:
+        """Solve in floats: a :class:`FloatGuess`, the status HiGHS reports for an infeasible or
+        unbounded problem (a claim certification never relies on), or None."""
+        hs = self.api
         m, width = rows_f.shape
         n = width - 1
         lp = hs.HighsLp()
@@ -317,15 +337,15 @@ class LPSolver:
         lp.a_matrix_.value_ = A.ravel()
         lp.a_matrix_.num_col_ = n
         lp.a_matrix_.num_row_ = m
-        h = self.highs
+        h = self.model
         h.clearSolver()
         h.passModel(lp)
         h.run()
         status = h.getModelStatus()
         if status == hs.HighsModelStatus.kInfeasible:
-            return "infeasible", None, None, None
+            return Status.INFEASIBLE
         if status in (hs.HighsModelStatus.kUnbounded, hs.HighsModelStatus.kUnboundedOrInfeasible):
-            return "unbounded", None, None, None
+            return Status.UNBOUNDED
         if status != hs.HighsModelStatus.kOptimal:
             return None
         sol = h.getSolution()
@@ -335,7 +355,7 @@ class LPSolver:
         nonbasic = [i for i, s in enumerate(basis.row_status) if s != hs.HighsBasisStatus.kBasic]
         pins = [(j, _q(Fraction(float(x[j])))) for j, s in enumerate(basis.col_status)
                 if s != hs.HighsBasisStatus.kBasic]
-        return "optimal", x, nonbasic, activity, pins
+        return FloatGuess(x, nonbasic, activity, pins)
 
     def minimize(self, rows: Sequence[Sequence[int]], objective: Sequence, equalities: Sequence = ()) -> Optimum:
         """Exact minimum of ``objective . (1, x)`` subject to ``rows . (1, x) >= 0`` and
@@ -350,14 +370,15 @@ class LPSolver:
         rows_f = _scaled(all_rows)
         top = max((abs(Fraction(c)) for c in objective[1:]), default=0) or 1
         cost = np.array([_ratio_float(c, top) for c in objective[1:]])
-        return self._finish(P, self.float_solve(rows_f, P.n_ineq, cost))
+        guess = self.float_solve(rows_f, P.n_ineq, cost)
+        return self.certify_guess(P, guess if isinstance(guess, FloatGuess) else None)
 
-    def _finish(self, P: _Problem, guess) -> Optimum:
+    def certify_guess(self, P: _Problem, guess: FloatGuess | None) -> Optimum:
         """Certify the float guess exactly, or solve exactly from it."""
         start_x = None
         start_basis = None
-        if guess is not None and guess[0] == "optimal":
-            _, x, nonbasic, activity, pins = guess
+        if guess is not None:
+            x, nonbasic, activity, pins = guess.x, guess.nonbasic, guess.activity, guess.pins
             if pins:
                 found = _certify(P, nonbasic, pins)
                 if found is not None:
@@ -381,7 +402,7 @@ class FaceTester:
     every answer is certified exactly like :meth:`LPSolver.minimize`."""
 
     def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]]):
-        hs = solver._hs
+        hs = solver.api
         self.solver = solver
         self.rows = [tuple(r) for r in rows]
         self.m = [max(abs(a) for a in r[1:]) or 1 for r in self.rows]
@@ -404,13 +425,13 @@ class FaceTester:
         lp.a_matrix_.value_ = np.ascontiguousarray(A.T).ravel()
         lp.a_matrix_.num_col_ = n + 1
         lp.a_matrix_.num_row_ = m
-        solver.highs.clearSolver()
-        solver.highs.passModel(lp)
+        solver.model.clearSolver()
+        solver.model.passModel(lp)
 
     def test(self, members: Sequence[int]) -> Optimum:
         """The certified optimum; ``point[:n]`` is on the hyperplane, and strictly inside every
         other row when ``value < 0`` (``t = -value``)."""
-        solver, hs, h = self.solver, self.solver._hs, self.solver.highs
+        solver, hs, h = self.solver, self.solver.api, self.solver.model
         solver.calls += 1
         inf = hs.kHighsInf
         for i in members:
@@ -434,7 +455,7 @@ class FaceTester:
         ineq = [self.rows[i] + (-self.m[i],) for i in others] + [(1,) + (0,) * self.n + (-1,)]
         P = _Problem(ineq, [self.rows[members[0]] + (0,)], (0,) * (self.n + 1) + (-1,))
         if guess is None:
-            return solver._finish(P, None)
+            return solver.certify_guess(P, None)
         x, nonbasic, t_at_bound, slack, pins = guess
         position = {i: k for k, i in enumerate(others)}
         eq = len(ineq)
@@ -443,7 +464,7 @@ class FaceTester:
             mapped.append(len(others))
         mapped = list(dict.fromkeys(mapped))
         activity = [slack[i] for i in others] + [1.0 - x[self.n], 0.0]
-        return solver._finish(P, ("optimal", x, mapped, activity, pins))
+        return solver.certify_guess(P, FloatGuess(x, mapped, activity, pins))
 
 
 def _choose_basis(P: _Problem, nonbasic, activity) -> list[int] | None:
@@ -481,9 +502,6 @@ def _vertex_if_feasible(P: _Problem, basis):
 
 def _quiet(make):
     """Call ``make()`` with the process's stdout silenced (HiGHS prints a banner from C++)."""
-    import os
-    import sys
-
     sys.stdout.flush()
     try:
         fd = sys.__stdout__.fileno()
@@ -499,16 +517,12 @@ def _quiet(make):
         os.close(saved)
 
 
-_DEFAULT: list[LPSolver] = []
-
-
-def _solver() -> LPSolver:
-    if not _DEFAULT:
-        _DEFAULT.append(LPSolver())
-    return _DEFAULT[0]
-
-
-def minimize(rows: Sequence[Sequence[int]], objective: Sequence, equalities: Sequence = ()) -> Optimum:
+def minimize(
+    rows: Sequence[Sequence[int]],
+    objective: Sequence,
+    equalities: Sequence = (),
+    solver: LPSolver | None = None,
+) -> Optimum:
     """Exact minimum of ``objective[0] + objective[1:] . x`` over ``{x : row . (1, x) >= 0}``.
 
     ``rows`` and ``equalities`` are integer tuples ``(c0, c1, ..., cn)`` (the objective may hold
@@ -520,29 +534,13 @@ def minimize(rows: Sequence[Sequence[int]], objective: Sequence, equalities: Seq
     """
     rows = [_int_row(r) for r in rows]
     equalities = [_int_row(r) for r in equalities]
-    return _solver().minimize(rows, objective, equalities)
+    return (solver or LPSolver()).minimize(rows, objective, equalities)
 
 
-def short_point(guess: Sequence[float], rows: Sequence[Sequence[int]]) -> tuple[Fraction, ...] | None:
-    """A short rational rounding of the float ``guess`` strictly inside every row, or None."""
-    for limit in (12, 100, 10_000):
-        try:
-            point = tuple(Fraction(float(c)).limit_denominator(limit) for c in guess)
-        except (OverflowError, ValueError):
-            return None
-        if _strictly_inside(point, rows):
-            return point
-    for bits in (20, 40, 60):
-        point = tuple(Fraction(round(float(c) * (1 << bits)), 1 << bits) for c in guess)
-        if _strictly_inside(point, rows):
-            return point
-    return None
-
-
-def _strictly_inside(point, rows) -> bool:
-    den = lcm(*(v.denominator for v in point))
-    h = [den] + [int(v * den) for v in point]
-    return all(sum(a * b for a, b in zip(r, h)) > 0 for r in rows)
+def short_point(guess: Sequence[float], rows: Sequence[Sequence[int]], width: float) -> tuple[Fraction, ...] | None:
+    """A short rational rounding of the float ``guess`` strictly inside every row, or None
+    (``width``: the set's extent around ``guess``, see :func:`~.rounding.short_point_inside`)."""
+    return short_point_inside(guess, width, lambda h: all(sum(a * b for a, b in zip(r, h)) > 0 for r in rows))
 
 
 def chebyshev_rows(rows: Sequence[Sequence[int]]) -> list[tuple]:
@@ -562,7 +560,7 @@ def interior_point(rows: Sequence[Sequence[int]], solver: LPSolver | None = None
     >>> interior_point([(0, 1, 0), (0, 0, 1), (1, -1, -1)])
     (Fraction(1, 3), Fraction(1, 3))
     """
-    solver = solver or _solver()
+    solver = solver or LPSolver()
     rows = [_int_row(r) for r in rows]
     ext = chebyshev_rows(rows)
     n = len(rows[0]) - 1
@@ -570,7 +568,7 @@ def interior_point(rows: Sequence[Sequence[int]], solver: LPSolver | None = None
     if opt.status is not Status.OPTIMAL or opt.value >= 0:
         raise EmptyInterior("the constraints have no interior point")
     guess = [float(v) for v in opt.point[:n]]
-    point = short_point(guess, rows)
+    point = short_point(guess, rows, 2 * float(-opt.value))
     return point if point is not None else opt.point[:n]
 
 
@@ -582,12 +580,10 @@ def is_facet(rows: Sequence[Sequence[int]], i: int, solver: LPSolver | None = No
     >>> is_facet(square, 0) is not None, is_facet(square, 4)
     (True, None)
     """
-    from .facets import hyperplane_key
-
     rows = [_int_row(r) for r in rows]
     key = hyperplane_key(rows[i])[0]
     members = [k for k, r in enumerate(rows) if hyperplane_key(r)[0] == key]
-    opt = FaceTester(solver or _solver(), rows).test(members)
+    opt = FaceTester(solver or LPSolver(), rows).test(members)
     if opt.status is not Status.OPTIMAL or opt.value >= 0:
         return None
     return opt.point[:-1]

@@ -22,46 +22,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .enumerate import RawRegion
-from .facets import FacetData, mean_point
-from .polytope import Cell
-from .predicates import exact_dot, filtered_signs, float_points, float_rows
+from ..geometry.cell import Cell
+from ..geometry.exact import exact_dot, mean_point
+from ..geometry.predicates import filtered_signs, float_points, float_rows
+from ..region import Adjacency
+from .facets import FacetData
+from .walk import RawRegion
 
-__all__ = ["Adjacency", "find_adjacencies"]
+__all__ = ["find_adjacencies"]
 
 _BOX_PAD = 2.0**-50  # relative widening: correctly rounded coordinates are within 2**-53
 _BOX_ABS = 2.0**-1000
-
-
-class Adjacency:
-    """Regions ``first < second`` share a facet (facet indices ``first_facet``, ``second_facet``)."""
-
-    __slots__ = ("first", "second", "first_facet", "second_facet", "_point", "_source")
-
-    def __init__(self, first, second, first_facet, second_facet, point=None, source=None):
-        self.first = first
-        self.second = second
-        self.first_facet = first_facet
-        self.second_facet = second_facet
-        self._point = point
-        self._source = source
-
-    @property
-    def point(self) -> tuple[int, ...]:
-        """Homogeneous point in the shared facet's relative interior."""
-        if self._point is None:
-            self._point = self._source.point
-        return self._point
-
-    def __repr__(self) -> str:
-        return f"Adjacency({self.first}, {self.second}, facets {self.first_facet}/{self.second_facet})"
 
 
 def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]]) -> list[Adjacency]:
     groups: dict[tuple[int, ...], tuple[list, list]] = {}
     for r, fs in enumerate(facets):
         for fi, f in enumerate(fs):
-            if any(c[0] == "domain" for c in f.carriers):
+            if f.on_boundary:
                 continue  # on the domain's boundary: nothing lies across
             plus, minus = groups.setdefault(f.key, ([], []))
             (plus if f.side > 0 else minus).append((r, fi))

@@ -21,38 +21,48 @@ to the exact path.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
-__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs", "exact_dot"]
+from .exact import exact_dot
+
+__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs"]
 
 _U = 2.0**-53
 _ABS = 2.0**-1000
 
 
-def exact_dot(form: tuple[int, ...], point: tuple[int, ...]) -> int:
-    """Exact homogeneous dot product (sign equals the sign of the affine form at the point)."""
-    return sum(a * b for a, b in zip(form, point))
-
-
-def float_rows(forms: list[tuple[int, ...]]) -> np.ndarray:
+def float_rows(forms: Sequence[Sequence[int]], by_gradient: bool = False) -> np.ndarray:
     """Each integer row scaled by a positive factor so its largest entry is about 1.
 
     Entries are rounded to float once (correctly) and divided by the rounded row maximum, so each
     is within relative ``3u`` of the exactly scaled value; the bound in :func:`filtered_signs`
-    allows for that.  Rows beyond the float range are divided exactly first."""
+    allows for that.  ``by_gradient`` scales by the largest entry after the constant instead (the
+    LP kernel's conditioning; the constant may then exceed 1).  Rows beyond the float range are
+    divided exactly first, and a quotient still beyond it becomes infinite, which the sign filter
+    sends to the exact path and the LP kernel's certification rejects."""
+    start = 1 if by_gradient else 0
     try:
         out = np.array(forms, dtype=np.float64)
     except OverflowError:
         out = np.empty((len(forms), len(forms[0]) if forms else 0))
         for i, row in enumerate(forms):
-            scale = max(abs(a) for a in row) or 1
-            out[i] = [a / scale for a in row]
+            scale = max((abs(a) for a in row[start:]), default=0) or 1
+            out[i] = [_quotient(a, scale) for a in row]
         return out
     if out.size == 0:
         return out.reshape(len(forms), -1)
-    scale = np.abs(out).max(axis=1)
+    scale = np.abs(out[:, start:]).max(axis=1) if out.shape[1] > start else np.ones(len(out))
     scale[scale == 0] = 1.0
     return out / scale[:, None]
+
+
+def _quotient(a: int, b: int) -> float:
+    try:
+        return a / b
+    except OverflowError:
+        return float("inf") if (a > 0) == (b > 0) else float("-inf")
 
 
 def float_points(points: list[tuple[int, ...]]) -> np.ndarray:

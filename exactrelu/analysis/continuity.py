@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Sequence
 
-from .region import Region
+from ..errors import ContinuityError
+from ..geometry.exact import dehomogenize
+from ..region import Adjacency, Region
 
-__all__ = ["ContinuityProof", "continuity_proof", "ContinuityError"]
-
-
-class ContinuityError(AssertionError):
-    """The maps of two adjacent regions do not agree on their shared facet (an internal error)."""
+__all__ = ["ContinuityProof", "continuity_proof", "continuity_proofs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +45,13 @@ def continuity_proof(first: int, second: int, r: Region, s: Region, hyperplane: 
             raise ContinuityError(f"regions {first} and {second}: output {o} jumps across their shared facet")
         lambdas.append(lam)
     return ContinuityProof(first, second, hyperplane, tuple(lambdas), point)
+
+
+def continuity_proofs(regions: Sequence[Region], adjacencies: Sequence[Adjacency]) -> list[ContinuityProof]:
+    """One exact continuity proof per shared facet, in the order of ``adjacencies``."""
+    proofs = []
+    for a in adjacencies:
+        r, s = regions[a.first], regions[a.second]
+        row = r.facets[a.first_facet].row
+        proofs.append(continuity_proof(a.first, a.second, r, s, row, dehomogenize(a.point)))
+    return proofs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Sequence
 
-from .rational import format_rational
+from ..rational import format_rational
 
 __all__ = ["affine_expression", "region_lines", "latex_affine"]
 

@@ -9,21 +9,28 @@ and unbounded if a vertex still lies on the big box.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 from pathlib import Path
 from typing import Sequence
 
-from .errors import (
+from flint import fmpz_mat
+
+from ..errors import (
     EmptyDomain,
+    EmptyInterior,
+    InvalidArgument,
     InvalidDomain,
     InvalidNumber,
     LowerDimensionalDomain,
     UnboundedDomain,
 )
-from .polytope import Cell, box_cell, primitive
-from .rational import format_rational, parse_rational_text, to_rational
+from ..rational import format_rational, parse_rational_text, to_rational
+from .cell import Cell, box_cell
+from .exact import primitive, rank_of
+from .lp import LPSolver, Status, interior_point
 
 __all__ = ["Domain", "parse_box", "read_polytope"]
 
@@ -40,6 +47,13 @@ class Domain:
     A: tuple[tuple[Fraction, ...], ...]
     b: tuple[Fraction, ...]
     bounds: tuple[tuple[Fraction, Fraction], ...] | None = None
+    _validated: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._validated is not _VALIDATED:
+            raise InvalidArgument(
+                "a Domain is built with Domain.box(...) or Domain.polytope(...), which validate it"
+            )
 
     @property
     def dim(self) -> int:
@@ -76,7 +90,7 @@ class Domain:
             row[i] = Fraction(1)
             A.append(tuple(row))
             b.append(hi)
-        return cls(tuple(A), tuple(b), tuple(exact))
+        return cls(tuple(A), tuple(b), tuple(exact), _VALIDATED)
 
     @classmethod
     def polytope(cls, A: Sequence[Sequence[object]], b: Sequence[object]) -> "Domain":
@@ -104,11 +118,11 @@ class Domain:
                 raise EmptyDomain(f"polytope constraint {i + 1} reads 0 <= {format_rational(value)}, never satisfied")
         if not kept:
             raise UnboundedDomain("polytope has only zero rows: it is unbounded")
-        domain = cls(tuple(r for r, _ in kept), tuple(v for _, v in kept), None)
+        domain = cls(tuple(r for r, _ in kept), tuple(v for _, v in kept), None, _VALIDATED)
         if d > VERTEX_VALIDATION_MAX_DIM:
             _validate_with_lps(domain.constraint_rows(), d)
         else:
-            domain.cell()  # validates
+            domain.cell()  # raises for an empty, unbounded or lower-dimensional polytope
         return domain
 
     # ------------------------------------------------------------------ exact geometry
@@ -164,16 +178,14 @@ def _rational(value: object, what: str) -> Fraction:
 
 # Above this dimension a bounding box has too many vertices; exact LPs validate instead.
 VERTEX_VALIDATION_MAX_DIM = 10
+_VALIDATED = object()  # only the factories hold it, so an unvalidated Domain cannot exist
 
 
 def _validate_with_lps(rows: list[tuple[int, ...]], d: int) -> None:
     """Empty, unbounded and lower-dimensional polytopes refused with exactly certified LPs."""
-    from .lp import EmptyInterior, Status, interior_point, minimize
-    from .polytope import rank_of
-
+    solver = LPSolver()
+    minimize = solver.minimize
     if rank_of([row[1:] for row in rows]) < d:  # the gradients leave lines free: fix them to test emptiness
-        from flint import fmpz_mat
-
         kernel, nullity = fmpz_mat([list(row[1:]) for row in rows]).nullspace()
         columns = kernel.tolist()
         pins = [(0,) + tuple(int(columns[r][j]) for r in range(d)) for j in range(nullity)]
@@ -188,7 +200,7 @@ def _validate_with_lps(rows: list[tuple[int, ...]], d: int) -> None:
             if minimize(rows, objective).status is Status.UNBOUNDED:
                 raise UnboundedDomain("domain polytope is unbounded")
     try:
-        interior_point(rows)
+        interior_point(rows, solver)
     except EmptyInterior:
         raise LowerDimensionalDomain(f"domain polytope has empty interior (expected dimension {d})") from None
 
@@ -240,8 +252,6 @@ def parse_box(text: str) -> Domain:
 
 def read_polytope(path: str | Path) -> Domain:
     """Read a polytope JSON file ``{"A": [[...]], "b": [...]}`` (numbers exact as in networks)."""
-    from decimal import Decimal
-
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal,
                           parse_constant=_refuse_constant)
@@ -253,6 +263,12 @@ def read_polytope(path: str | Path) -> Domain:
         raise InvalidDomain(f"polytope file {path} is not valid JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("A"), list) or not isinstance(data.get("b"), list):
         raise InvalidDomain(f'polytope file {path} must hold an object with lists "A" and "b"')
+    extra = sorted(set(data) - {"A", "b"})
+    if extra:
+        raise InvalidDomain(
+            f'polytope file {path} has unknown key{"s" if len(extra) > 1 else ""} '
+            f'{", ".join(map(repr, extra))}; expected only "A" and "b"'
+        )
     if not all(isinstance(row, list) for row in data["A"]):
         raise InvalidDomain(f'polytope file {path}: "A" must be a list of rows')
     return Domain.polytope(data["A"], data["b"])

@@ -1,0 +1,1 @@
+"""Free functions over regions and their adjacency: the graph, linear pieces, continuity."""

@@ -1,0 +1,133 @@
+"""The certificate as typed values, with the exact JSON of docs/certificate.md both ways.
+
+``Certificate.to_json()`` writes every key in the documented order (so certificates are
+byte-for-byte reproducible) and ``Certificate.from_json()`` reads one back.  The producer builds
+these values; nothing here decides anything (the independent checker does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Union
+
+from ..errors import InvalidArgument
+from ..rational import format_rational, parse_rational_text
+
+__all__ = ["CERTIFICATE_FORMAT", "CERTIFICATE_VERSION", "Proof", "TreeNode", "CertifiedRegion", "Certificate"]
+
+CERTIFICATE_FORMAT = "exactrelu-certificate"
+CERTIFICATE_VERSION = 1
+
+# How a decided neuron's sign is proved on its node's cell: "z" the zero form, "b" the interval
+# bound over a box domain, or a basis of the cell's constraints carrying Farkas multipliers.
+Proof = Union[str, list[int]]
+
+
+@dataclass(slots=True)
+class TreeNode:
+    """One node of the sign-split tree (see docs/certificate.md: keys k, d, s, p, m, n, r)."""
+
+    layer: int
+    decided: list[tuple[int, int, Proof]]
+    split: int | None = None
+    plus: int | None = None
+    minus: int | None = None
+    next: int | None = None
+    region: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"k": self.layer, "d": [[j, bit, proof] for j, bit, proof in self.decided]}
+        for key, value in (("s", self.split), ("p", self.plus), ("m", self.minus), ("n", self.next),
+                           ("r", self.region)):
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "TreeNode":
+        decided = [(int(j), int(bit), proof) for j, bit, proof in data["d"]]
+        return cls(data["k"], decided, data.get("s"), data.get("p"), data.get("m"), data.get("n"), data.get("r"))
+
+
+@dataclass(frozen=True, slots=True)
+class CertifiedRegion:
+    """A region as the certificate states it; ``vertices`` lists each vertex as a basis of ``d``
+    tight constraints of the region's cell."""
+
+    pattern: tuple[tuple[int, ...], ...]
+    point: tuple[Fraction, ...]
+    weight: tuple[tuple[Fraction, ...], ...]
+    bias: tuple[Fraction, ...]
+    vertices: tuple[tuple[int, ...], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pattern": [list(layer) for layer in self.pattern],
+            "point": [format_rational(v) for v in self.point],
+            "map": {
+                "weight": [[format_rational(v) for v in row] for row in self.weight],
+                "bias": [format_rational(v) for v in self.bias],
+            },
+            "vertices": [list(v) for v in self.vertices],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "CertifiedRegion":
+        return cls(
+            tuple(tuple(layer) for layer in data["pattern"]),
+            tuple(_q(v) for v in data["point"]),
+            tuple(tuple(_q(v) for v in row) for row in data["map"]["weight"]),
+            tuple(_q(v) for v in data["map"]["bias"]),
+            tuple(tuple(v) for v in data["vertices"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """Everything the checker needs: the exact network and domain (as their JSON), where they came
+    from, the evidence (boundedness multipliers, the sign-split tree, vertex bases) and the claims
+    (regions with maps, edges, summary)."""
+
+    network: dict[str, Any]
+    source: dict[str, Any]
+    domain: dict[str, Any]
+    bounded: tuple[tuple[Fraction, ...], ...]
+    tree: tuple[TreeNode, ...]
+    regions: tuple[CertifiedRegion, ...]
+    edges: tuple[tuple[int, int], ...]
+    summary: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": CERTIFICATE_FORMAT,
+            "version": CERTIFICATE_VERSION,
+            "network": self.network,
+            "source": self.source,
+            "domain": self.domain,
+            "bounded": [[format_rational(v) for v in y] for y in self.bounded],
+            "tree": [node.to_json() for node in self.tree],
+            "regions": [r.to_json() for r in self.regions],
+            "edges": [list(e) for e in self.edges],
+            "summary": dict(self.summary),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Certificate":
+        """Read a certificate's JSON (structure only; the checker is what verifies it)."""
+        if data.get("format") != CERTIFICATE_FORMAT or data.get("version") != CERTIFICATE_VERSION:
+            raise InvalidArgument(f"not an {CERTIFICATE_FORMAT} of version {CERTIFICATE_VERSION}")
+        return cls(
+            data["network"],
+            data["source"],
+            data["domain"],
+            tuple(tuple(_q(v) for v in y) for y in data["bounded"]),
+            tuple(TreeNode.from_json(n) for n in data["tree"]),
+            tuple(CertifiedRegion.from_json(r) for r in data["regions"]),
+            tuple((int(i), int(j)) for i, j in data["edges"]),
+            dict(data["summary"]),
+        )
+
+
+def _q(text: str) -> Fraction:
+    return parse_rational_text(text, "certificate number")

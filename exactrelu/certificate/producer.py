@@ -1,0 +1,119 @@
+"""The certificate producer: a partition plus everything the independent checker needs.
+
+The vertex engine reports its sign-split tree to a :class:`TreeBuilder` (the engines'
+:class:`~exactrelu.engines.recorder.TreeRecorder` interface); every neuron decided at a node gets a
+proof that its sign holds on the node's whole cell (docs/certificate.md):
+
+* ``"z"``: the zero form;
+* ``"b"``: the exact interval bound over a box domain;
+* a basis ``[i, ...]`` of cell constraints carrying Farkas multipliers
+  (:func:`~exactrelu.certificate.farkas.farkas_basis`).
+
+Every region also lists its vertices as bases of tight constraints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Sequence
+
+from ..analysis.pieces import linear_pieces
+from ..engines.dd import DD_MAX_DIM
+from ..engines.recorder import Decision, Link
+from ..engines.run import Progress, run
+from ..errors import UnsupportedModel
+from ..geometry.cell import Cell
+from ..geometry.domain import Domain
+from ..network import Network
+from ..rational import format_rational
+from .farkas import box_minimum, box_units, bounded_multipliers, farkas_basis, vertex_bases
+from .model import Certificate, CertifiedRegion, Proof, TreeNode
+
+__all__ = ["TreeBuilder", "produce_certificate"]
+
+
+class Incomplete(KeyboardInterrupt):
+    """The run was interrupted: a certificate needs the whole partition."""
+
+
+class TreeBuilder:
+    """Records the sign-split tree as the flat node list of docs/certificate.md."""
+
+    def __init__(self, domain: Domain):
+        self.nodes: list[TreeNode] = []
+        self._box = box_units(domain)
+
+    def open(self, link: Link | None, layer: int, cell: object, decided: Sequence[Decision]) -> int:
+        assert isinstance(cell, Cell), "certificates need the vertex engine's cells"
+        index = len(self.nodes)
+        proofs = [(d.neuron, d.bit, self._prove(cell, d.form, d.bit)) for d in decided]
+        self.nodes.append(TreeNode(max(layer, 0), proofs))
+        if link is not None:
+            parent = self.nodes[link.parent]
+            if link.branch == "p":
+                parent.plus = index
+            elif link.branch == "m":
+                parent.minus = index
+            else:
+                parent.next = index
+        return index
+
+    def split(self, node: int, neuron: int) -> None:
+        self.nodes[node].split = neuron
+
+    def _prove(self, cell: Cell, form: tuple[int, ...], bit: int) -> Proof:
+        if not any(form):
+            return "z"
+        signed = form if bit else tuple(-a for a in form)
+        if self._box is not None and box_minimum(signed, self._box) >= 0:
+            return "b"
+        return farkas_basis(cell, signed)
+
+
+def produce_certificate(
+    network: Network,
+    domain: Domain,
+    *,
+    progress: Progress | None = None,
+    source_path: str | Path | None = None,
+) -> Certificate:
+    """Enumerate the partition with the vertex engine and return its certificate.
+
+    Raises :class:`KeyboardInterrupt` if the run is interrupted (a certificate needs every region),
+    and :class:`~exactrelu.errors.UnsupportedModel` above the vertex engine's dimension limit.
+    """
+    if domain.dim > DD_MAX_DIM:
+        raise UnsupportedModel(f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
+                               f"input dimensions); this domain has {domain.dim} dimensions")
+    builder = TreeBuilder(domain)
+    result = run(network, domain, "dd", progress=progress, recorder=builder)
+    if not result.complete:
+        raise Incomplete
+    for index, raw in enumerate(result.raws):
+        assert raw.leaf is not None
+        builder.nodes[raw.leaf].region = index
+    regions = tuple(
+        CertifiedRegion(r.pattern, r.point, r.weight, r.bias, tuple(tuple(b) for b in vertex_bases(raw.cell)))
+        for r, raw in zip(result.regions, result.raws)
+    )
+    edges = tuple(sorted({(a.first, a.second) for a in result.adjacencies}))
+    source: dict = {"file": network.source, "reading": network.reading}
+    path = source_path or (network.source if network.source and Path(network.source).is_file() else None)
+    if path is not None:
+        source["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    domain_json = domain.to_json()
+    net_json: dict = {"layers": network.to_json()["layers"]}
+    if any(network.negative_slopes):
+        net_json["negative_slopes"] = [format_rational(s) for s in network.negative_slopes]
+    return Certificate(
+        network=net_json,
+        source=source,
+        domain={k: domain_json[k] for k in ("A", "b", "box") if k in domain_json},
+        bounded=tuple(tuple(y) for y in bounded_multipliers(domain)),
+        tree=tuple(builder.nodes),
+        regions=regions,
+        edges=edges,
+        summary={"regions": len(regions), "edges": len(edges),
+                 "linear_pieces": linear_pieces(result.regions, edges)},
+    )

@@ -1,0 +1,128 @@
+"""The vertex engine: cells in double description, decisions by exact signs at vertices.
+
+A neuron's hyperplane cuts a cell iff its form is strictly positive at one vertex and strictly
+negative at another, and cutting creates the new vertices on crossing edges exactly (see
+:class:`~exactrelu.geometry.cell.Cell`): no linear program at all.  Signs come in whole matrices
+from the filtered predicate, and the sign matrix of the neurons still to decide travels with each
+cell, so a split only evaluates forms at its new vertices.  A box in ``d`` dimensions has ``2**d``
+vertices, so this engine serves low input dimensions (see ``DD_MAX_DIM``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..geometry.cell import Cell
+from ..geometry.domain import Domain
+from ..geometry.exact import dehomogenize, exact_dot, mean_point
+from ..geometry.predicates import filtered_signs, sign_matrix
+from ..geometry.rounding import short_point_inside
+from .dd_adjacency import find_adjacencies
+from .facets import FacetData, assign_carriers, group_facets, new_facet
+from .forms import LayerForms
+from .walk import RawRegion
+
+__all__ = ["VertexEngine", "DD_MAX_DIM"]
+
+# Above this input dimension a box has too many vertices for this engine.
+DD_MAX_DIM = 10
+
+
+class VertexEngine:
+    """The :class:`~exactrelu.engines.walk.CellStrategy` of double-description cells, with the
+    facets, witnesses and adjacency of the regions it finds."""
+
+    name = "dd"
+
+    def __init__(self, domain: Domain):
+        self.domain = domain
+
+    # ------------------------------------------------------------------ the walk
+    def root(self) -> Cell:
+        return self.domain.cell()
+
+    def start_layer(self, cell: Cell, forms: LayerForms) -> np.ndarray:
+        return sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
+
+    def classify(self, cell: Cell, forms: LayerForms, active: list[int], signs: np.ndarray):
+        has_pos = (signs > 0).any(axis=1)
+        has_neg = (signs < 0).any(axis=1)
+        decided, cutting = [], []
+        for r, j in enumerate(active):
+            if has_pos[r] and has_neg[r]:
+                cutting.append(r)
+            else:
+                decided.append((j, 1 if has_pos[r] else 0))
+        return decided, [active[r] for r in cutting], signs[cutting]
+
+    def split(self, cell: Cell, layer: int, forms: LayerForms, neuron: int, rest: list[int], signs: np.ndarray):
+        plus, minus, keep_p, keep_m, n_new = cell.split(
+            forms.rows[neuron], signs[0], ("neuron", layer, neuron, 1), ("neuron", layer, neuron, -1)
+        )
+        if not rest:
+            empty = np.zeros((0, 0), dtype=np.int8)
+            return plus, empty, minus, empty
+        if n_new:
+            new_signs = sign_matrix(
+                [forms.rows[j] for j in rest], forms.floats[rest], plus.verts[len(keep_p):], plus.vf[len(keep_p):]
+            )
+        else:
+            new_signs = np.zeros((len(rest), 0), dtype=np.int8)
+        others = signs[1:]
+        return (
+            plus,
+            np.concatenate([others[:, keep_p], new_signs], axis=1),
+            minus,
+            np.concatenate([others[:, keep_m], new_signs], axis=1),
+        )
+
+    # ------------------------------------------------------------------ the regions
+    def facets(self, raw: RawRegion[Cell]) -> list[FacetData]:
+        """Irredundant facets: constraints whose tight vertices span a hyperplane, merged per
+        hyperplane, with their carriers."""
+        cell = raw.cell
+        facets = []
+        for members in group_facets(cell.cons, cell.facet_indices()).values():
+            vertices = cell.vertices_on(members[0])
+            facets.append(new_facet(cell.cons, members, vertices=vertices, cell_vertices=cell.verts))
+        assign_carriers(facets, cell.labels, raw.forms, _carrier_candidates(raw, facets))
+        return facets
+
+    def adjacencies(self, raws, facets):
+        return find_adjacencies(raws, facets)
+
+    def witness(self, raw: RawRegion[Cell], facets: list[FacetData]):
+        """A short rational point strictly inside the region: the float centroid of the vertices
+        rounded and checked exactly against every facet; else the exact centroid."""
+        cell = raw.cell
+        coords = cell.vf[:, 1:]
+        rows = [f.row for f in facets]
+        width = float((coords.max(axis=0) - coords.min(axis=0)).min())
+        point = short_point_inside(
+            coords.mean(axis=0).tolist(), width, lambda h: all(exact_dot(row, h) > 0 for row in rows)
+        )
+        if point is not None:
+            return point
+        return dehomogenize(mean_point(cell.verts))
+
+    def vertices(self, cell: Cell) -> tuple[tuple[int, ...], ...]:
+        return tuple(cell.verts)
+
+
+def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]):
+    """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at some vertex of
+    the facet (it is then nonzero somewhere on the facet, so no carrier)."""
+    if not raw.forms:
+        return
+    cell = raw.cell
+    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms])
+    floats = np.concatenate([forms.floats for forms in raw.forms])
+    _, unsure = filtered_signs(floats, cell.vf)
+    incidence = np.zeros((len(cell.verts), len(facets)))
+    for fi, f in enumerate(facets):
+        incidence[list(f.vertices), fi] = 1.0
+    unsure_count = unsure.astype(np.float64) @ incidence  # small integers: exact in float64
+    sizes = incidence.sum(axis=0)
+    for i, fi in zip(*np.nonzero(unsure_count == sizes)):
+        k = int(np.searchsorted(offsets, i, side="right")) - 1
+        yield int(fi), k, int(i - offsets[k])

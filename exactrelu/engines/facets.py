@@ -1,0 +1,106 @@
+"""Facets of a region, whichever engine found it: grouping by hyperplane and carriers.
+
+Constraints on one hyperplane are merged into one facet.  A neuron carries a facet when its form
+vanishes at a relative-interior point of the facet: every neuron form keeps one sign on the region,
+so vanishing at one relative-interior point means vanishing on the whole facet.  The constraints of
+the facet name their own carriers (the domain rows and the neurons whose split made them); every
+other neuron is a candidate only where the engine's float filter cannot rule it out, and each
+candidate is then decided by one exact evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ..geometry.exact import exact_dot, hyperplane_key, mean_point, primitive
+from ..region import Carrier
+from .forms import LayerForms
+
+__all__ = ["FacetData", "group_facets", "assign_carriers"]
+
+
+class FacetData:
+    """A facet as the engines see it; its relative-interior point may be computed on demand."""
+
+    __slots__ = ("key", "side", "row", "constraints", "vertices", "carriers", "_point", "_cell_vertices")
+
+    def __init__(
+        self,
+        key: tuple[int, ...],
+        side: int,
+        row: tuple[int, ...],
+        constraints: list[int],
+        vertices: Sequence[int] = (),
+        point: tuple[int, ...] | None = None,
+        cell_vertices: Sequence[tuple[int, ...]] | None = None,
+    ):
+        self.key = key  # primitive hyperplane, first nonzero normal entry positive
+        self.side = side  # +1 if the region lies where key . (1, x) >= 0
+        self.row = row  # the region's constraint (region on the >= 0 side), primitive
+        self.constraints = constraints  # indices into the cell's constraint list
+        self.vertices = vertices  # indices into the cell's vertices (vertex engine only)
+        self.carriers: list[Carrier] = []
+        self._point = point
+        self._cell_vertices = cell_vertices  # the cell's vertices, for the mean point on demand
+
+    @property
+    def point(self) -> tuple[int, ...]:
+        """Homogeneous point in the facet's relative interior (given, or the mean of its vertices)."""
+        if self._point is None:
+            assert self._cell_vertices is not None, "a facet without vertices needs its point"
+            self._point = mean_point([self._cell_vertices[i] for i in self.vertices])
+        return self._point
+
+    def vertex_set(self) -> frozenset[tuple[int, ...]]:
+        """The facet's exact vertices (vertex engine only)."""
+        assert self._cell_vertices is not None
+        verts = self._cell_vertices
+        return frozenset(verts[i] for i in self.vertices)
+
+    @property
+    def on_boundary(self) -> bool:
+        return any(c[0] == "domain" for c in self.carriers)
+
+
+def group_facets(rows: Sequence[tuple[int, ...]], indices: Iterable[int]) -> dict[tuple[int, ...], list[int]]:
+    """The constraint ``indices`` grouped by the hyperplane of ``rows[index]`` (first seen first)."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i in indices:
+        groups.setdefault(hyperplane_key(rows[i])[0], []).append(i)
+    return groups
+
+
+def new_facet(rows: Sequence[tuple[int, ...]], members: list[int], **kwargs) -> FacetData:
+    """The facet carried by the constraints ``members`` (all on one hyperplane)."""
+    key, side = hyperplane_key(rows[members[0]])
+    return FacetData(key, side, primitive(rows[members[0]]), members, **kwargs)
+
+
+def assign_carriers(
+    facets: list[FacetData],
+    labels: Sequence[tuple],
+    forms: Sequence[LayerForms],
+    candidates: Iterable[tuple[int, int, int]],
+) -> None:
+    """Set every facet's carriers: those named by its constraints' ``labels``, plus every candidate
+    ``(facet index, layer, neuron)`` whose form vanishes at the facet's relative-interior point."""
+    known: set[tuple[int, int, int]] = set()
+    for fi, f in enumerate(facets):
+        carriers: set[Carrier] = set()
+        for k in f.constraints:
+            label = labels[k]
+            if label[0] == "domain":
+                carriers.add(label)
+            elif label[0] == "neuron":
+                carriers.add(label[:3])
+        f.carriers = sorted(carriers)
+        known.update((fi, c[1], c[2]) for c in carriers if c[0] == "neuron")
+    for fi, k, j in candidates:
+        if (fi, k, j) in known:
+            continue
+        row = forms[k].rows[j]
+        if any(row) and exact_dot(row, facets[fi].point) == 0:
+            facets[fi].carriers.append(("neuron", k, j))
+            known.add((fi, k, j))
+    for f in facets:
+        f.carriers.sort()

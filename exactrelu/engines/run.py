@@ -1,0 +1,150 @@
+"""One enumeration from start to finish, for either engine: walk, facets, adjacency, regions.
+
+The steps after the walk are the same for both engines and written once here: regions are sorted
+by pattern (so the result does not depend on the walk's order), every region's facets are found,
+then adjacency, then the public :class:`~exactrelu.region.Region` values are assembled.  Ctrl-C
+at any point keeps every region finished so far and marks the result incomplete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import InvalidArgument, InvalidDomain
+from ..geometry.domain import Domain
+from ..geometry.lp import LPSolver
+from ..network import Network
+from ..region import Adjacency, Facet, Region
+from .dd import DD_MAX_DIM, VertexEngine
+from .facets import FacetData
+from .forms import IntegerNetwork
+from .lp import ConstraintEngine
+from .recorder import TreeRecorder
+from .walk import RawRegion, walk
+
+__all__ = ["ENGINES", "EngineResult", "Progress", "choose_engine", "enumerate_regions", "make_engine", "run"]
+
+ENGINES = ("auto", "dd", "lp")
+
+# progress(phase, done, total): phase "regions" (total None), "facets", "adjacency" (done, total 0/1)
+Progress = Callable[[str, int, "int | None"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """What one run found: the engine's own regions (in final order), the public regions, the
+    adjacencies between them, and whether the run finished."""
+
+    raws: list[RawRegion[Any]]
+    regions: tuple[Region, ...]
+    adjacencies: tuple[Adjacency, ...]
+    complete: bool
+
+
+def choose_engine(engine: str, dim: int) -> str:
+    """``"dd"`` or ``"lp"`` for the requested ``engine`` in ``dim`` input dimensions."""
+    if engine not in ENGINES:
+        raise InvalidArgument(f"engine is {engine!r}, expected one of 'auto', 'dd', 'lp'")
+    if engine == "auto":
+        return "lp" if dim > DD_MAX_DIM else "dd"
+    return engine
+
+
+def make_engine(domain: Domain, engine: str, solver: LPSolver | None = None) -> VertexEngine | ConstraintEngine:
+    if choose_engine(engine, domain.dim) == "dd":
+        return VertexEngine(domain)
+    return ConstraintEngine(domain, solver or LPSolver())
+
+
+def enumerate_regions(network: Network, domain: Domain, engine: str = "auto",
+                      solver: LPSolver | None = None) -> Iterator[RawRegion[Any]]:
+    """Every activation region as the engine finds it (the walk alone: no facets, no adjacency)."""
+    return walk(IntegerNetwork.of(network), make_engine(domain, engine, solver))
+
+
+def run(
+    network: Network,
+    domain: Domain,
+    engine: str = "auto",
+    *,
+    progress: Progress | None = None,
+    recorder: TreeRecorder | None = None,
+    solver: LPSolver | None = None,
+) -> EngineResult:
+    """Enumerate every activation region of ``network`` on ``domain`` with the chosen engine."""
+    if domain.dim != network.n_inputs:
+        raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
+    strategy = make_engine(domain, engine, solver)
+    raws, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), progress)
+    raws, facets, adjacencies, finished = facets_and_adjacency(raws, strategy, progress)
+    regions = build_regions(raws, facets, adjacencies, strategy)
+    return EngineResult(raws, regions, tuple(adjacencies), complete and finished)
+
+
+def collect_regions(found: Iterable[RawRegion], progress: Progress | None) -> tuple[list[RawRegion], bool]:
+    """Every region an engine yields, sorted by pattern, and whether it finished: Ctrl-C stops the
+    enumeration and keeps what was found."""
+    raws: list[RawRegion] = []
+    complete = True
+    try:
+        for raw in found:
+            raws.append(raw)
+            if progress is not None:
+                progress("regions", len(raws), None)
+    except KeyboardInterrupt:
+        complete = False
+    raws.sort(key=lambda r: r.pattern)
+    return raws, complete
+
+
+def facets_and_adjacency(raws: list[RawRegion], strategy, progress: Progress | None):
+    """Facets of every region, then adjacency; a Ctrl-C keeps the regions finished so far (and no
+    edges if it comes during adjacency).  Returns ``(raws, facets, adjacencies, finished)``."""
+    facets: list[list[FacetData]] = []
+    total = len(raws)
+    try:
+        for raw in raws:
+            facets.append(strategy.facets(raw))
+            if progress is not None:
+                progress("facets", len(facets), total)
+    except KeyboardInterrupt:
+        return raws[: len(facets)], facets, [], False
+    try:
+        if progress is not None:
+            progress("adjacency", 0, 1)
+        adjacencies = strategy.adjacencies(raws, facets)
+        if progress is not None:
+            progress("adjacency", 1, 1)
+        return raws, facets, adjacencies, True
+    except KeyboardInterrupt:
+        return raws, facets, [], False
+
+
+def neighbour_lists(adjacencies: Iterable[Adjacency]) -> dict[tuple[int, int], list[int]]:
+    """``(region, facet index) -> regions across that facet``."""
+    neighbours: dict[tuple[int, int], list[int]] = {}
+    for a in adjacencies:
+        neighbours.setdefault((a.first, a.first_facet), []).append(a.second)
+        neighbours.setdefault((a.second, a.second_facet), []).append(a.first)
+    return neighbours
+
+
+def build_regions(raws, facets, adjacencies, strategy) -> tuple[Region, ...]:
+    """The public regions, with their facets' carriers and neighbours and a witness point."""
+    neighbours = neighbour_lists(adjacencies)
+    regions = []
+    for i, (raw, fs) in enumerate(zip(raws, facets)):
+        public = tuple(
+            Facet(f.row, tuple(f.carriers), tuple(sorted(neighbours.get((i, fi), ()))), tuple(f.vertices))
+            for fi, f in enumerate(fs)
+        )
+        regions.append(Region(
+            pattern=raw.pattern,
+            point=strategy.witness(raw, fs),
+            facets=public,
+            vertices_h=strategy.vertices(raw.cell),
+            map_rows=raw.output.rows,
+            map_den=raw.output.den,
+        ))
+    return tuple(regions)

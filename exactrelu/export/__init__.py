@@ -1,0 +1,1 @@
+"""Human-facing output: text and formulas now (LaTeX tables, figures and Coq proofs next)."""
