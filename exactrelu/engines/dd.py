@@ -82,9 +82,9 @@ class VertexEngine:
         hyperplane, with their carriers."""
         cell = raw.cell
         facets = []
-        for members in group_facets(cell.cons, cell.facet_indices()).values():
+        for key, (side, members) in group_facets(cell.cons, cell.facet_indices()).items():
             vertices = cell.vertices_on(members[0])
-            facets.append(new_facet(cell.cons, members, vertices=vertices, cell_vertices=cell.verts))
+            facets.append(new_facet(key, side, members, vertices=vertices, cell_vertices=cell.verts))
         assign_carriers(facets, cell.labels, raw.forms, _carrier_candidates(raw, facets))
         return facets
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from ..geometry.exact import exact_dot, hyperplane_key, mean_point, primitive
+from ..geometry.exact import exact_dot, hyperplane_key, mean_point
 from ..region import Carrier
 from .forms import LayerForms
 
@@ -62,18 +62,25 @@ class FacetData:
         return any(c[0] == "domain" for c in self.carriers)
 
 
-def group_facets(rows: Sequence[tuple[int, ...]], indices: Iterable[int]) -> dict[tuple[int, ...], list[int]]:
-    """The constraint ``indices`` grouped by the hyperplane of ``rows[index]`` (first seen first)."""
-    groups: dict[tuple[int, ...], list[int]] = {}
+def group_facets(rows: Sequence[tuple[int, ...]], indices: Iterable[int]) -> dict[tuple[int, ...], tuple[int, list[int]]]:
+    """The constraint ``indices`` grouped by the hyperplane of ``rows[index]`` (first seen first):
+    ``key -> (side of the first member, members)``."""
+    groups: dict[tuple[int, ...], tuple[int, list[int]]] = {}
     for i in indices:
-        groups.setdefault(hyperplane_key(rows[i])[0], []).append(i)
+        key, side = hyperplane_key(rows[i])
+        found = groups.get(key)
+        if found is None:
+            groups[key] = (side, [i])
+        else:
+            found[1].append(i)
     return groups
 
 
-def new_facet(rows: Sequence[tuple[int, ...]], members: list[int], **kwargs) -> FacetData:
-    """The facet carried by the constraints ``members`` (all on one hyperplane)."""
-    key, side = hyperplane_key(rows[members[0]])
-    return FacetData(key, side, primitive(rows[members[0]]), members, **kwargs)
+def new_facet(key: tuple[int, ...], side: int, members: list[int], **kwargs) -> FacetData:
+    """The facet on hyperplane ``key`` carried by the constraints ``members``, the region lying on
+    the ``side`` of ``key`` (so its row is ``key`` or ``-key``)."""
+    row = key if side > 0 else tuple(-a for a in key)
+    return FacetData(key, side, row, members, **kwargs)
 
 
 def assign_carriers(

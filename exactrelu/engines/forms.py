@@ -28,6 +28,14 @@ class IntegerLayer:
     den: int
     slope: tuple[int, int]  # LeakyReLU slope p/q after this layer ((0, 1) for ReLU)
 
+    def __reduce__(self):  # flint matrices do not pickle: travel as lists of Python integers
+        rows = [[int(v) for v in row] for row in self.weight.tolist()]
+        return _integer_layer, (rows, self.bias, self.den, self.slope)
+
+
+def _integer_layer(rows: list[list[int]], bias: tuple[int, ...], den: int, slope: tuple[int, int]) -> IntegerLayer:
+    return IntegerLayer(fmpz_mat(rows), bias, den, slope)
+
 
 @dataclass(frozen=True, slots=True)
 class IntegerNetwork:

@@ -151,7 +151,7 @@ class ConstraintEngine:
         found = self.shoot_rays(cell, groups)
         tester = None
         out = []
-        for key, members in groups.items():
+        for key, (side, members) in groups.items():
             point = found.get(key)
             if point is None:
                 if tester is None:
@@ -161,7 +161,7 @@ class ConstraintEngine:
                 if opt.status is not Status.OPTIMAL or opt.value >= 0:
                     continue
                 point = homogeneous(opt.point[: self.d])
-            out.append(new_facet(cell.rows, members, point=point))
+            out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         return out
 
@@ -171,12 +171,12 @@ class ConstraintEngine:
         exactly), so that hyperplane carries a facet.  Returns ``{key: homogeneous point}``."""
         rows = cell.rows
         group_of = {}
-        for g, (key, members) in enumerate(groups.items()):
+        for key, (_, members) in groups.items():
             for i in members:
                 group_of[i] = key
         rows_f = float_rows(rows)
         keys = list(groups)
-        heads = [groups[k][0] for k in keys]
+        heads = [groups[k][1][0] for k in keys]
         rng = np.random.default_rng(len(rows))
         found: dict = {}
         origin = cell.point

@@ -23,7 +23,7 @@ from .lp import ConstraintEngine
 from .recorder import TreeRecorder
 from .walk import RawRegion, walk
 
-__all__ = ["ENGINES", "EngineResult", "Progress", "choose_engine", "enumerate_regions", "make_engine", "run"]
+__all__ = ["ENGINES", "Engine", "assemble", "EngineResult", "Progress", "choose_engine", "enumerate_regions", "make_engine", "run"]
 
 ENGINES = ("auto", "dd", "lp")
 
@@ -51,7 +51,10 @@ def choose_engine(engine: str, dim: int) -> str:
     return engine
 
 
-def make_engine(domain: Domain, engine: str, solver: LPSolver | None = None) -> VertexEngine | ConstraintEngine:
+Engine = VertexEngine | ConstraintEngine
+
+
+def make_engine(domain: Domain, engine: str, solver: LPSolver | None = None) -> Engine:
     if choose_engine(engine, domain.dim) == "dd":
         return VertexEngine(domain)
     return ConstraintEngine(domain, solver or LPSolver())
@@ -77,14 +80,21 @@ def run(
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     strategy = make_engine(domain, engine, solver)
     raws, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), progress)
-    raws, facets, adjacencies, finished = facets_and_adjacency(raws, strategy, progress)
-    regions = build_regions(raws, facets, adjacencies, strategy)
-    return EngineResult(raws, regions, tuple(adjacencies), complete and finished)
+    result = assemble(raws, strategy, progress)
+    return EngineResult(result.raws, result.regions, result.adjacencies, complete and result.complete)
+
+
+def assemble(raws: list[RawRegion[Any]], strategy: Engine, progress: Progress | None = None) -> EngineResult:
+    """Facets, adjacency and public regions of the regions an engine found (sorted by pattern);
+    ``complete`` is False if Ctrl-C cut this short."""
+    raws, facets, adjacencies, finished = facets_and_adjacency(sorted(raws, key=lambda r: r.pattern), strategy,
+                                                               progress)
+    return EngineResult(raws, build_regions(raws, facets, adjacencies, strategy), tuple(adjacencies), finished)
 
 
 def collect_regions(found: Iterable[RawRegion], progress: Progress | None) -> tuple[list[RawRegion], bool]:
-    """Every region an engine yields, sorted by pattern, and whether it finished: Ctrl-C stops the
-    enumeration and keeps what was found."""
+    """Every region an engine yields, and whether it finished: Ctrl-C stops the enumeration and
+    keeps what was found."""
     raws: list[RawRegion] = []
     complete = True
     try:
@@ -94,11 +104,10 @@ def collect_regions(found: Iterable[RawRegion], progress: Progress | None) -> tu
                 progress("regions", len(raws), None)
     except KeyboardInterrupt:
         complete = False
-    raws.sort(key=lambda r: r.pattern)
     return raws, complete
 
 
-def facets_and_adjacency(raws: list[RawRegion], strategy, progress: Progress | None):
+def facets_and_adjacency(raws: list[RawRegion], strategy: Engine, progress: Progress | None):
     """Facets of every region, then adjacency; a Ctrl-C keeps the regions finished so far (and no
     edges if it comes during adjacency).  Returns ``(raws, facets, adjacencies, finished)``."""
     facets: list[list[FacetData]] = []
@@ -130,7 +139,8 @@ def neighbour_lists(adjacencies: Iterable[Adjacency]) -> dict[tuple[int, int], l
     return neighbours
 
 
-def build_regions(raws, facets, adjacencies, strategy) -> tuple[Region, ...]:
+def build_regions(raws: list[RawRegion], facets: list[list[FacetData]], adjacencies: list[Adjacency],
+                  strategy: Engine) -> tuple[Region, ...]:
     """The public regions, with their facets' carriers and neighbours and a witness point."""
     neighbours = neighbour_lists(adjacencies)
     regions = []
