@@ -6,7 +6,7 @@ They hold exact integers in homogeneous form (``row . (1, x)``) and hand out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -113,6 +113,7 @@ class Region:
         return True
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Adjacency:
     """Regions ``first < second`` share a facet (facet ``first_facet`` of the first region,
     ``second_facet`` of the second); ``point`` is a homogeneous point ``(w0, w0 x)`` in the shared
@@ -121,27 +122,26 @@ class Adjacency:
     Immutable; equal when indices and point are equal.  The point may be computed on first use
     from ``source`` (any object with a ``point`` attribute)."""
 
-    __slots__ = ("first", "second", "first_facet", "second_facet", "_point", "_source")
+    first: int
+    second: int
+    first_facet: int
+    second_facet: int
+    _point: tuple[int, ...] | None = None
+    _source: Any = field(default=None, repr=False)
 
-    def __init__(self, first: int, second: int, first_facet: int, second_facet: int,
-                 point: tuple[int, ...] | None = None, source: Any = None):
-        if point is None and source is None:
+    def __post_init__(self) -> None:
+        if self._point is None and self._source is None:
             raise ValueError("an Adjacency needs its point or a source of it")
-        for name, value in (("first", first), ("second", second), ("first_facet", first_facet),
-                            ("second_facet", second_facet), ("_point", point), ("_source", source)):
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("Adjacency is immutable")
 
     @property
     def point(self) -> tuple[int, ...]:
         if self._point is None:
             object.__setattr__(self, "_point", tuple(self._source.point))
             object.__setattr__(self, "_source", None)
-        return self._point  # type: ignore[return-value]
+        assert self._point is not None
+        return self._point
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[int, int, int, int]:
         return (self.first, self.second, self.first_facet, self.second_facet)
 
     def __eq__(self, other: object) -> bool:
@@ -152,13 +152,8 @@ class Adjacency:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __getstate__(self) -> tuple:
-        return self._key() + (self.point,)
-
-    def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(("first", "second", "first_facet", "second_facet", "_point"), state):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "_source", None)
+    def __reduce__(self) -> tuple:
+        return Adjacency, self._key() + (self.point,)
 
     def __repr__(self) -> str:
         return f"Adjacency({self.first}, {self.second}, facets {self.first_facet}/{self.second_facet})"
