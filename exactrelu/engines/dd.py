@@ -45,8 +45,8 @@ class VertexEngine:
         return sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
 
     def classify(self, cell: Cell, forms: LayerForms, active: list[int], signs: np.ndarray):
-        has_pos = (signs > 0).any(axis=1)
-        has_neg = (signs < 0).any(axis=1)
+        has_pos: list[bool] = (signs > 0).any(axis=1).tolist()
+        has_neg: list[bool] = (signs < 0).any(axis=1).tolist()
         decided, cutting = [], []
         for r, j in enumerate(active):
             if has_pos[r] and has_neg[r]:

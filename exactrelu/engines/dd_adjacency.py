@@ -125,7 +125,7 @@ class _RegionTests:
                 for g, f in enumerate(self.facets):
                     signs[g, col] = 0 if (t >> f.constraints[0]) & 1 else 1
             elif unsure[:, col].any():
-                for g in np.flatnonzero(unsure[:, col]):
+                for g in np.flatnonzero(unsure[:, col]).tolist():
                     value = exact_dot(self.rows[g], vert)
                     signs[g, col] = (value > 0) - (value < 0)
         return signs

@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..geometry.domain import Domain
-from ..geometry.exact import dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
+from ..geometry.exact import box_range, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
 from ..geometry.lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
 from ..errors import InternalError
@@ -70,36 +70,26 @@ class ConstraintEngine:
             e[1 + i] = 1
             lo = self.solver.minimize(rows, e).value
             e[1 + i] = -1
-            hi = -self.solver.minimize(rows, e).value
-            bounds.append((lo, hi))
+            hi = self.solver.minimize(rows, e).value
+            assert lo is not None and hi is not None, "a validated domain is bounded"
+            bounds.append((lo, -hi))
         return tuple(bounds)
 
     def interior(self, rows) -> tuple[int, ...]:
         self.lps += 1
         ext = chebyshev_rows(rows)
-        opt = self.solver.minimize(ext, (0,) * (self.d + 1) + (-1,))
-        if opt.status is not Status.OPTIMAL or opt.value >= 0:
+        found = self.solver.minimize(ext, (0,) * (self.d + 1) + (-1,)).below(0)
+        if found is None:
             raise InternalError("a split produced a cell with empty interior")
-        guess = [float(v) for v in opt.point[: self.d]]
-        point = short_point(guess, rows, 2 * float(-opt.value)) or opt.point[: self.d]
+        value, centre = found
+        point = short_point([float(v) for v in centre[: self.d]], rows, 2 * float(-value)) or centre[: self.d]
         return homogeneous(point)
-
-    def box_range(self, form) -> tuple[Fraction, Fraction]:
-        lo = hi = Fraction(form[0])
-        for a, (l, h) in zip(form[1:], self.bounds):
-            if a > 0:
-                lo += a * l
-                hi += a * h
-            elif a < 0:
-                lo += a * h
-                hi += a * l
-        return lo, hi
 
     def decide(self, cell: LPCell, form) -> int | None:
         """The neuron's canonical bit on the cell, or None if its hyperplane cuts the interior."""
         if not any(form[1:]):
             return 1 if form[0] > 0 else 0
-        lo, hi = self.box_range(form)
+        lo, hi = box_range(form, self.bounds)
         if lo >= 0:
             return 1
         if hi <= 0:
@@ -109,8 +99,8 @@ class ConstraintEngine:
             return None
         self.lps += 1
         if v > 0:
-            return 1 if self.solver.minimize(cell.rows, form).value >= 0 else None
-        return 0 if self.solver.minimize(cell.rows, tuple(-a for a in form)).value >= 0 else None
+            return 1 if self.solver.minimize(cell.rows, form).at_least(0) else None
+        return 0 if self.solver.minimize(cell.rows, tuple(-a for a in form)).at_least(0) else None
 
     # ------------------------------------------------------------------ the walk
     def root(self) -> LPCell:
@@ -122,7 +112,7 @@ class ConstraintEngine:
 
     def classify(self, cell: LPCell, forms: LayerForms, active: list[int], data: None):
         """Decide neurons in order up to the first that cuts; the rest wait for the children."""
-        decided = []
+        decided: list[tuple[int, int]] = []
         for at, j in enumerate(active):
             bit = self.decide(cell, forms.rows[j])
             if bit is None:
@@ -157,10 +147,10 @@ class ConstraintEngine:
                 if tester is None:
                     tester = FaceTester(self.solver, cell.rows)
                 self.lps += 1
-                opt = tester.test(members)
-                if opt.status is not Status.OPTIMAL or opt.value >= 0:
+                found_lp = tester.test(members).below(0)
+                if found_lp is None:
                     continue
-                point = homogeneous(opt.point[: self.d])
+                point = homogeneous(found_lp[1][: self.d])
             out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         return out
@@ -240,10 +230,8 @@ class ConstraintEngine:
             return foot
         self.lps += 1
         ext = chebyshev_rows(others) if others else [(1,) + (0,) * len(a) + (-1,)]
-        opt = self.solver.minimize(ext, (0,) * (len(a) + 1) + (-1,), equalities=[tuple(h) + (0,)])
-        if opt.status is not Status.OPTIMAL or opt.value >= 0:
-            return None
-        return homogeneous(opt.point[: len(a)])
+        found = self.solver.minimize(ext, (0,) * (len(a) + 1) + (-1,), equalities=[tuple(h) + (0,)]).below(0)
+        return None if found is None else homogeneous(found[1][: len(a)])
 
     # ------------------------------------------------------------------ adjacency
     def adjacencies(self, regions: list[RawRegion[LPCell]], facets: list[list[FacetData]]) -> list[Adjacency]:

@@ -23,6 +23,7 @@ __all__ = [
     "homogeneous",
     "dehomogenize",
     "exact_dot",
+    "box_range",
 ]
 
 
@@ -97,6 +98,23 @@ def homogeneous(point: Sequence[Fraction]) -> tuple[int, ...]:
 def dehomogenize(h: Sequence[int]) -> tuple[Fraction, ...]:
     """The point ``x`` of ``(w0, w0 x)``."""
     return tuple(Fraction(a, h[0]) for a in h[1:])
+
+
+def box_range(form: Sequence[int], bounds: Sequence[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
+    """The exact least and greatest value of ``form . (1, x)`` over the box ``lo_i <= x_i <= hi_i``.
+
+    >>> box_range((1, 2, -1), [(Fraction(0), Fraction(1)), (Fraction(0), Fraction(3))])
+    (Fraction(-2, 1), Fraction(3, 1))
+    """
+    lo = hi = Fraction(form[0])
+    for a, (low, high) in zip(form[1:], bounds):
+        if a > 0:
+            lo += a * low
+            hi += a * high
+        elif a < 0:
+            lo += a * high
+            hi += a * low
+    return lo, hi
 
 
 def exact_dot(form: Sequence[int], point: Sequence[int]) -> int:

@@ -70,6 +70,16 @@ class Optimum:
     multipliers: tuple[Fraction, ...] = ()
     exact_fallback: bool = False
 
+    def at_least(self, bound: Fraction | int = 0) -> bool:
+        """Optimal with a minimum ``>= bound``."""
+        return self.status is Status.OPTIMAL and self.value is not None and self.value >= bound
+
+    def below(self, bound: Fraction | int = 0) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+        """``(value, point)`` when optimal with a minimum ``< bound``, else None."""
+        if self.status is Status.OPTIMAL and self.value is not None and self.point is not None and self.value < bound:
+            return self.value, self.point
+        return None
+
 
 def _q(v) -> fmpq:
     if isinstance(v, Fraction):
@@ -147,16 +157,16 @@ def _certify(P: _Problem, basis, pins=()) -> Optimum | None:
         y = M.transpose().solve(fmpq_mat([[c] for c in P.obj[1:]]))
     except ZeroDivisionError:
         return None
-    x = x.entries()
+    xs = x.entries()
     ys = y.entries()
     if any(v != 0 for v in ys[k:]):
         return None
     if any(v < 0 for i, v in zip(basis, ys) if i < P.n_ineq):
         return None
-    vals = P.values(x)
+    vals = P.values(xs)
     if any(v < 0 for v in vals[: P.n_ineq]) or any(v != 0 for v in vals[P.n_ineq:]):
         return None
-    return Optimum(Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), tuple(basis),
+    return Optimum(Status.OPTIMAL, _fr(P.objective_value(xs)), tuple(_fr(v) for v in xs), tuple(basis),
                    tuple(_fr(v) for v in ys[:k]))
 
 
@@ -491,10 +501,10 @@ def _vertex_if_feasible(P: _Problem, basis):
     if any(i >= P.n_ineq for i in basis) or P.n_ineq != len(P.rows):
         return None, None
     try:
-        x = _basis_matrix(P, basis).solve(fmpq_mat([[-P.b[i]] for i in basis]))
+        solution = _basis_matrix(P, basis).solve(fmpq_mat([[-P.b[i]] for i in basis]))
     except ZeroDivisionError:
         return None, None
-    x = [x[j, 0] for j in range(P.n)]
+    x = [solution[j, 0] for j in range(P.n)]
     if any(v < 0 for v in P.values(x)):
         return None, None
     return x, basis
@@ -564,12 +574,12 @@ def interior_point(rows: Sequence[Sequence[int]], solver: LPSolver | None = None
     rows = [_int_row(r) for r in rows]
     ext = chebyshev_rows(rows)
     n = len(rows[0]) - 1
-    opt = solver.minimize(ext, (0,) * (n + 1) + (-1,))
-    if opt.status is not Status.OPTIMAL or opt.value >= 0:
+    found = solver.minimize(ext, (0,) * (n + 1) + (-1,)).below(0)
+    if found is None:
         raise EmptyInterior("the constraints have no interior point")
-    guess = [float(v) for v in opt.point[:n]]
-    point = short_point(guess, rows, 2 * float(-opt.value))
-    return point if point is not None else opt.point[:n]
+    value, centre = found
+    point = short_point([float(v) for v in centre[:n]], rows, 2 * float(-value))
+    return point if point is not None else centre[:n]
 
 
 def is_facet(rows: Sequence[Sequence[int]], i: int, solver: LPSolver | None = None) -> tuple[Fraction, ...] | None:
@@ -583,7 +593,5 @@ def is_facet(rows: Sequence[Sequence[int]], i: int, solver: LPSolver | None = No
     rows = [_int_row(r) for r in rows]
     key = hyperplane_key(rows[i])[0]
     members = [k for k, r in enumerate(rows) if hyperplane_key(r)[0] == key]
-    opt = FaceTester(solver or LPSolver(), rows).test(members)
-    if opt.status is not Status.OPTIMAL or opt.value >= 0:
-        return None
-    return opt.point[:-1]
+    found = FaceTester(solver or LPSolver(), [tuple(r) for r in rows]).test(members).below(0)
+    return None if found is None else found[1][:-1]

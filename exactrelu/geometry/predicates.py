@@ -53,9 +53,9 @@ def float_rows(forms: Sequence[Sequence[int]], by_gradient: bool = False) -> np.
         return out
     if out.size == 0:
         return out.reshape(len(forms), -1)
-    scale = np.abs(out[:, start:]).max(axis=1) if out.shape[1] > start else np.ones(len(out))
-    scale[scale == 0] = 1.0
-    return out / scale[:, None]
+    scales = np.abs(out[:, start:]).max(axis=1) if out.shape[1] > start else np.ones(len(out))
+    scales[scales == 0] = 1.0
+    return out / scales[:, None]
 
 
 def _quotient(a: int, b: int) -> float:
