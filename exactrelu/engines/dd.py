@@ -10,6 +10,8 @@ vertices, so this engine serves low input dimensions (see ``DD_MAX_DIM``).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from ..geometry.cell import Cell
@@ -45,8 +47,8 @@ class VertexEngine:
         return sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
 
     def classify(self, cell: Cell, forms: LayerForms, active: list[int], signs: np.ndarray):
-        has_pos: list[bool] = (signs > 0).any(axis=1).tolist()
-        has_neg: list[bool] = (signs < 0).any(axis=1).tolist()
+        has_pos = cast(list[bool], (signs > 0).any(axis=1).tolist())
+        has_neg = cast(list[bool], (signs < 0).any(axis=1).tolist())
         decided, cutting = [], []
         for r, j in enumerate(active):
             if has_pos[r] and has_neg[r]:
