@@ -11,10 +11,9 @@ All arithmetic is on integers; anything unconfirmed raises Refuted.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import os
 import sys
 from dataclasses import dataclass
-from fractions import Fraction
 from itertools import chain
 from math import gcd, lcm
 from operator import itemgetter, mul
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from .geometry import Refuted, VertexTable, facet_volume, region_facets
 from .linalg import dot, primitive, rref
-from .parse import MAX_FILE_BYTES, Certificate, MalformedCertificate, load
+from .parse import Certificate, MalformedCertificate, load, load_network, show
 from .statement import claim
 
 __all__ = ["Verdict", "check_certificate", "check_file", "main"]
@@ -30,17 +29,28 @@ __all__ = ["Verdict", "check_certificate", "check_file", "main"]
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``verified`` is True only after every check passed; otherwise ``reason`` says what failed."""
+    """``verified`` is True only after every check passed; otherwise ``reason`` says what failed.
+    The other fields say what it is about, read from the certificate (the counts only once verified).
+    ``compared_with``: None when no network was given, else a file name or "the network given"."""
 
     verified: bool
     reason: str = ""
+    inputs: int | None = None  # the input dimension d
+    widths: tuple = ()  # the hidden layer widths, then the number of outputs
+    slopes: tuple = ()  # the negative slope of each hidden layer (all 0: ReLU)
+    domain: str = ""  # "box [lo, hi] x ..." or "polytope with m constraints in d dimensions"
+    regions: int | None = None
+    edges: int | None = None
+    linear_pieces: int | None = None
+    compared_with: str | None = None
 
 
-def check_certificate(data: bytes | str | dict, network_bytes: bytes | None = None) -> Verdict:
-    """Check a certificate (JSON bytes or text, or the decoded object).
-
-    ``network_bytes``: the network file's contents, whose SHA-256 must equal ``source.sha256``.
-    Raises :class:`MalformedCertificate` when the certificate cannot be read.
+def check_certificate(data, network=None) -> Verdict:
+    """Check a certificate: a dict, JSON text (bytes, or a str starting with ``{``) or a path
+    (``pathlib.Path``, or a str naming a file).  The network checked is always the certificate's
+    embedded one; ``network`` (a dict in the project's network JSON form, its JSON text, or a path
+    as above), when given, must equal it exactly, entry by entry as rationals.  ``source`` is never
+    consulted.  Raises :class:`MalformedCertificate` when the certificate or network cannot be read.
 
     >>> check_certificate('{"format": "exactrelu-certificate", "version": 1}')
     Traceback (most recent call last):
@@ -48,58 +58,95 @@ def check_certificate(data: bytes | str | dict, network_bytes: bytes | None = No
     exactrelu_checker.parse.MalformedCertificate: certificate: missing key 'network'
     """
     cert = load(data)
+    given, compared_with = None, None
+    if network is not None:
+        given = load_network(network)
+        file = isinstance(network, os.PathLike) or isinstance(network, str) and not network.lstrip().startswith("{")
+        compared_with = os.fspath(network) if file else "the network given"
+    facts = _facts(cert, compared_with)
     try:
-        _Checker(cert).run(network_bytes)
+        _Checker(cert).run(given)
     except Refuted as exc:
-        return Verdict(False, str(exc))
+        return Verdict(False, str(exc), **facts)
     except (RecursionError, MemoryError) as exc:
-        return Verdict(False, f"the checker ran out of resources ({type(exc).__name__})")
+        return Verdict(False, f"the checker ran out of resources ({type(exc).__name__})", **facts)
     except Exception as exc:  # default deny: whatever stops the check is a refusal, never a pass
-        return Verdict(False, f"the check could not be completed ({type(exc).__name__}: {exc})"[:300])
-    return Verdict(True, "")
+        return Verdict(False, f"the check could not be completed ({type(exc).__name__}: {exc})"[:300], **facts)
+    return Verdict(True, "", **facts, regions=len(cert.regions), edges=len(cert.edges), linear_pieces=cert.summary[2])
 
 
-def check_file(path, network_path=None) -> Verdict:
-    """Check the certificate file at ``path`` (and the network file's hash, when given).
+def check_file(path, network=None) -> Verdict:
+    """Check the certificate file at ``path``; ``network`` as for :func:`check_certificate`.  Raises
+    :class:`MalformedCertificate` when either cannot be read or parsed."""
+    return check_certificate(Path(path), network)
 
-    Raises :class:`MalformedCertificate` when the certificate cannot be read or parsed, and
-    ``OSError`` when the network file cannot be read."""
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise MalformedCertificate(f"certificate of {size:,} bytes exceeds the limit of {MAX_FILE_BYTES:,}")
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise MalformedCertificate(f"cannot read {path}: {exc.strerror or exc}") from None
-    network = None if network_path is None else Path(network_path).read_bytes()
-    return check_certificate(data, network)
+
+def _facts(cert: Certificate, compared_with: str | None) -> dict:
+    d = len(cert.layers[0][0][0])
+    parts = [f"[{show(lo)}, {show(hi)}]" for lo, hi in cert.box or ()]
+    domain = (f"polytope with {len(cert.A)} constraints in {d} dimensions" if cert.box is None else "box "
+              + (" x ".join(parts) if d <= 6 else " x ".join(parts[:3] + ["...", parts[-1]]) + f" ({d} dimensions)"))
+    return {"inputs": d, "widths": tuple(len(bias) for _, bias in cert.layers), "slopes": cert.slopes,
+            "domain": domain, "compared_with": compared_with}
+
+
+def _summary(verdict: Verdict) -> list[str]:
+    """The lines ``main`` prints after VERIFIED."""
+    slopes = ", ".join(show(s) for s in verdict.slopes[:5]) + (", ..." if len(verdict.slopes) > 5 else "")
+    activation = f"LeakyReLU, negative slopes {slopes}" if any(verdict.slopes) else "ReLU"
+    widths = " -> ".join(map(str, (verdict.inputs,) + verdict.widths))
+    compared = f"compared exactly with {verdict.compared_with}" if verdict.compared_with else "no --network given"
+    return [f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
+            f"domain: {verdict.domain}",
+            f"regions: {verdict.regions}, edges: {verdict.edges}, linear pieces: {verdict.linear_pieces}",
+            f"network: the certificate's embedded network ({compared})"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m exactrelu_checker CERT.json [--network FILE]``: exit 0 VERIFIED, 1 NOT VERIFIED,
-    2 unreadable or malformed input."""
+    """``python -m exactrelu_checker CERT.json [--network NET.json]``: exit 0 VERIFIED (then a
+    summary of what was verified), 1 NOT VERIFIED, 2 unreadable or malformed input."""
     parser = argparse.ArgumentParser(prog="exactrelu-checker", description="Independent certificate checker.")
     parser.add_argument("certificate", metavar="CERT.json")
-    parser.add_argument("--network", metavar="FILE", help="require source.sha256 to match this file")
+    parser.add_argument("--network", metavar="NET.json",
+                        help="a network JSON file that must equal the certificate's embedded network exactly")
     parser.error = lambda message: parser.exit(2, f"exactrelu-checker: error: {message}\n")
     args = parser.parse_args(argv)
     try:
-        verdict = check_file(args.certificate, args.network)
+        verdict = check_file(args.certificate, None if args.network is None else Path(args.network))
     except (MalformedCertificate, OSError, RecursionError, MemoryError, ValueError) as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if isinstance(exc, OSError):
-            text = f"cannot read {exc.filename}: {exc.strerror}"
         print(f"exactrelu-checker: error: {text}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("exactrelu-checker: interrupted", file=sys.stderr)
         return 130
-    print("VERIFIED" if verdict.verified else f"NOT VERIFIED: {verdict.reason}")
-    return 0 if verdict.verified else 1
+    if not verdict.verified:
+        print(f"NOT VERIFIED: {verdict.reason}")
+        return 1
+    print("\n".join(["VERIFIED"] + _summary(verdict)))
+    return 0
 
 
 def _fail(number: int, message: str):
     raise Refuted(f"{claim(number)}: {message}")
+
+
+def _difference(given: tuple, embedded: tuple) -> str:
+    """The first difference between two networks ``(layers, slopes)`` (given vs embedded), or ""."""
+    if given == embedded:  # exact: Fractions compare as rationals
+        return ""
+    shapes = [" -> ".join(map(str, [len(ls[0][0][0])] + [len(b) for _, b in ls])) for ls, _ in (given, embedded)]
+    if shapes[0] != shapes[1]:
+        return f"widths: {shapes[0]} vs {shapes[1]}"
+
+    def entries(layers, slopes):
+        for k, (weight, bias) in enumerate(layers):
+            yield from ((f"layer {k} weight [{i}][{j}]", q) for i, row in enumerate(weight) for j, q in enumerate(row))
+            yield from ((f"layer {k} bias [{i}]", q) for i, q in enumerate(bias))
+        yield from ((f"negative slope [{k}]", q) for k, q in enumerate(slopes))
+    for (where, q), (_, q_e) in zip(entries(*given), entries(*embedded)):
+        if q != q_e:
+            return f"{where}: {show(q)} vs {show(q_e)}"
 
 
 def _integers(values) -> tuple[list[int], int]:
@@ -124,13 +171,15 @@ class _Checker:
         self.facets: list[dict] = [{} for _ in cert.regions]
         self.maps: list[tuple] = [()] * len(cert.regions)
 
-    def run(self, network_bytes: bytes | None) -> None:
+    def run(self, given: tuple | None) -> None:
         cert = self.cert
-        if network_bytes is not None and hashlib.sha256(network_bytes).hexdigest() != (cert.sha256 or "").lower():
-            raise Refuted("source: the network file's SHA-256 differs from source.sha256")
+        if given is not None:
+            difference = _difference(given, (cert.layers, cert.slopes))
+            if difference:
+                raise Refuted(f"the network given differs from the certificate's embedded network ({difference})")
         if cert.summary[:2] != (len(cert.regions), len(cert.edges)):
-            _fail(6, f"summary says {cert.summary[0]} regions and {cert.summary[1]} edges, the certificate lists "
-                     f"{len(cert.regions)} and {len(cert.edges)}")
+            _fail(6, f"summary says {show(cert.summary[0])} regions and {show(cert.summary[1])} edges, the "
+                     f"certificate lists {len(cert.regions)} and {len(cert.edges)}")
         self.check_domain()
         self.walk_tree()
         if len(set(r.pattern for r in cert.regions)) != len(cert.regions):
@@ -378,8 +427,8 @@ class _Checker:
                 parts = sum(facet_volume(self.facets[j][flip][0], [v for v, _ in self.facets[j].values()], coords, drop)
                             for j, _ in near)
                 if parts != whole:
-                    _fail(4, f"region {i}: the listed neighbours cover {parts / whole} of its facet on constraint "
-                             f"{t} (missing adjacency)")
+                    _fail(4, f"region {i}: the listed neighbours cover {show(parts / whole)} of its facet on "
+                             f"constraint {t} (missing adjacency)")
         pieces = sum(1 for a in range(n) if find(a) == a)
         if pieces != cert.summary[2]:
-            _fail(6, f"summary says {cert.summary[2]} linear pieces, the edges and maps give {pieces}")
+            _fail(6, f"summary says {show(cert.summary[2])} linear pieces, the edges and maps give {pieces}")

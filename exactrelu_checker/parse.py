@@ -4,14 +4,18 @@ This module decides form, not truth: what gets through is well typed, within the
 consistently with the embedded network (index ranges that follow from list lengths included);
 whether the claims hold is check.py's business.  Every failure raises MalformedCertificate with
 one line naming the place.  Rationals are strings only: a JSON float, NaN or Infinity anywhere, a
-bool where an integer belongs, a duplicate or unknown key, or a number of more than 4,300 digits
-is refused.
+bool where an integer belongs, a non-ASCII digit, a duplicate or unknown key, or a number of more
+than 4,300 digits is refused.  A network given for comparison (:func:`load_network`) is read the
+same way, except that its numbers may also be JSON integers and decimals (``"0.5"``, ``0.5``,
+``"-25e-3"``), read exactly.  Input is a dict, JSON text or a file, read up to MAX_FILE_BYTES.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
 from fractions import Fraction
 from math import comb
@@ -19,13 +23,17 @@ from typing import NamedTuple
 
 from .statement import FORMAT, VERSION
 
-__all__ = ["MalformedCertificate", "Certificate", "Node", "Region", "load", "MAX_FILE_BYTES"]
+__all__ = ["MalformedCertificate", "Certificate", "Node", "Region", "load", "load_network", "read_json", "show",
+           "MAX_FILE_BYTES"]
 
-MAX_FILE_BYTES = 2 * 1024 ** 3  # a certificate larger than this is refused unread
+MAX_FILE_BYTES = 2 * 1024 ** 3  # at most this many bytes are read from a file (certificate or network)
 MAX_DIGITS = 4300  # digits per integer in a rational string (Python's default conversion limit)
 MAX_INPUTS, MAX_LAYERS, MAX_WIDTH = 1_000, 1_000, 100_000
 
 _RATIONAL = re.compile(r"-?([0-9]+)(?:/([0-9]+))?")  # ASCII digits only (\d would admit others)
+_DECIMAL = re.compile(r"(-?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?")  # in a network given only
+_NETWORK_KEYS = ("negative_slopes", "input_names", "output_names")  # the project's keys (names are ignored)
+ACCEPTED = "a dict, JSON text (str or bytes) or a path (pathlib.Path, or a str naming a file)"
 _TOP = ("format", "version", "network", "source", "domain", "bounded", "tree", "regions", "edges", "summary")
 
 
@@ -53,7 +61,6 @@ class Region(NamedTuple):
 class Certificate:
     layers: tuple  # of (weight rows, bias), Fraction entries
     slopes: tuple  # one Fraction per hidden layer
-    sha256: str | None
     A: tuple
     b: tuple
     box: tuple | None  # of (lo, hi)
@@ -64,22 +71,90 @@ class Certificate:
     summary: tuple  # (regions, edges, linear_pieces)
 
 
-def load(data: bytes | str | dict) -> Certificate:
-    """Decode and validate; raises :class:`MalformedCertificate`."""
-    if not isinstance(data, (bytes, bytearray, str, dict)):
-        raise TypeError(f"a certificate is bytes, str or dict, not {type(data).__name__}")
+def load(data) -> Certificate:
+    """Read (:func:`read_json`) and validate a certificate; raises :class:`MalformedCertificate`."""
+    return _guarded(_certificate, data, "certificate", None)
+
+
+def load_network(data) -> tuple:
+    """Read and validate a network in the project's network JSON form: ``(layers, slopes)`` as in
+    :class:`Certificate`; raises :class:`MalformedCertificate` naming the ``given network``."""
+    return _guarded(_given_network, data, "given network", _Decimal)
+
+
+def _guarded(parse, data, what: str, number):
     try:
-        return _certificate(data if isinstance(data, dict) else _decode(data))
+        return parse(read_json(data, what, number))
     except RecursionError:
-        raise MalformedCertificate("nested too deeply") from None
+        raise MalformedCertificate(f"{what}: nested too deeply") from None
     except MalformedCertificate:
         raise
-    except ValueError as exc:  # Python's limit on converting a long JSON integer
-        raise MalformedCertificate(f"a number is out of range ({str(exc).splitlines()[0][:60]})") from None
+    except ValueError as exc:  # Python's limit on converting a long integer
+        raise MalformedCertificate(f"{what}: a number is out of range ({str(exc).splitlines()[0][:60]})") from None
+
+
+def _given_network(x) -> tuple:
+    x = _dict(x, "given network", ("layers",), _NETWORK_KEYS)
+    empty = x.get("negative_slopes") == []  # the project's form: empty means every activation is ReLU
+    return _network({"layers": x["layers"]} if empty else x, "given network", True)
+
+
+def read_json(data, what: str, number=None) -> object:
+    """The decoded JSON of ``data``: a dict (as it is), JSON text (bytes, or a str whose first non-space
+    character is ``{``), or a path (``os.PathLike`` or any other str) of a file, of which at most
+    MAX_FILE_BYTES are read.  ``number``: the type JSON decimals become (None: refused)."""
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, str) and data.lstrip().startswith("{") or isinstance(data, (bytes, bytearray)):
+        return _decode(data, what, number)
+    if isinstance(data, (str, os.PathLike)):
+        return _decode(_read_file(data, what), what, number)
+    raise MalformedCertificate(f"a {what} is {ACCEPTED}, not {type(data).__name__}")
+
+
+def _read_file(path, what: str) -> bytes:
+    limit, name = MAX_FILE_BYTES, f"{what} file {_cut(os.fspath(path))!r}"
+    try:
+        with open(path, "rb") as f:
+            info = os.fstat(f.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:  # refused unread
+                raise MalformedCertificate(f"{name} has {info.st_size:,} bytes, over the limit of {limit:,}")
+            data = f.read(limit + 1)  # a pipe or device reports no size: read one byte past the limit
+    except (OSError, ValueError) as exc:
+        hint = " (a str is a file name unless it starts with '{')" if isinstance(path, str) else ""
+        raise MalformedCertificate(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}{hint}") from None
+    if len(data) > limit:
+        raise MalformedCertificate(f"{name} has more than the limit of {limit:,} bytes")
+    return data
 
 
 def _fail(where: str, message: str):
     raise MalformedCertificate(f"{where}: {message}")
+
+
+def _cut(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else f"{text[:n]}... ({len(text):,} characters)"
+
+
+def show(x) -> str:
+    """An integer or Fraction for a message: exact when short, else its first 20 digits and length."""
+    if isinstance(x, Fraction) and x.denominator != 1:
+        return f"{show(x.numerator)}/{show(x.denominator)}"
+    x, sign = abs(int(x)), "-" if x < 0 else ""
+    if x.bit_length() > 14_000:  # beyond what str() converts (4,300 digits)
+        return f"{sign}an integer of about {int(x.bit_length() * 0.30103):,} digits"
+    text = str(x)
+    return sign + (text if len(text) <= 40 else f"{text[:20]}... ({len(text):,} digits)")
+
+
+class _Decimal(str):
+    """The text of a JSON decimal number in a network given, read exactly by :func:`_rational`."""
+
+
+def _json_int(text: str) -> int:
+    if not text.isascii():  # the C scanner admits ASCII digits only; this does not rely on it
+        raise MalformedCertificate(f"JSON integer {_cut(text)!r} has a non-ASCII digit")
+    return int(text)  # ValueError beyond 4,300 digits
 
 
 def _refuse(text: str):
@@ -95,18 +170,19 @@ def _object(pairs: list) -> dict:
     return out
 
 
-def _decode(data: bytes | str) -> object:
+def _decode(data: bytes | str, what: str, number) -> object:
     if len(data) > MAX_FILE_BYTES:
-        raise MalformedCertificate(f"certificate of {len(data):,} bytes exceeds the limit of {MAX_FILE_BYTES:,}")
+        raise MalformedCertificate(f"{what} of {len(data):,} bytes exceeds the limit of {MAX_FILE_BYTES:,}")
     if not isinstance(data, str):
         try:
             data = bytes(data).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MalformedCertificate(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+            raise MalformedCertificate(f"{what}: not UTF-8: {exc.reason} at byte {exc.start}") from None
     try:
-        return json.loads(data, parse_float=_refuse, parse_constant=_refuse, object_pairs_hook=_object)
+        return json.loads(data, parse_float=number or _refuse, parse_int=_json_int, parse_constant=_refuse,
+                          object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise MalformedCertificate(f"not valid JSON (truncated?): {exc}") from None
+        raise MalformedCertificate(f"{what}: not valid JSON (truncated?): {exc}") from None
 
 
 def _kind(x) -> str:
@@ -122,7 +198,7 @@ def _dict(x, where: str, required: tuple, optional: tuple = ()) -> dict:
             _fail(where, f"missing key {key!r}")
     for key in x:
         if key not in required and key not in optional:
-            _fail(where, f"unknown key {key!r}")
+            _fail(where, f"unknown key {_cut(str(key))!r}")
     return x
 
 
@@ -138,7 +214,7 @@ def _int(x, where: str, lo: int, hi: int | None = None) -> int:
     if type(x) is not int:  # excludes bool: JSON true is not 1
         _fail(where, f"expected an integer, got {_kind(x)}")
     if x < lo or (hi is not None and x > hi):
-        _fail(where, f"{x} is out of range [{lo}, {hi}]")
+        _fail(where, f"{show(x)} is out of range " + (f"[{lo}, {hi}]" if hi is not None else f"(at least {lo})"))
     return x
 
 
@@ -149,39 +225,65 @@ def _ints(x, where: str, n: int | None, lo: int, hi: int) -> tuple:
     return tuple(x)
 
 
-def _rational(x, where: str) -> Fraction:
-    if type(x) is str and x.isdigit() and len(x) <= MAX_DIGITS:
+def _rational(x, where: str, loose: bool = False) -> Fraction:
+    """A rational string ``n`` or ``p/q`` of ASCII digits; with ``loose`` (a network given) also a
+    JSON integer or an exact decimal, as a string or a JSON number."""
+    if type(x) is str and x.isdigit() and x.isascii() and len(x) <= MAX_DIGITS:
         return Fraction(int(x))  # the common case, fast
-    if type(x) is not str:
+    if loose and type(x) is int:
+        return Fraction(x)
+    if type(x) is not str and not (loose and type(x) is _Decimal):
         _fail(where, f"expected a rational string like \"-7/12\", got {_kind(x)}")
+    if not x.isascii():
+        c = next(c for c in x if not c.isascii())
+        _fail(where, f"{_cut(x)!r} has the non-ASCII {'digit' if c.isnumeric() else 'character'} {c!r} "
+                     f"(U+{ord(c):04X}): numbers use the ASCII digits 0-9 only")
     match = _RATIONAL.fullmatch(x)
     if match is None:
-        _fail(where, f"{x[:40]!r} is not a rational string n or p/q")
+        if loose:
+            return _decimal(x, where)
+        _fail(where, f"{_cut(x)!r} is not a rational string n or p/q")
     num, den = match.groups()
     if len(num) > MAX_DIGITS or len(den or "") > MAX_DIGITS:
         _fail(where, f"number with more than {MAX_DIGITS} digits")
     if den is not None and not den.strip("0"):
-        _fail(where, f"{x[:40]!r} has a zero denominator")
+        _fail(where, f"{_cut(x)!r} has a zero denominator")
     return Fraction(int(x)) if den is None else Fraction(int(x[:len(x) - len(den) - 1]), int(den))
 
 
-def _rationals(x, where: str, n: int) -> tuple:
-    return tuple(_rational(v, f"{where}[{i}]") for i, v in enumerate(_list(x, where, n, n)))
+def _decimal(x: str, where: str) -> Fraction:
+    match = _DECIMAL.fullmatch(x)
+    if match is None or not (match[2] or match[3]):
+        _fail(where, f"{_cut(x)!r} is not a number n, p/q or a decimal")
+    sign, whole, frac, exp = match[1], match[2], match[3] or "", match[4] or "0"
+    if len(whole) + len(frac) > MAX_DIGITS or len(exp) > 6 or abs(int(exp)) > MAX_DIGITS:
+        _fail(where, f"{_cut(x)!r} has more than {MAX_DIGITS} digits or an exponent beyond {MAX_DIGITS}")
+    value = int(whole + frac) * Fraction(10) ** (int(exp) - len(frac))
+    return -value if sign else value
 
 
-def _matrix(x, where: str, rows: int | None, cols: int) -> tuple:
-    return tuple(_rationals(row, f"{where}[{i}]", cols) for i, row in enumerate(_list(x, where, rows or 1, rows)))
+def _rationals(x, where: str, n: int, loose: bool = False) -> tuple:
+    return tuple(_rational(v, f"{where}[{i}]", loose) for i, v in enumerate(_list(x, where, n, n)))
+
+
+def _matrix(x, where: str, rows: int | None, cols: int, loose: bool = False) -> tuple:
+    rows = _list(x, where, rows or 1, rows)
+    return tuple(_rationals(row, f"{where}[{i}]", cols, loose) for i, row in enumerate(rows))
 
 
 def _certificate(top) -> Certificate:
     if type(top) is dict and top.get("format", FORMAT) != FORMAT:
         _fail("format", f"expected {FORMAT!r}")
-    if type(top) is dict and "version" in top and (type(top["version"]) is not int or top["version"] != VERSION):
-        _fail("version", f"{str(top['version'])[:20]} is not supported (this checker reads version {VERSION})")
+    version = top.get("version", VERSION) if type(top) is dict else VERSION
+    if type(version) is not int:
+        _fail("version", f"must be the integer {VERSION}, got {_kind(version)}"
+                         + (f" {_cut(version, 20)!r}" if type(version) is str else ""))
+    if version != VERSION:
+        _fail("version", f"{show(version)} is not supported (this checker reads version {VERSION})")
     top = _dict(top, "certificate", _TOP)
-    layers, slopes = _network(_dict(top["network"], "network", ("layers",), ("negative_slopes",)))
+    layers, slopes = _network(_dict(top["network"], "network", ("layers",), ("negative_slopes",)), "network")
     d, widths, n_out = len(layers[0][0][0]), [len(b) for _, b in layers[:-1]], len(layers[-1][1])
-    source = _dict(top["source"], "source", (), ("file", "sha256", "reading"))
+    source = _dict(top["source"], "source", (), ("file", "sha256", "reading"))  # provenance only: never used
     for key, value in source.items():
         if value is not None and type(value) is not str:
             _fail(f"source.{key}", f"expected a string, got {_kind(value)}")
@@ -194,30 +296,30 @@ def _certificate(top) -> Certificate:
     raw = _list(top["regions"], "regions", 1)
     n_regions, n_cons = len(raw), len(A) + sum(widths)  # n_cons: the longest constraint list of a path
     regions = tuple(_region(r, f"regions[{i}]", d, widths, n_out, n_cons) for i, r in enumerate(raw))
-    # every path has one "r" leaf and one "n" node per hidden layer but the last; splits number R - 1
-    raw = _list(top["tree"], "tree", 1, n_regions * (len(layers) + 1))
+    # R leaves, R - 1 splits, at most R "n" nodes per hidden layer but the last: under R (L + 1)
+    raw = _list(top["tree"], "tree", 1, n_regions * (len(widths) + 1))
     tree = tuple(_node(node, f"tree[{i}]", widths, d, len(raw), n_regions, n_cons) for i, node in enumerate(raw))
     raw = _list(top["edges"], "edges", 0, n_regions * (n_regions - 1) // 2)
     edges = tuple(_ints(pair, f"edges[{e}]", 2, 0, n_regions - 1) for e, pair in enumerate(raw))
     s = _dict(top["summary"], "summary", ("regions", "edges", "linear_pieces"))
     summary = tuple(_int(s[key], f"summary.{key}", 0) for key in ("regions", "edges", "linear_pieces"))
-    return Certificate(layers, slopes, source.get("sha256"), A, b, box, bounded, tree, regions, edges, summary)
+    return Certificate(layers, slopes, A, b, box, bounded, tree, regions, edges, summary)
 
 
-def _network(x: dict) -> tuple:
+def _network(x: dict, root: str, loose: bool = False) -> tuple:
     layers, n_in = [], None
-    for k, layer in enumerate(_list(x["layers"], "network.layers", 1, MAX_LAYERS)):
-        where = f"network.layers[{k}]"
+    for k, layer in enumerate(_list(x["layers"], f"{root}.layers", 1, MAX_LAYERS)):
+        where = f"{root}.layers[{k}]"
         layer = _dict(layer, where, ("weight", "bias"))
         rows = _list(layer["weight"], f"{where}.weight", 1, MAX_WIDTH)
         n_in = n_in or len(_list(rows[0], f"{where}.weight[0]", 1, MAX_INPUTS))
-        weight = _matrix(rows, f"{where}.weight", None, n_in)
-        layers.append((weight, _rationals(layer["bias"], f"{where}.bias", len(weight))))
+        weight = _matrix(rows, f"{where}.weight", None, n_in, loose)
+        layers.append((weight, _rationals(layer["bias"], f"{where}.bias", len(weight), loose)))
         n_in = len(weight)
     hidden = len(layers) - 1
     if "negative_slopes" not in x:
         return tuple(layers), (Fraction(0),) * hidden
-    return tuple(layers), _rationals(x["negative_slopes"], "network.negative_slopes", hidden)
+    return tuple(layers), _rationals(x["negative_slopes"], f"{root}.negative_slopes", hidden, loose)
 
 
 def _region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -> Region:

@@ -24,8 +24,10 @@ DEFINITIONS = (
     "> 0 on the region's interior (a pre-activation identically zero there has bit 0).",
     "Two regions are adjacent when their closures meet in a (d-1)-dimensional set.",
     "A linear piece is a maximal set of regions, connected through edges, with one identical map.",
-    "The network checked is the one embedded in the certificate; given a network file, the checker "
-    "also requires its SHA-256 to equal source.sha256 (the producer's statement that it read that file).",
+    "The network checked is the one embedded in the certificate; given a network, the checker also "
+    "requires it to equal the embedded one exactly (same shape, every weight, bias and slope equal as "
+    "a rational). The certificate's source (file name, sha256, reading) is the producer's statement "
+    "of provenance only: it is never checked and never makes a verdict about any file.",
 )
 
 CLAIMS = {

