@@ -11,10 +11,11 @@ the engines (:mod:`exactrelu.engines.run`), the graph, pieces and continuity by
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import networkx as nx
 

@@ -6,9 +6,10 @@ They hold exact integers in homogeneous form (``row . (1, x)``) and hand out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import InvalidDomain
 from .rational import format_rational, to_rational

@@ -9,9 +9,9 @@ a bug in the enumerator, never a property of the network.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
 
 from ..errors import ContinuityError
 from ..geometry.exact import dehomogenize

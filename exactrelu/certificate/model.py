@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 from ..errors import InvalidArgument
 from ..rational import format_rational, parse_rational_text
@@ -21,7 +21,7 @@ CERTIFICATE_VERSION = 1
 
 # How a decided neuron's sign is proved on its node's cell: "z" the zero form, "b" the interval
 # bound over a box domain, or a basis of the cell's constraints carrying Farkas multipliers.
-Proof = Union[str, list[int]]
+Proof = str | list[int]
 
 
 @dataclass(slots=True)
@@ -45,7 +45,7 @@ class TreeNode:
         return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "TreeNode":
+    def from_json(cls, data: dict[str, Any]) -> TreeNode:
         decided = [(int(j), int(bit), proof) for j, bit, proof in data["d"]]
         return cls(data["k"], decided, data.get("s"), data.get("p"), data.get("m"), data.get("n"), data.get("r"))
 
@@ -73,7 +73,7 @@ class CertifiedRegion:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "CertifiedRegion":
+    def from_json(cls, data: dict[str, Any]) -> CertifiedRegion:
         return cls(
             tuple(tuple(layer) for layer in data["pattern"]),
             tuple(_q(v) for v in data["point"]),
@@ -113,7 +113,7 @@ class Certificate:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Certificate":
+    def from_json(cls, data: dict[str, Any]) -> Certificate:
         """Read a certificate's JSON (structure only; the checker is what verifies it)."""
         if data.get("format") != CERTIFICATE_FORMAT or data.get("version") != CERTIFICATE_VERSION:
             raise InvalidArgument(f"not an {CERTIFICATE_FORMAT} of version {CERTIFICATE_VERSION}")

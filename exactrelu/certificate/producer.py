@@ -15,8 +15,8 @@ Every region also lists its vertices as bases of tight constraints.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..analysis.pieces import linear_pieces
 from ..engines.dd import DD_MAX_DIM
@@ -27,7 +27,7 @@ from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..network import Network
 from ..rational import format_rational
-from .farkas import box_minimum, box_units, bounded_multipliers, farkas_basis, vertex_bases
+from .farkas import bounded_multipliers, box_minimum, box_units, farkas_basis, vertex_bases
 from .model import Certificate, CertifiedRegion, Proof, TreeNode
 
 __all__ = ["TreeBuilder", "produce_certificate"]

@@ -108,7 +108,7 @@ class _RegionTests:
         self.rows_f = float_rows(self.rows)
         self.vertex_index = {v: i for i, v in enumerate(raw.cell.verts)}
 
-    def signs_at(self, other: "_RegionTests", fj: int) -> np.ndarray:
+    def signs_at(self, other: _RegionTests, fj: int) -> np.ndarray:
         """Exact signs of this region's facet forms at the vertices of ``other``'s facet ``fj``.
 
         A vertex this region shares is settled by its tight set; others by the float filter, then
@@ -133,7 +133,7 @@ class _RegionTests:
 
 def _shared_point(R: _RegionTests, fi: int, S: _RegionTests, fj: int) -> tuple[int, ...] | None:
     # 1. separation by a facet hyperplane of either region
-    for T, own, sig in ((R, fi, R.signs_at(S, fj)), (S, fj, S.signs_at(R, fi))):
+    for own, sig in ((fi, R.signs_at(S, fj)), (fj, S.signs_at(R, fi))):
         for g in range(sig.shape[0]):
             if g != own and not (sig[g] > 0).any():
                 return None

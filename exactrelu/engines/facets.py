@@ -10,7 +10,7 @@ candidate is then decided by one exact evaluation.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..geometry.exact import exact_dot, hyperplane_key, mean_point
 from ..region import Carrier

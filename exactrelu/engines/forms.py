@@ -45,7 +45,7 @@ class IntegerNetwork:
     n_inputs: int
 
     @classmethod
-    def of(cls, net: Network) -> "IntegerNetwork":
+    def of(cls, net: Network) -> IntegerNetwork:
         layers = []
         slopes = list(net.negative_slopes) + [Fraction(0)]
         for layer, slope in zip(net.layers, slopes):
@@ -55,12 +55,12 @@ class IntegerNetwork:
             layers.append(IntegerLayer(weight, bias, den, (slope.numerator, slope.denominator)))
         return cls(tuple(layers), net.n_inputs)
 
-    def first_forms(self) -> "LayerForms":
+    def first_forms(self) -> LayerForms:
         layer = self.layers[0]
         rows = [tuple([b] + [int(w) for w in row[:-1]]) for b, row in zip(layer.bias, layer.weight.tolist())]
         return LayerForms.of(rows, layer.den)
 
-    def next_forms(self, k: int, forms: "LayerForms", bits: list[int]) -> "LayerForms":
+    def next_forms(self, k: int, forms: LayerForms, bits: list[int]) -> LayerForms:
         """Pre-activations of layer ``k + 1`` given layer ``k``'s forms and pattern."""
         p, q = self.layers[k].slope
         width = len(forms.rows[0])
@@ -85,5 +85,5 @@ class LayerForms:
     floats: np.ndarray
 
     @classmethod
-    def of(cls, rows: list[tuple[int, ...]], den: int) -> "LayerForms":
+    def of(cls, rows: list[tuple[int, ...]], den: int) -> LayerForms:
         return cls(tuple(rows), den, float_rows(rows))

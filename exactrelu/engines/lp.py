@@ -26,11 +26,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..errors import InternalError
 from ..geometry.domain import Domain
 from ..geometry.exact import box_range, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
-from ..geometry.lp import FaceTester, LPSolver, Status, chebyshev_rows, short_point
+from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
-from ..errors import InternalError
 from ..region import Adjacency
 from .facets import FacetData, assign_carriers, group_facets, new_facet
 from .forms import LayerForms

@@ -9,8 +9,9 @@ pickled and continued elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 __all__ = ["Branch", "Decision", "Link", "TreeRecorder"]
 

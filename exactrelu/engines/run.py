@@ -8,8 +8,9 @@ at any point keeps every region finished so far and marks the result incomplete.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import InvalidArgument, InvalidDomain
 from ..geometry.domain import Domain

@@ -16,8 +16,9 @@ time by :func:`step`, so work can be checkpointed or shipped to another process.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, Iterator, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .forms import IntegerNetwork, LayerForms
 from .recorder import Decision, Link, TreeRecorder

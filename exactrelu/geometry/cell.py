@@ -13,8 +13,8 @@ and it is exact on every degenerate arrangement (duplicate, concurrent and bound
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import gcd
-from typing import Sequence
 
 import numpy as np
 
@@ -177,7 +177,7 @@ class Cell:
         minus = self._child(keep_minus, zero, bit, new_verts, new_tight, new_vf, neg_form, label_neg)
         return plus, minus, keep_plus, keep_minus, len(new_verts)
 
-    def clip(self, form: tuple[int, ...], label, signs: np.ndarray | None = None) -> "Cell":
+    def clip(self, form: tuple[int, ...], label, signs: np.ndarray | None = None) -> Cell:
         """The part of the cell where ``form >= 0`` (possibly lower-dimensional or empty)."""
         if signs is None:
             signs = self.signs([form])[0]
@@ -188,7 +188,7 @@ class Cell:
         plus, _, _, _, _ = self.split(form, signs, label, label)
         return plus
 
-    def _child(self, keep, zero, bit, new_verts, new_tight, new_vf, form, label) -> "Cell":
+    def _child(self, keep, zero, bit, new_verts, new_tight, new_vf, form, label) -> Cell:
         zero_set = set(zero)
         verts = [self.verts[i] for i in keep] + new_verts
         tight = [self.tight[i] | bit if i in zero_set else self.tight[i] for i in keep] + new_tight

@@ -9,12 +9,12 @@ and unbounded if a vertex still lies on the big box.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 from pathlib import Path
-from typing import Sequence
 
 from flint import fmpz_mat
 
@@ -64,7 +64,7 @@ class Domain:
         return self.bounds is not None
 
     @classmethod
-    def box(cls, bounds: Sequence[tuple[object, object]]) -> "Domain":
+    def box(cls, bounds: Sequence[tuple[object, object]]) -> Domain:
         """The box ``lo_i <= x_i <= hi_i``; every ``lo_i < hi_i`` is required."""
         exact = []
         if not bounds:
@@ -93,7 +93,7 @@ class Domain:
         return cls(tuple(A), tuple(b), tuple(exact), _VALIDATED)
 
     @classmethod
-    def polytope(cls, A: Sequence[Sequence[object]], b: Sequence[object]) -> "Domain":
+    def polytope(cls, A: Sequence[Sequence[object]], b: Sequence[object]) -> Domain:
         """The polytope ``A x <= b``, checked exactly to be bounded and full-dimensional.
 
         Rows with zero coefficients are dropped when they hold trivially (``0 <= b``)."""

@@ -6,9 +6,9 @@ integer row ``(c0, c1, ..., cd)`` read as ``c0 + c . x``.  These helpers know no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from math import gcd, lcm
-from typing import Sequence
 
 from flint import fmpz_mat
 

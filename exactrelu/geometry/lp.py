@@ -19,10 +19,10 @@ from __future__ import annotations
 import enum
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
-from typing import Sequence
 
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz_mat

@@ -9,8 +9,8 @@ falls back to an exact point of its own.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Callable, Sequence
 
 from .exact import homogeneous
 
