@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
 
-from exactrelu import EXAMPLE, Domain, InvalidDomain, Network, partition
+import exactrelu_checker
+from exactrelu import EXAMPLE, Domain, InvalidArgument, InvalidDomain, Network, certify, load, partition
 from exactrelu.export.display import region_lines
 
 
@@ -58,3 +60,53 @@ def test_coincident_neurons_all_carry_their_facet():
         left = [f for f in region.facets if ("domain", 0) in f.carriers]
         for f in left:  # x = 0 is both the domain's face and neuron 3's hyperplane
             assert ("neuron", 0, 3) in f.carriers
+
+
+# ------------------------------------------------------------------ the API takes what users have
+def _small_torch_module():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(3)
+    return torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+
+
+def test_partition_and_certify_take_a_torch_module_an_onnx_file_and_box_pairs(tmp_path):
+    module = _small_torch_module()
+    box = [(-1, 1), ("-1/2", "1/2")]
+    expected = partition(load(module), Domain.box(box))
+    assert partition(module, box) == expected
+    assert certify(module, box)["summary"]["regions"] == len(expected.regions)
+
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    path = tmp_path / "mlp.onnx"
+    torch.onnx.export(module, torch.zeros(1, 2), str(path), dynamo=False)
+    from_file = partition(str(path), box)
+    assert [r.pattern for r in from_file.regions] == [r.pattern for r in expected.regions]
+    import onnx
+
+    assert partition(onnx.load(str(path)), box).regions == from_file.regions
+    cert_path = tmp_path / "mlp.cert.json"
+    cert_path.write_text(json.dumps(certify(path, box)))
+    assert exactrelu_checker.check_certificate(str(cert_path)).verified
+
+
+@pytest.mark.parametrize("domain, message", [
+    ("0:1,0:1", "expected a Domain or a box"),
+    (42, "expected a Domain or a box"),
+    ([(0, 1)], "domain has 1 dimensions, network has 2 inputs"),
+    ([(1, 0), (0, 1)], "expected lower < upper"),
+])
+def test_bad_domains_are_refused_in_one_line(domain, message):
+    with pytest.raises(InvalidDomain, match=message):
+        partition(EXAMPLE, domain)
+
+
+def test_a_domain_cannot_be_built_unvalidated():
+    with pytest.raises(InvalidArgument, match="Domain.box"):
+        Domain(((Fraction(1),),), (Fraction(0),))
+    assert Domain.box([(0, 1)]) == Domain.box([("0", "1")])
+
+
+def test_a_partition_equals_itself_recomputed():
+    assert partition(EXAMPLE) == partition(EXAMPLE)
+    assert partition(EXAMPLE) != partition(EXAMPLE, [(0, 1), (0, "1/2")])
