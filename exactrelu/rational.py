@@ -15,39 +15,77 @@ from fractions import Fraction
 
 from .errors import InvalidNumber
 
-__all__ = ["to_rational", "format_rational", "parse_rational_text", "MAX_TEXT_DIGITS"]
+__all__ = ["to_rational", "format_rational", "parse_rational_text", "json_integer", "MAX_TEXT_DIGITS", "MAX_EXPONENT"]
 
-# Refuse absurd text before handing it to Decimal: "1e999999999" would allocate gigabytes.
-MAX_TEXT_DIGITS = 10_000
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_FRACTION_TEXT = re.compile(r"[+-]?\d+\s*/\s*[+-]?\d+")
+# Refuse absurd numbers before they are expanded: "1e999999999" would allocate gigabytes (or hang).
+MAX_TEXT_DIGITS = 10_000  # characters of number text, and digits of a decimal's significand
+MAX_EXPONENT = 10_000  # |e| for a decimal m * 10**e with integer m (the exponent of its last digit)
+# ASCII digits only: \d would also admit "٣" or a full-width "１", which int() and Decimal() accept.
+_DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_FRACTION_TEXT = re.compile(r"[+-]?[0-9]+\s*/\s*[+-]?[0-9]+", re.ASCII)
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
 
 
 def parse_rational_text(text: str, what: str = "value") -> Fraction:
     """Read an integer, decimal (optionally with exponent) or ``p/q`` exactly.
 
+    Digits are ASCII only; text longer than :data:`MAX_TEXT_DIGITS` and decimals whose exponent
+    (as ``m * 10**e`` with integer ``m``) exceeds :data:`MAX_EXPONENT` are refused.
+
     >>> parse_rational_text("-7/12")
     Fraction(-7, 12)
     >>> parse_rational_text("0.1")
     Fraction(1, 10)
+    >>> parse_rational_text("1e99999999")
+    Traceback (most recent call last):
+    exactrelu.errors.InvalidNumber: value '1e99999999' has exponent 99999999, beyond the limit of 10,000 in absolute value
     """
     s = text.strip()
     if len(s) > MAX_TEXT_DIGITS:
-        raise InvalidNumber(f"{what} is text of {len(s)} characters, longer than {MAX_TEXT_DIGITS}")
+        raise InvalidNumber(f"{what} is text of {len(s)} characters, longer than {MAX_TEXT_DIGITS:,}")
     if _FRACTION_TEXT.fullmatch(s):
-        num, den = (int(part) for part in s.split("/"))
+        num, den = (int(Decimal(part.strip())) for part in s.split("/"))  # int(): at most 4,300 digits
         if den == 0:
             raise InvalidNumber(f"{what} {text!r} divides by zero")
         return Fraction(num, den)
     if _DECIMAL_TEXT.fullmatch(s):
-        exponent = re.search(r"[eE]([+-]?\d+)$", s)
-        if exponent and abs(int(exponent.group(1))) > MAX_TEXT_DIGITS:
-            raise InvalidNumber(f"{what} {text!r} has an exponent beyond {MAX_TEXT_DIGITS}")
         try:
-            return Fraction(Decimal(s))
+            value = Decimal(s)
         except (InvalidOperation, ValueError) as exc:  # pragma: no cover - regex guards
             raise InvalidNumber(f"{what} {text!r} is not a number") from exc
+        return _decimal_fraction(value, what, repr(text))
     raise InvalidNumber(f"{what} {text!r} is not an integer, decimal or p/q")
+
+
+def json_integer(text: str) -> int | Fraction:
+    """The ``parse_int`` hook for :func:`json.loads`: a JSON integer, refused beyond
+    :data:`MAX_TEXT_DIGITS` digits with :class:`InvalidNumber` (Python's own ``int()`` stops at
+    4,300 digits with a bare ``ValueError``).  Long integers come back as Fractions.
+
+    >>> json_integer("-12")
+    -12
+    """
+    if len(text) > MAX_TEXT_DIGITS:
+        raise InvalidNumber(f"number {text[:20]}... has {len(text):,} digits, more than {MAX_TEXT_DIGITS:,}")
+    if not _INTEGER_TEXT.fullmatch(text):  # pragma: no cover - json only passes ASCII integers
+        raise InvalidNumber(f"number {text!r} is not an integer")
+    if len(text) <= 4000:
+        return int(text)
+    return _decimal_fraction(Decimal(text), "number", text[:20] + "...")
+
+
+def _decimal_fraction(value: Decimal, what: str, shown: str) -> Fraction:
+    """``value`` as a Fraction, after refusing what would expand into a huge integer."""
+    if not value.is_finite():
+        raise InvalidNumber(f"{what} is {value}, expected a finite number")
+    _, digits, exponent = value.as_tuple()
+    if len(digits) > MAX_TEXT_DIGITS:
+        raise InvalidNumber(f"{what} has {len(digits):,} significant digits, more than {MAX_TEXT_DIGITS:,}")
+    if abs(exponent) > MAX_EXPONENT:
+        raise InvalidNumber(
+            f"{what} {shown} has exponent {exponent}, beyond the limit of {MAX_EXPONENT:,} in absolute value"
+        )
+    return Fraction(value)
 
 
 def to_rational(value: object, what: str = "value") -> Fraction:
@@ -68,9 +106,7 @@ def to_rational(value: object, what: str = "value") -> Fraction:
     if isinstance(value, str):
         return parse_rational_text(value, what)
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidNumber(f"{what} is {value}, expected a finite number")
-        return Fraction(value)
+        return _decimal_fraction(value, what, str(value))
     if isinstance(value, float) or _is_numpy_float(value):
         f = float(value)
         if not math.isfinite(f):
@@ -100,5 +136,13 @@ def format_rational(value: Fraction | int) -> str:
     """
     value = Fraction(value)
     if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator}"
+        return _integer_text(value.numerator)
+    return f"{_integer_text(value.numerator)}/{_integer_text(value.denominator)}"
+
+
+def _integer_text(n: int) -> str:
+    """``str(n)``, also beyond the 4,300 digits at which ``str()`` of an int raises ValueError."""
+    try:
+        return str(n)
+    except ValueError:
+        return format(Decimal(n), "f")  # Decimal converts without that limit

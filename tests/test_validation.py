@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from exactrelu.geometry.domain import Domain
@@ -16,6 +18,7 @@ from exactrelu.errors import (
     UnboundedDomain,
 )
 from exactrelu.network import Network
+from exactrelu.rational import json_integer, parse_rational_text, to_rational
 
 NAN, INF = float("nan"), float("inf")
 OK_OUT = ([[1]], [0])  # a valid 1 -> 1 output layer
@@ -66,6 +69,18 @@ INVALID = [
     ("JSON without layers", lambda: Network.from_json({"weights": []}), InvalidNetwork, ['"layers"']),
     ("JSON layer without bias", lambda: Network.from_json({"layers": [{"weight": [[1]]}]}), InvalidNetwork,
      ["layer 1", '"bias"']),
+    # ---- numbers: ASCII digits only; no exponent that would expand into a huge integer
+    ("Arabic-Indic digit", lambda: parse_rational_text("\u0663"), InvalidNumber, ["'\u0663'", "not an integer"]),
+    ("full-width digit", lambda: parse_rational_text("\uff11/2"), InvalidNumber, ["not an integer"]),
+    ("full-width exponent", lambda: parse_rational_text("1e\uff15"), InvalidNumber, ["not an integer"]),
+    ("huge exponent", lambda: parse_rational_text("1e99999999"), InvalidNumber,
+     ["'1e99999999'", "exponent 99999999", "10,000"]),
+    ("huge negative exponent", lambda: parse_rational_text("-2.5E-10001"), InvalidNumber, ["exponent -10002"]),
+    ("huge Decimal", lambda: to_rational(Decimal("1e99999999"), "entry"), InvalidNumber,
+     ["entry 1E+99999999", "exponent 99999999"]),
+    ("Decimal with many digits", lambda: to_rational(Decimal("1." + "1" * 10_000)), InvalidNumber,
+     ["10,001 significant digits"]),
+    ("huge JSON integer", lambda: json_integer("9" * 10_001), InvalidNumber, ["10,001 digits"]),
     # ---- boxes
     ("box lo == hi", box([(0, 1), (1, 1)]), LowerDimensionalDomain, ["interval 2", "[1, 1]", "lower < upper"]),
     ("box lo > hi", box([("1/2", "-1/2")]), LowerDimensionalDomain, ["interval 1", "[1/2, -1/2]"]),

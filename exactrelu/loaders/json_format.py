@@ -1,4 +1,4 @@
-"""The JSON network format of DESIGN.md: exact decimal text, integers and ``"p/q"`` strings."""
+"""The JSON network format of docs/formats.md: exact decimal text, integers and ``"p/q"`` strings."""
 
 from __future__ import annotations
 
@@ -6,23 +6,57 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import InvalidNetwork
+from ..errors import InvalidNetwork, InvalidNumber
 from ..network import Network
+from ..rational import json_integer
 from . import _read_text
 
-__all__ = ["read_json"]
+__all__ = ["read_json", "NETWORK_KEYS", "LAYER_KEYS"]
+
+NETWORK_KEYS = ("layers", "input_names", "output_names", "negative_slopes")
+LAYER_KEYS = ("weight", "bias")
 
 
 def read_json(path: str | Path) -> Network:
-    """Read a network JSON file; JSON numbers with a fraction or exponent are exact decimals."""
+    """Read a network JSON file; JSON numbers with a fraction or exponent are exact decimals.
+
+    Keys other than :data:`NETWORK_KEYS` (and :data:`LAYER_KEYS` in a layer) are refused, naming
+    the key, so that a misspelt ``"negative_slope"`` is not silently read as ReLU.
+    """
     text = _read_text(path, "JSON file")
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_float=Decimal, parse_int=json_integer, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise InvalidNetwork(f"network file {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from exc
     except RecursionError as exc:
         raise InvalidNetwork(f"network file {path} is nested too deeply") from exc
-    return Network.from_json(data, source=str(path))
+    except InvalidNetwork:
+        raise
+    except InvalidNumber as exc:
+        raise InvalidNetwork(f"network file {path}: {exc}") from exc
+    except ValueError as exc:  # pragma: no cover - json's own limits beyond the hooks above
+        raise InvalidNetwork(f"network file {path} is not readable JSON ({exc})") from exc
+    if isinstance(data, dict):
+        _refuse_unknown_keys(data, NETWORK_KEYS, f"network file {path}", "top-level key")
+        if isinstance(data.get("layers"), list):
+            for k, layer in enumerate(data["layers"], start=1):
+                if isinstance(layer, dict):
+                    _refuse_unknown_keys(layer, LAYER_KEYS, f"network file {path}, layer {k},", "key")
+    try:
+        return Network.from_json(data, source=str(path))
+    except InvalidNetwork as exc:
+        raise InvalidNetwork(f"network file {path}: {exc}") from exc
+    except InvalidNumber as exc:  # negative_slopes are read as numbers, not as weights
+        raise InvalidNetwork(f"network file {path}: {exc}") from exc
+
+
+def _refuse_unknown_keys(data: dict, accepted: tuple[str, ...], where: str, what: str) -> None:
+    unknown = [key for key in data if key not in accepted]
+    if unknown:
+        raise InvalidNetwork(
+            f"{where} has unknown {what}{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"accepted: {', '.join(map(repr, accepted))}"
+        )
 
 
 def _refuse_constant(name: str) -> object:
