@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exactrelu.errors import InvalidNetwork, UnsupportedModel
+from exactrelu.errors import InvalidArgument, InvalidNetwork, UnsupportedModel
 from exactrelu.loaders import load
 from exactrelu.loaders.nnet import parse_nnet
 from exactrelu.network import READING_BINARY, READING_DECIMAL
@@ -404,14 +404,21 @@ def test_torch_state_dict_and_dispatch(tmp_path):
     torch.manual_seed(2)
     mlp = nn.Sequential(*[m for k in range(11) for m in (nn.Linear(3 if k == 0 else 4, 4), nn.ReLU())], nn.Linear(4, 2))
     torch.save(mlp.state_dict(), tmp_path / "weights.pth")
-    from_file = load(tmp_path / "weights.pth")
+    from_file = load(tmp_path / "weights.pth", activation="relu")
     assert from_file.layers == load(mlp).layers, "numeric order 0, 2, ..., 10, ..., 22, not text order"
     assert from_file.metadata["layers"][:3] == ["0", "2", "4"]
-    leaky = load(tmp_path / "weights.pth", negative_slope=Fraction(1, 8))
+    assert from_file.metadata["activation"] == "relu" and set(from_file.negative_slopes) == {0}
+    leaky = load(tmp_path / "weights.pth", activation="leaky_relu", negative_slope=Fraction(1, 8))
     assert set(leaky.negative_slopes) == {Fraction(1, 8)}
-    refused = "unknown option 'negative_slope' for a torch module; accepted options: input_shape, source"
-    with pytest.raises(InvalidNetwork, match=refused):
-        load(mlp, negative_slope=0)
+    assert leaky.metadata["activation"] == "leaky_relu:1/8"
+    assert load(tmp_path / "weights.pth", activation="leaky_relu", negative_slope="0.01").negative_slopes[0] == Fraction(
+        1, 100), "text is read exactly"
+    assert load(tmp_path / "weights.pth", activation="leaky_relu", negative_slope=0.01).negative_slopes[0] == Fraction(
+        0.01), "a Python float by its binary64 value"
+    for option in ("activation", "negative_slope"):
+        refused = f"unknown option '{option}' for a torch module; accepted options: input_shape, source"
+        with pytest.raises(InvalidNetwork, match=refused):
+            load(mlp, **{option: "relu"})
     x = torch.rand(1, 3)
     with torch.no_grad():
         expected = mlp(x).numpy()
@@ -485,6 +492,18 @@ def _linear_state(torch):
     return {"0.weight": torch.ones(1, 2), "0.bias": torch.ones(1)}
 
 
+def _tanh_state(torch):
+    return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh(), torch.nn.Linear(2, 1)).state_dict()
+
+
+def _tanh_checkpoint(torch):
+    return {"state_dict": _tanh_state(torch), "epoch": 7}
+
+
+def _relu_module(torch):
+    return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+
+
 def _bn_state(torch):
     return torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2)).state_dict()
 
@@ -531,9 +550,26 @@ INVALID = [
     ("torch-garbage", "m.pt", lambda p: p.write_bytes(b"garbage"), "torch", InvalidNetwork,
      ["not a readable PyTorch file"]),
     ("torch-state-shapes", "m.pth", _torch_file(_mismatched_state), "torch", InvalidNetwork,
-     ["layer '2'", "shape (2, 5)", "expected (2, 4)"]),
+     ["layer '2'", "shape (2, 5)", "expected (2, 4)"], {"activation": "relu"}),
     ("torch-state-batchnorm", "m.pth", _torch_file(_bn_state), "torch", UnsupportedModel,
-     ["'1.running_mean'", "save the whole"]),
+     ["'1.running_mean'", "save the whole"], {"activation": "relu"}),
+    ("torch-state-no-activation", "m.pt", _torch_file(_tanh_state), "torch", InvalidNetwork,
+     ["m.pt holds a state dict, which does not record the activations between layers",
+      "say which with --activation relu (or activation='relu' in Python)"]),
+    ("torch-checkpoint-no-activation", "c.pth", _torch_file(_tanh_checkpoint), "torch", InvalidNetwork,
+     ["c.pth holds a state dict, which does not record the activations"]),
+    ("torch-state-tanh", "m.pt", _torch_file(_tanh_state), "torch", InvalidArgument,
+     ["activation 'tanh' is not supported", "'relu', 'leaky_relu'"], {"activation": "tanh"}),
+    ("torch-state-slope-alone", "m.pt", _torch_file(_tanh_state), "torch", InvalidArgument,
+     ["negative_slope='1/8' is given without activation='leaky_relu'"], {"negative_slope": "1/8"}),
+    ("torch-state-slope-with-relu", "m.pt", _torch_file(_tanh_state), "torch", InvalidArgument,
+     ["negative_slope='1/8' is given with activation='relu'"], {"activation": "relu", "negative_slope": "1/8"}),
+    ("torch-state-leaky-no-slope", "m.pt", _torch_file(_tanh_state), "torch", InvalidArgument,
+     ["activation='leaky_relu' needs its slope"], {"activation": "leaky_relu"}),
+    ("torch-state-input-shape", "m.pt", _torch_file(_tanh_state), "torch", InvalidArgument,
+     ["input_shape= applies to whole modules only"], {"activation": "relu", "input_shape": (2,)}),
+    ("torch-module-activation", "m.pt", _torch_file(_relu_module), "torch", InvalidArgument,
+     ["holds a whole module, which records its own activations"], {"activation": "relu"}),
     ("torch-unsupported-module", "m.pt", _torch_file(_sigmoid_module), "torch", UnsupportedModel,
      ["module 2 of 2", "Sigmoid", "supported modules: Sequential"]),
     ("json-not-utf8", "n.json", lambda p: p.write_bytes(b"\xff{}"), None, InvalidNetwork,
@@ -550,7 +586,22 @@ INVALID = [
     ("onnx-option", "m.onnx", _onnx_file(_relu), "onnx", InvalidNetwork,
      ["unknown option 'negative_slope' for a .onnx file", "accepted options: input_shape"], {"negative_slope": 0}),
     ("torch-option", "m.pth", _torch_file(_linear_state), "torch", InvalidNetwork,
-     ["unknown option 'shape'", "accepted options: input_shape, negative_slope"], {"shape": (2,)}),
+     ["unknown option 'shape'", "accepted options: input_shape, activation, negative_slope"], {"shape": (2,)}),
+    ("json-activation-option", "n.json", _json, None, InvalidNetwork,
+     ["unknown option 'activation' for a .json file", "accepted options: none"], {"activation": "relu"}),
+    ("json-unknown-key", "n.json", lambda p: p.write_text('{"layers": [], "activations": ["tanh"]}'), None,
+     InvalidNetwork, ["n.json has unknown top-level key 'activations'", "accepted: 'layers', 'input_names'"]),
+    ("json-unknown-layer-key", "n.json",
+     lambda p: p.write_text('{"layers": [{"weight": [[1]], "bias": [0], "activation": "tanh"}]}'), None,
+     InvalidNetwork, ["layer 1, has unknown key 'activation'; accepted: 'weight', 'bias'"]),
+    ("json-huge-exponent", "n.json", lambda p: p.write_text('{"layers": [{"weight": [[1e99999999]], "bias": [0]}]}'),
+     None, InvalidNetwork, ["n.json: weight of layer 1, entry (1, 1) 1E+99999999 has exponent 99999999",
+                            "limit of 10,000"]),
+    ("json-huge-integer", "n.json", lambda p: p.write_text('{"layers": [{"weight": [[' + "9" * 10_001 + ']], '
+                                                           '"bias": [0]}]}'),
+     None, InvalidNetwork, ["has 10,001 digits, more than 10,000"]),
+    ("json-non-ascii-digit", "n.json", lambda p: p.write_text('{"layers": [{"weight": [["\uff11"]], "bias": [0]}]}'),
+     None, InvalidNetwork, ["weight of layer 1, entry (1, 1)", "is not an integer, decimal or p/q"]),
 ]  # fmt: skip
 
 

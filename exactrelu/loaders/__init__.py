@@ -37,7 +37,9 @@ def load(source: object, **options) -> Network:
         The file, network or module.
     options:
         Passed on to the format's reader: ``denormalize_outputs`` for ``.nnet``; ``input_shape``
-        for ``.onnx``, torch files and modules; ``negative_slope`` for torch state dicts.
+        for ``.onnx``, saved torch modules and modules; ``activation`` (``"relu"`` or
+        ``"leaky_relu"``, required) and ``negative_slope`` (with ``"leaky_relu"``) for torch
+        state dicts, which do not record their activations.
 
     Raises
     ------

@@ -103,7 +103,7 @@ def _dropout(t, i, a):
 
 
 def _constant(t, i, a):
-    from onnx import numpy_helper
+    from onnx import numpy_helper  # deferred: onnx is an optional dependency
 
     if "value" in a:
         return numpy_helper.to_array(a["value"])
@@ -137,7 +137,7 @@ for _op in ("Add", "Sub", "Mul", "Div"):
 def read_onnx(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -> Network:
     """Read an ``.onnx`` file exactly; see :func:`from_onnx_model`."""
     try:
-        import onnx
+        import onnx  # deferred: onnx is an optional dependency
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise UnsupportedModel("reading .onnx files needs the onnx package (pip install onnx)") from exc
     try:
@@ -181,7 +181,7 @@ def from_onnx_model(model, *, input_shape: tuple[int, ...] | None = None, source
     >>> from_onnx_model(helper.make_model(g)).forward([4, 1])
     (Fraction(1, 1),)
     """
-    from onnx import helper, numpy_helper
+    from onnx import helper, numpy_helper  # deferred: onnx is an optional dependency
 
     graph = model.graph
     values: dict[str, object] = {t.name: numpy_helper.to_array(t) for t in graph.initializer}

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidNetwork, UnsupportedModel
+from ..errors import InvalidArgument, InvalidNetwork, UnsupportedModel
 from ..network import READING_BINARY, Network
+from ..rational import format_rational, to_rational
 from . import _unreadable
 from .affine_trace import AffineTracer, located
 
-__all__ = ["from_module", "from_state_dict", "read_torch_file", "SUPPORTED_MODULES"]
+__all__ = ["from_module", "from_state_dict", "read_torch_file", "SUPPORTED_MODULES", "ACTIVATIONS"]
 
 SUPPORTED_MODULES = (
     "Sequential", "Linear", "ReLU", "LeakyReLU", "Flatten", "Identity", "Dropout",
@@ -64,7 +65,7 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
     >>> from_module(torch.nn.Sequential(torch.nn.ReLU(), lin)).forward([3, -1])
     (Fraction(7, 4),)
     """
-    import torch
+    import torch  # deferred: torch is an optional dependency
 
     leaves = list(_leaves(module, type(module).__name__))
     dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.get_default_dtype())
@@ -89,22 +90,33 @@ def from_module(module, *, input_shape: tuple[int, ...] | None = None, source: s
     return Network.from_layers(layers, negative_slopes=slopes, reading=READING_BINARY, source=source, metadata=metadata)
 
 
-def from_state_dict(state, *, negative_slope: float | Fraction = 0, source: str = "") -> Network:
+ACTIVATIONS = ("relu", "leaky_relu")
+
+
+def from_state_dict(
+    state, *, activation: str | None = None, negative_slope: object = None, source: str = ""
+) -> Network:
     """Read the state dict of a plain MLP (Linear layers only, ``0.weight``, ``0.bias``, ...).
 
-    A state dict does not say which activations sit between the layers: ReLU (or LeakyReLU
-    with ``negative_slope``) is assumed after every layer but the last, and recorded in
-    ``metadata``.  Layers are taken in numeric order when every key prefix ends in an index
-    (``0``, ``2``, ``10``), otherwise in the dict's order; consecutive shapes must chain.
+    A state dict does not record which activations sit between its layers, so they must be
+    stated: ``activation="relu"``, or ``activation="leaky_relu"`` with ``negative_slope`` (a
+    string or ``Fraction`` such as ``"1/100"`` is read exactly, a Python float by its binary64
+    value).  The stated activation follows every layer but the last and is recorded in
+    ``metadata["activation"]``.  Layers are taken in numeric order when every key prefix ends in
+    an index (``0``, ``2``, ``10``), otherwise in the dict's order; consecutive shapes must chain.
 
     >>> import pytest; torch = pytest.importorskip("torch")
     >>> sd = {"0.weight": torch.tensor([[1.0], [-1.0]]), "0.bias": torch.zeros(2),
     ...       "2.weight": torch.tensor([[1.0, 1.0]]), "2.bias": torch.tensor([0.5])}
-    >>> from_state_dict(sd).forward([-3])
+    >>> from_state_dict(sd, activation="relu").forward([-3])
     (Fraction(7, 2),)
+    >>> from_state_dict(sd)
+    Traceback (most recent call last):
+    exactrelu.errors.InvalidNetwork: a state dict does not record the activations between layers; say which with activation='relu' or activation='leaky_relu', negative_slope=... (--activation on the command line)
     """
-    import torch
+    import torch  # deferred: torch is an optional dependency
 
+    slope, stated = _stated_activation(activation, negative_slope, source)
     groups: dict[str, dict] = {}
     for key, tensor in state.items():
         if not torch.is_tensor(tensor):
@@ -134,21 +146,60 @@ def from_state_dict(state, *, negative_slope: float | Fraction = 0, source: str 
         layers.append((_array(weight), bias))
     if not layers:
         raise InvalidNetwork("state dict holds no layers")
-    slope = Fraction(negative_slope)
     metadata = {
         "format": "torch state dict",
         "layers": order,
-        "activations": f"LeakyReLU with slope {slope} assumed between layers (a state dict does not record them)"
-        if slope
-        else "ReLU assumed between layers (a state dict does not record them)",
+        "activation": stated,
+        "activations": f"{stated} between layers, as stated (a state dict does not record its activations)",
     }
     return Network.from_layers(
         layers, negative_slopes=[slope] * (len(layers) - 1), reading=READING_BINARY, source=source, metadata=metadata
     )
 
 
+def _stated_activation(activation: object, negative_slope: object, source: str) -> tuple[Fraction, str]:
+    """The slope and the text (``relu``, ``leaky_relu:1/100``) of an explicitly stated activation."""
+    if activation is None and negative_slope is not None:
+        raise InvalidArgument(
+            f"negative_slope={negative_slope!r} is given without activation='leaky_relu'; "
+            "a slope needs activation='leaky_relu' (--activation leaky_relu:SLOPE on the command line)"
+        )
+    if activation is None:
+        what = f"network file {source} holds a state dict, which" if source else "a state dict"
+        raise InvalidNetwork(
+            f"{what} does not record the activations between layers; say which with "
+            + (
+                "--activation relu (or activation='relu' in Python)"
+                if source
+                else "activation='relu' or activation='leaky_relu', negative_slope=... (--activation on the command line)"
+            )
+        )
+    if activation not in ACTIVATIONS:
+        raise InvalidArgument(
+            f"activation {activation!r} is not supported; expected one of {', '.join(map(repr, ACTIVATIONS))} "
+            "(a state dict of another activation cannot be read as a piecewise-linear network)"
+        )
+    if activation == "relu":
+        if negative_slope is not None:
+            raise InvalidArgument(
+                f"negative_slope={negative_slope!r} is given with activation='relu'; "
+                "a slope needs activation='leaky_relu'"
+            )
+        return Fraction(0), "relu"
+    if negative_slope is None:
+        raise InvalidArgument(
+            "activation='leaky_relu' needs its slope: negative_slope='1/100' (or --activation leaky_relu:1/100)"
+        )
+    slope = to_rational(negative_slope, "negative_slope")
+    return slope, f"leaky_relu:{format_rational(slope)}"
+
+
 def read_torch_file(
-    path: str | Path, *, input_shape: tuple[int, ...] | None = None, negative_slope: float | Fraction = 0
+    path: str | Path,
+    *,
+    input_shape: tuple[int, ...] | None = None,
+    activation: str | None = None,
+    negative_slope: object = None,
 ) -> Network:
     """Read a ``.pt``/``.pth`` file: a whole saved module, or a state dict of a plain MLP.
 
@@ -161,12 +212,13 @@ def read_torch_file(
     path:
         The file.
     input_shape:
-        See :func:`from_module`.
-    negative_slope:
-        See :func:`from_state_dict`.
+        See :func:`from_module`; whole modules only.
+    activation, negative_slope:
+        See :func:`from_state_dict`; required for state dicts, refused for whole modules (which
+        record their activations).
     """
     try:
-        import torch
+        import torch  # deferred: torch is an optional dependency
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise UnsupportedModel("reading PyTorch files needs torch (pip install torch)") from exc
     try:
@@ -177,16 +229,26 @@ def read_torch_file(
         except Exception as exc:
             raise _unreadable(path, "PyTorch file", exc) from None
     if isinstance(obj, torch.nn.Module):
+        if activation is not None or negative_slope is not None:
+            given = "activation" if activation is not None else "negative_slope"
+            raise InvalidArgument(
+                f"network file {path} holds a whole module, which records its own activations; "
+                f"leave out --activation ({given}= in Python)"
+            )
         return from_module(obj, input_shape=input_shape, source=str(path))
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
         obj = obj["state_dict"]
     if isinstance(obj, dict):
-        return from_state_dict(obj, negative_slope=negative_slope, source=str(path))
+        if input_shape is not None:
+            raise InvalidArgument(
+                f"network file {path} holds a state dict of Linear layers; input_shape= applies to whole modules only"
+            )
+        return from_state_dict(obj, activation=activation, negative_slope=negative_slope, source=str(path))
     raise UnsupportedModel(f"network file {path} holds a {type(obj).__name__}, expected an nn.Module or a state dict")
 
 
 def _leaves(module, name: str):
-    import torch
+    import torch  # deferred: torch is an optional dependency
 
     sequential = isinstance(module, torch.nn.Sequential) and type(module).forward is torch.nn.Sequential.forward
     if not sequential:
@@ -197,7 +259,7 @@ def _leaves(module, name: str):
 
 
 def _guess_shape(leaves) -> tuple[int, ...]:
-    for name, layer in leaves:
+    for _name, layer in leaves:
         kind = type(layer).__name__
         if kind == "Linear":
             return (1, layer.in_features)
@@ -209,7 +271,7 @@ def _guess_shape(leaves) -> tuple[int, ...]:
 
 
 def _array(tensor) -> np.ndarray:
-    import torch
+    import torch  # deferred: torch is an optional dependency
 
     t = tensor.detach().cpu()
     if t.dtype in (torch.float16, torch.bfloat16):
