@@ -1,34 +1,65 @@
-"""A progress bar on stderr for long enumerations (tqdm), silent for short ones."""
+"""A progress bar on stderr for long enumerations (tqdm), silent for short ones.
+
+The partition calls ``progress(phase, done, total)`` with the phases ``"regions"`` (running count,
+no total), ``"facets"`` (regions done out of all) and ``"adjacency"`` (0 of 1, then 1 of 1).  Each
+phase gets its own bar line, so that the final stages of a long run do not look like a stall.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator
 
-__all__ = ["region_progress"]
+__all__ = ["region_progress", "DELAY"]
+
+DELAY = 0.5  # seconds before anything is shown: short runs stay silent
+_UNITS = {"regions": " regions", "facets": " regions", "adjacency": ""}
+_FORMATS = {"adjacency": "{desc}: {n_fmt}/{total_fmt} [{elapsed}]"}  # one step: no rate, no bar
 
 
 @contextlib.contextmanager
-def region_progress(enabled: bool | None) -> Iterator[Callable[[str, int, int | None], None] | None]:
-    """Yield a callback taking the running region count; ``enabled=None`` means "if a terminal"."""
+def region_progress(
+    enabled: bool | None, *, delay: float = DELAY
+) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """Yield a ``progress(phase, done, total)`` callback drawing one bar per phase on stderr.
+
+    ``enabled=None`` means "if stderr is a terminal"; ``delay`` seconds from the start pass before
+    the first bar is drawn, across phases, so that a run shorter than that prints nothing.
+    """
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
         yield None
         return
-    from tqdm import tqdm
+    from tqdm import tqdm  # deferred: tqdm is only needed when a bar is shown
 
-    bar = tqdm(desc="regions", unit=" regions", file=sys.stderr, delay=0.5, mininterval=0.25)
-    last = [0]
+    started = time.monotonic()
+    state: dict = {"phase": None, "bar": None}
 
-    def update(phase: str, count: int, total: int | None) -> None:
-        if phase != "regions":
-            return
-        bar.update(count - last[0])
-        last[0] = count
+    def update(phase: str, done: int, total: int | None) -> None:
+        bar = state["bar"]
+        if phase != state["phase"]:
+            if bar is not None:
+                bar.close()  # a bar never drawn (short phase) prints nothing
+            remaining = max(0.0, delay - (time.monotonic() - started))
+            bar = tqdm(
+                desc=phase,
+                total=total,
+                unit=_UNITS.get(phase, ""),
+                bar_format=_FORMATS.get(phase),
+                file=sys.stderr,
+                delay=remaining,
+                mininterval=0.25,
+            )
+            state["phase"], state["bar"] = phase, bar
+        elif total is not None and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
 
     try:
         yield update
     finally:
-        bar.close()
+        if state["bar"] is not None:
+            state["bar"].close()
