@@ -183,6 +183,8 @@ def _decode(data: bytes | str, what: str, number) -> object:
                           object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise MalformedCertificate(f"{what}: not valid JSON (truncated?): {exc}") from None
+    except MalformedCertificate as exc:  # from the hooks, which do not know what is read
+        raise MalformedCertificate(f"{what}: {exc}") from None
 
 
 def _kind(x) -> str:
