@@ -15,6 +15,7 @@ import stat
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import exactrelu_checker
 from exactrelu_checker import MalformedCertificate
@@ -42,7 +43,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise _UsageError(message)
 
 
@@ -305,9 +306,26 @@ def _check(args) -> int:
         verdict = exactrelu_checker.check_certificate(data, network=certificate_network(net))
     except MalformedCertificate as exc:
         return _checker_error(exc)
-    print("VERIFIED" if verdict.verified else f"NOT VERIFIED: {verdict.reason}")
-    print(f"network: compared exactly with {args.network} ({_describe(net)})")
+    lines = _verified_summary(verdict) if verdict.verified else [f"NOT VERIFIED: {verdict.reason}"]
+    print("\n".join(lines + [f"network: compared exactly with {args.network} ({_describe(net)})"]))
     return 0 if verdict.verified else 1
+
+
+def _verified_summary(verdict) -> list[str]:
+    """``VERIFIED`` and what was verified, from the verdict's public fields (as the checker prints)."""
+    slopes = [format_rational(s) for s in verdict.slopes]
+    activation = (
+        "ReLU"
+        if not any(verdict.slopes)
+        else "LeakyReLU, negative slopes " + ", ".join(slopes[:5] + (["..."] if len(slopes) > 5 else []))
+    )
+    widths = " -> ".join(map(str, (verdict.inputs, *verdict.widths)))
+    return [
+        "VERIFIED",
+        f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
+        f"domain: {verdict.domain}",
+        f"regions: {verdict.regions}, edges: {verdict.edges}, linear pieces: {verdict.linear_pieces}",
+    ]
 
 
 def _read_certificate(path: str) -> bytes:

@@ -79,6 +79,7 @@ def _decimal_fraction(value: Decimal, what: str, shown: str) -> Fraction:
     if not value.is_finite():
         raise InvalidNumber(f"{what} is {value}, expected a finite number")
     _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: never 'n', 'N' or 'F'
     if len(digits) > MAX_TEXT_DIGITS:
         raise InvalidNumber(f"{what} has {len(digits):,} significant digits, more than {MAX_TEXT_DIGITS:,}")
     if abs(exponent) > MAX_EXPONENT:
@@ -108,16 +109,16 @@ def to_rational(value: object, what: str = "value") -> Fraction:
     if isinstance(value, Decimal):
         return _decimal_fraction(value, what, str(value))
     if isinstance(value, float) or _is_numpy_float(value):
-        f = float(value)
+        f = float(value)  # type: ignore[arg-type]  # a NumPy float
         if not math.isfinite(f):
             raise InvalidNumber(f"{what} is {f}, expected a finite number")
         return Fraction(f)
     if isinstance(value, numbers.Integral):
         return Fraction(int(value))
     if type(value).__name__ == "fmpq":
-        return Fraction(int(value.p), int(value.q))
+        return Fraction(int(value.p), int(value.q))  # type: ignore[attr-defined]  # python-flint
     if type(value).__name__ == "fmpz":
-        return Fraction(int(value))
+        return Fraction(int(value))  # type: ignore[call-overload]  # python-flint
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     raise InvalidNumber(f"{what} is a {type(value).__name__} ({value!r:.60}), expected a number")

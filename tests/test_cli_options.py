@@ -122,8 +122,8 @@ def test_check_network_compares_exact_values_across_formats(example_files, capsy
     capsys.readouterr()
     assert main(["check", str(example_files / "cert.json"), "--network", str(example_files / network)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "VERIFIED"
-    assert f"network: compared exactly with {example_files / network} (numbers read as {reading})" in out
+    assert out[0] == "VERIFIED" and "regions: 4, edges: 4, linear pieces: 4" in out
+    assert out[-1] == f"network: compared exactly with {example_files / network} (numbers read as {reading})"
 
 
 def test_check_network_that_differs_is_not_verified(example_files, capsys):

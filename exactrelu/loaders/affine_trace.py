@@ -56,13 +56,13 @@ def exact_array(value: object) -> np.ndarray:
         flat = a.astype(np.float64).ravel().tolist()
         if not all(math.isfinite(v) for v in flat):
             raise InvalidNetwork("a constant tensor holds NaN or infinity")
-        flat = [Fraction(v) for v in flat]
+        values = [Fraction(v) for v in flat]
     elif a.dtype.kind in "iub":
-        flat = [Fraction(int(v)) for v in a.ravel().tolist()]
+        values = [Fraction(int(v)) for v in a.ravel().tolist()]
     else:
         raise UnsupportedModel(f"constant tensor of type {a.dtype}")
-    out = np.empty(len(flat), dtype=object)
-    out[:] = flat
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
     return out.reshape(a.shape)
 
 
@@ -72,7 +72,7 @@ def shape_of(value: object) -> tuple[int, ...]:
     >>> shape_of(AffineTracer().start((1, 3))), shape_of(np.zeros((2, 5)))
     ((1, 3), (2, 5))
     """
-    return value.shape if isinstance(value, _Affine) else np.shape(value)
+    return value.shape if isinstance(value, _Affine) else np.shape(value)  # type: ignore[call-overload]
 
 
 @contextmanager
@@ -211,7 +211,7 @@ class AffineTracer:
             swap = lambda x: np.swapaxes(x, -1, -2)  # noqa: E731
             out = self.matmul(b if b.idx.ndim == 1 else self.move(b, swap), A if A.ndim == 1 else swap(A))
             return out if A.ndim == 1 or b.idx.ndim == 1 else self.move(out, swap)
-        self._check(a, "MatMul")
+        a = self._check(a, "MatMul")
         B = exact_array(b)
         if B.ndim not in (1, 2):
             raise UnsupportedModel(f"MatMul with a constant of shape {B.shape} (rank above 2)")
@@ -300,8 +300,9 @@ class AffineTracer:
 
     def activate(self, v: object, slope: object) -> _Affine:
         """Close the current layer with ReLU (slope 0) or LeakyReLU; return the new layer input."""
-        self._emit(self._check(v, "activation"))
-        self.slopes.append(Fraction(slope))
+        v = self._check(v, "activation")
+        self._emit(v)
+        self.slopes.append(Fraction(slope))  # type: ignore[call-overload]  # a rational or a float
         self.stage += 1
         self.width = v.idx.size
         return self._identity(v.shape)

@@ -98,7 +98,7 @@ def parse_nnet(text: str, *, source: str = "", denormalize_outputs: bool = False
     means = lines.numbers(n_in + 1, f"{n_in} input means and the output mean")
     ranges = lines.numbers(n_in + 1, f"{n_in} input ranges and the output range")
     if 0 in ranges:
-        lines.fail(lines.last, f"range {ranges.index(0) + 1} is zero; the normalisation divides by it")
+        lines.fail(lines.last, f"range {ranges.index(Fraction(0)) + 1} is zero; the normalisation divides by it")
 
     layers = []
     for k in range(n_layers):

@@ -130,8 +130,17 @@ _HANDLERS = {
     "Conv": _conv,
     "Constant": _constant,
 }
+
+
+def _elementwise(op: str):
+    def handle(t, i, a):
+        return t.elementwise(op, i[0], i[1])
+
+    return handle
+
+
 for _op in ("Add", "Sub", "Mul", "Div"):
-    _HANDLERS[_op] = lambda t, i, a, op=_op: t.elementwise(op, i[0], i[1])
+    _HANDLERS[_op] = _elementwise(_op)
 
 
 def read_onnx(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -> Network:

@@ -131,7 +131,7 @@ def from_state_dict(
     order = list(groups)
     if order and all(p.rpartition(".")[2].isdigit() for p in order):
         order.sort(key=lambda p: [(0, int(s), "") if s.isdigit() else (1, 0, s) for s in p.split(".")])
-    layers = []
+    layers: list[tuple[np.ndarray, np.ndarray]] = []
     for k, prefix in enumerate(order):
         weight, bias = groups[prefix].get("weight"), groups[prefix].get("bias")
         if weight is None or weight.ndim != 2:
@@ -310,7 +310,7 @@ def _apply(tracer: AffineTracer, layer, value, float_type):
         padding = layer.padding
         auto = {"same": "SAME_UPPER", "valid": "VALID"}.get(padding, "NOTSET") if isinstance(padding, str) else "NOTSET"
         pads = None if isinstance(padding, str) else list(padding) * 2
-        bias = _array(layer.bias) if layer.bias is not None else None
-        return tracer.conv(value, _array(layer.weight), bias, strides=list(layer.stride), pads=pads,
+        conv_bias = _array(layer.bias) if layer.bias is not None else None
+        return tracer.conv(value, _array(layer.weight), conv_bias, strides=list(layer.stride), pads=pads,
                            dilations=list(layer.dilation), group=layer.groups, auto_pad=auto)  # fmt: skip
     raise UnsupportedModel(f"{kind} is not supported (a custom forward() cannot be read; use nn.Sequential)")
