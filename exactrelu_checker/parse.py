@@ -298,7 +298,7 @@ def _certificate(top) -> Certificate:
     raw = _list(top["regions"], "regions", 1)
     n_regions, n_cons = len(raw), len(A) + sum(widths)  # n_cons: the longest constraint list of a path
     regions = tuple(_region(r, f"regions[{i}]", d, widths, n_out, n_cons) for i, r in enumerate(raw))
-    # R leaves, R - 1 splits, at most R "n" nodes per hidden layer but the last: under R (L + 1)
+    # R leaves, R - 1 splits, at most R "n" nodes per hidden layer but the last: at most R (L + 1)
     raw = _list(top["tree"], "tree", 1, n_regions * (len(widths) + 1))
     tree = tuple(_node(node, f"tree[{i}]", widths, d, len(raw), n_regions, n_cons) for i, node in enumerate(raw))
     raw = _list(top["edges"], "edges", 0, n_regions * (n_regions - 1) // 2)
