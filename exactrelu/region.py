@@ -14,11 +14,28 @@ from typing import Any
 from .errors import InvalidDomain
 from .rational import format_rational, to_rational
 
-__all__ = ["Region", "Facet", "Carrier", "Adjacency"]
+__all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json"]
 
 # ("domain", i): the i-th domain constraint (0-based row of A);
 # ("neuron", k, j): neuron j of hidden layer k (both 0-based).
 Carrier = tuple
+
+
+def region_json(
+    pattern: Sequence[Sequence[int]],
+    point: Sequence[Fraction],
+    weight: Sequence[Sequence[Fraction]],
+    bias: Sequence[Fraction],
+) -> dict:
+    """A region's entry in the partition JSON (every rational a string)."""
+    return {
+        "pattern": [list(layer) for layer in pattern],
+        "point": [format_rational(v) for v in point],
+        "map": {
+            "weight": [[format_rational(v) for v in row] for row in weight],
+            "bias": [format_rational(v) for v in bias],
+        },
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +113,7 @@ class Region:
 
     def to_json(self) -> dict:
         """The region as in the partition JSON: pattern, witness point and exact map (strings)."""
-        return {
-            "pattern": [list(layer) for layer in self.pattern],
-            "point": [format_rational(v) for v in self.point],
-            "map": {
-                "weight": [[format_rational(v) for v in row] for row in self.weight],
-                "bias": [format_rational(v) for v in self.bias],
-            },
-        }
+        return region_json(self.pattern, self.point, self.weight, self.bias)
 
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
         """Exact membership test against the region's facets."""

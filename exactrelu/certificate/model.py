@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..rational import format_rational, parse_rational_text
+from ..region import region_json
 
 __all__ = ["CERTIFICATE_FORMAT", "CERTIFICATE_VERSION", "Proof", "TreeNode", "CertifiedRegion", "Certificate"]
 
@@ -62,14 +63,8 @@ class CertifiedRegion:
     vertices: tuple[tuple[int, ...], ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "pattern": [list(layer) for layer in self.pattern],
-            "point": [format_rational(v) for v in self.point],
-            "map": {
-                "weight": [[format_rational(v) for v in row] for row in self.weight],
-                "bias": [format_rational(v) for v in self.bias],
-            },
-            "vertices": [list(v) for v in self.vertices],
+        return region_json(self.pattern, self.point, self.weight, self.bias) | {
+            "vertices": [list(v) for v in self.vertices]
         }
 
     @classmethod
