@@ -147,6 +147,7 @@ def _difference(given: tuple, embedded: tuple) -> str:
     for (where, q), (_, q_e) in zip(entries(*given), entries(*embedded)):
         if q != q_e:
             return f"{where}: {show(q)} vs {show(q_e)}"
+    return ""
 
 
 def _integers(values) -> tuple[list[int], int]:

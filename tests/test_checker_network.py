@@ -174,7 +174,8 @@ def _forgeries(net_file: Path, other_file: Path, cert: dict) -> dict:
     digest = hashlib.sha256
     embedded = json.dumps(cert["network"]).encode()
     return {
-        "another file's name and hash": {"file": other_file.name, "sha256": digest(other_file.read_bytes()).hexdigest()},
+        "another file's name and hash": {"file": other_file.name,
+                                         "sha256": digest(other_file.read_bytes()).hexdigest()},
         "the network file's name and hash": {"file": net_file.name, "sha256": digest(net_file.read_bytes()).hexdigest(),
                                              "reading": "exact rationals"},
         "the network file's hash, upper case": {"sha256": digest(net_file.read_bytes()).hexdigest().upper()},
@@ -227,7 +228,8 @@ def test_forged_source_never_changes_what_is_verified(base, tmp_path, capsys):
         for what, net in forged_nets.items():  # a network it does not embed: never verified, whatever source says
             wrong = tmp_path / "wrong.json"
             wrong.write_text(json.dumps(net))
-            for forged_source in (source, {"file": "wrong.json", "sha256": hashlib.sha256(wrong.read_bytes()).hexdigest()}):
+            wrong_hash = hashlib.sha256(wrong.read_bytes()).hexdigest()
+            for forged_source in (source, {"file": "wrong.json", "sha256": wrong_hash}):
                 for given in (wrong, net):
                     outcome = _outcome(dict(forged, source=forged_source), given)
                     assert outcome[0] is not True, (name, what)

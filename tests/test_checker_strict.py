@@ -112,8 +112,8 @@ HUGE = 10 ** 3999  # 4,000 digits: within Python's conversion limit, far out of 
 
 
 @pytest.mark.parametrize("edit, start", [
-    (lambda c: c["edges"].__setitem__(0, [0, HUGE]), "edges[0][1]: 10000000000000000000... (4,000 digits) is out of range"),
-    (lambda c: c["tree"][3].__setitem__("r", HUGE), "tree[3].r: 10000000000000000000... (4,000 digits) is out of range"),
+    (lambda c: c["edges"].__setitem__(0, [0, HUGE]), "edges[0][1]: 10000000000000000000... (4,000 digits) is out of"),
+    (lambda c: c["tree"][3].__setitem__("r", HUGE), "tree[3].r: 10000000000000000000... (4,000 digits) is out of"),
     (lambda c: c["tree"][0].__setitem__("s", -HUGE), "tree[0].s: -10000000000000000000... (4,000 digits) is out of"),
     (lambda c: c["regions"][0]["pattern"][0].__setitem__(0, HUGE), "regions[0].pattern[0][0]: 1000000000000000"),
     (lambda c: c["summary"].__setitem__("regions", -HUGE), "summary.regions: -10000000000000000000... (4,000 digits)"),
