@@ -193,6 +193,8 @@ def _check_output(destination: str | None) -> None:
     """Refuse, before any work, an output file that cannot be created or written."""
     if destination is None or destination == "-":
         return
+    if not destination.strip():
+        raise InvalidArgument("-o needs a file name (or - for stdout)")
     path = Path(destination)
     if path.is_dir():
         raise InvalidArgument(f"cannot write {destination}: it is a directory")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from fractions import Fraction
@@ -129,10 +130,16 @@ def test_interrupt_keeps_what_was_found(tmp_path):
     net.write_text(json.dumps({"layers": layers}))
     out = tmp_path / "partial.json"
     proc = subprocess.Popen([sys.executable, "-m", "exactrelu", "regions", str(net), "--box=-1:1,-1:1,-1:1",
-                             "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(5)  # imports take a second or two; the enumeration alone takes over ten
+                             "-o", str(out), "--progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Interrupt once the progress bar shows regions found (not after a fixed sleep: imports can take
+    # longer than that on a busy machine); the enumeration alone takes over ten seconds.
+    seen, deadline = b"", time.monotonic() + 120
+    while b"regions: " not in seen and time.monotonic() < deadline and proc.poll() is None:
+        seen += os.read(proc.stderr.fileno(), 4096)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    stdout, stderr = (part.decode() for part in proc.communicate(timeout=120))
+    stderr = seen.decode() + stderr
     assert proc.returncode == 130, (stdout, stderr)
     assert "Traceback" not in stderr
     data = json.loads(out.read_text())

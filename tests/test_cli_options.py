@@ -208,6 +208,25 @@ def test_progress_is_silent_for_short_runs(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_progress_of_a_real_run_reaches_facets_and_adjacency(tmp_path):
+    """A run of about two seconds: after the region count, the bar goes on to facets and adjacency."""
+    import random
+
+    rng = random.Random(7)
+    width = 14  # 2,850 regions, measured 1.7 s of enumeration
+    layers = [{"weight": [[rng.randint(-9, 9) for _ in range(3)] for _ in range(width)],
+               "bias": [rng.randint(-4, 4) for _ in range(width)]},
+              {"weight": [[rng.randint(-9, 9) for _ in range(width)] for _ in range(width)],
+               "bias": [rng.randint(-4, 4) for _ in range(width)]},
+              {"weight": [[1] * width], "bias": [0]}]  # fmt: skip
+    (tmp_path / "net.json").write_text(json.dumps({"layers": layers}))
+    out = _run("regions", "net.json", "--box=-1:1,-1:1,-1:1", "--progress", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    err = out.stderr.replace("\r", "\n")
+    assert "facets: 100%" in err and "adjacency: 1/1" in err, err[-600:]
+    assert err.index("facets:") < err.index("adjacency:")
+
+
 # ------------------------------------------------------------------ 3b-3e. messages and the output file
 def test_box_with_negative_first_bound_gets_a_hint(capsys):
     assert main(["regions", "--box", "-1:1,0:1"]) == 2
@@ -237,6 +256,7 @@ def _unwritable_dir(tmp_path):
 
 
 BAD_OUTPUTS = [
+    ("empty name", lambda tmp: "", "-o needs a file name"),
     ("missing folder", lambda tmp: tmp / "no" / "such" / "out.json", "the folder"),
     ("a directory", lambda tmp: tmp, "it is a directory"),
     ("under a file", lambda tmp: (tmp / "file.txt", (tmp / "file.txt").write_text("x"))[0] / "out.json",
@@ -259,7 +279,7 @@ def test_bad_output_is_refused_before_any_work(tmp_path, capsys, monkeypatch, co
     target = make(tmp_path)
     assert main([command, "-o", str(target)]) == 2
     line = _one_error_line(capsys)
-    assert f"cannot write {target}: " in line and fragment in line
+    assert fragment in line and (target == "" or f"cannot write {target}: " in line)
 
 
 def test_output_check_leaves_files_alone(tmp_path, capsys):
