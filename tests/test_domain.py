@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from exactrelu import Domain, EmptyDomain, LowerDimensionalDomain, UnboundedDomain
+from exactrelu import Domain, EmptyDomain, InvalidDomain, LowerDimensionalDomain, UnboundedDomain
 
 D = 12  # above VERTEX_VALIDATION_MAX_DIM
 
@@ -60,3 +60,33 @@ def test_domain_with_coefficients_beyond_the_float_range():
     domain = Domain.polytope(A, b)
     assert domain.contains([Fraction(1, 10**41)] + [0] * (d - 1), strictly=True)
     assert not domain.contains([Fraction(1, 10**39)] + [0] * (d - 1))
+
+
+def test_a_partition_json_domain_reads_back_as_the_same_domain(tmp_path):
+    import json
+
+    from exactrelu import EXAMPLE, partition, read_polytope
+
+    p = partition(EXAMPLE, [("-1/2", 1), (0, "3/2")])
+    path = tmp_path / "domain.json"
+    path.write_text(json.dumps(p.to_json()["domain"]))
+    assert read_polytope(path) == p.domain
+    data = p.to_json()["domain"]
+    data["box"][0][1] = "2"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InvalidDomain, match="another set"):
+        read_polytope(path)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"A": [[1]], "b": [' + "9" * 20_000 + "]}", "digits"),
+    ('{"A": [[1]], "b": [1], "c": 2}', "unknown key 'c'"),
+    ('{"A": [[1]], "b": [1e99999999]}', "exponent"),
+], ids=["long integer", "unknown key", "huge exponent"])
+def test_hostile_polytope_files_are_refused_in_one_line(tmp_path, text, message):
+    from exactrelu import read_polytope
+
+    path = tmp_path / "domain.json"
+    path.write_text(text)
+    with pytest.raises(InvalidDomain, match=message):
+        read_polytope(path)

@@ -11,7 +11,7 @@ __all__ = ["affine_expression", "region_lines", "latex_affine"]
 
 
 def _expr(weights: Sequence[Fraction], bias: Fraction, names: Sequence[str]):
-    import sympy
+    import sympy  # deferred: sympy takes a second to import and only formulas need it
 
     symbols = [sympy.Symbol(name, real=True) for name in names]
     total = sympy.Rational(bias.numerator, bias.denominator)
@@ -35,7 +35,7 @@ def latex_affine(weights: Sequence[Fraction], bias: Fraction, names: Sequence[st
     >>> latex_affine([Fraction(1, 2)], Fraction(0), ["X"])
     '\\\\frac{X}{2}'
     """
-    import sympy
+    import sympy  # deferred: sympy takes a second to import and only formulas need it
 
     return sympy.latex(_expr(weights, bias, names))
 

@@ -27,7 +27,7 @@ from ..errors import (
     LowerDimensionalDomain,
     UnboundedDomain,
 )
-from ..rational import format_rational, parse_rational_text, to_rational
+from ..rational import format_rational, json_integer, parse_rational_text, to_rational
 from .cell import Cell, box_cell
 from .exact import primitive, rank_of
 from .lp import LPSolver, Status, interior_point
@@ -251,10 +251,15 @@ def parse_box(text: str) -> Domain:
 
 
 def read_polytope(path: str | Path) -> Domain:
-    """Read a polytope JSON file ``{"A": [[...]], "b": [...]}`` (numbers exact as in networks)."""
+    """Read a polytope JSON file ``{"A": [[...]], "b": [...]}`` (numbers exact as in networks).
+
+    The ``domain`` object of a partition JSON reads too: its optional ``"box"`` must describe the
+    same set as ``A`` and ``b``, and the domain is then that box."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal,
+        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal, parse_int=json_integer,
                           parse_constant=_refuse_constant)
+    except InvalidNumber as exc:
+        raise InvalidDomain(f"polytope file {path}: {exc}") from exc
     except RecursionError as exc:
         raise InvalidDomain(f"polytope file {path} is nested too deeply") from exc
     except OSError as exc:
@@ -263,12 +268,20 @@ def read_polytope(path: str | Path) -> Domain:
         raise InvalidDomain(f"polytope file {path} is not valid JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("A"), list) or not isinstance(data.get("b"), list):
         raise InvalidDomain(f'polytope file {path} must hold an object with lists "A" and "b"')
-    extra = sorted(set(data) - {"A", "b"})
+    extra = sorted(set(data) - {"A", "b", "box"})
     if extra:
         raise InvalidDomain(
             f'polytope file {path} has unknown key{"s" if len(extra) > 1 else ""} '
-            f'{", ".join(map(repr, extra))}; expected only "A" and "b"'
+            f'{", ".join(map(repr, extra))}; expected "A", "b" and optionally "box"'
         )
     if not all(isinstance(row, list) for row in data["A"]):
         raise InvalidDomain(f'polytope file {path}: "A" must be a list of rows')
-    return Domain.polytope(data["A"], data["b"])
+    polytope = Domain.polytope(data["A"], data["b"])
+    if "box" not in data:
+        return polytope
+    if not isinstance(data["box"], list) or not all(isinstance(pair, list) for pair in data["box"]):
+        raise InvalidDomain(f'polytope file {path}: "box" must be a list of [lo, hi] pairs')
+    box = Domain.box(data["box"])
+    if (box.A, box.b) != (polytope.A, polytope.b):
+        raise InvalidDomain(f'polytope file {path}: "box" describes another set than "A" and "b"')
+    return box
