@@ -21,7 +21,7 @@ import exactrelu_checker
 from exactrelu_checker import MalformedCertificate
 from exactrelu_checker.parse import MAX_FILE_BYTES
 
-from .errors import ExactReluError, InvalidArgument, InvalidNumber
+from .errors import ExactReluError, InternalError, Interrupted, InvalidArgument, InvalidNumber
 from .example import EXAMPLE
 from .export.display import region_lines
 from .geometry.domain import parse_box, read_polytope
@@ -137,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "certify":
             return _certify(args)
         return _check(args)
+    except Interrupted as exc:
+        print(f"exactrelu: {exc}", file=sys.stderr)
+        return 130
+    except InternalError as exc:
+        print(f"exactrelu: internal error (a bug in exactrelu; please report it with the input): {exc}",
+              file=sys.stderr)
+        return 2
     except ExactReluError as exc:
         print(f"exactrelu: error: {exc}", file=sys.stderr)
         return 2
@@ -266,14 +273,8 @@ def _regions(args) -> int:
 def _certify(args) -> int:
     _check_output(args.output)
     net, domain = _load_inputs(args)
-    try:
-        with region_progress(args.progress) as on_region:
-            cert = certify(net, domain, progress=on_region)
-    except KeyboardInterrupt:
-        print(
-            "exactrelu: interrupted: no certificate written (a certificate needs the whole partition)", file=sys.stderr
-        )
-        return 130
+    with region_progress(args.progress) as on_region:
+        cert = certify(net, domain, progress=on_region)
     text = json.dumps(cert, separators=(",", ":"))
     _write(text, args.output)
     if args.output != "-":

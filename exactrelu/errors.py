@@ -19,6 +19,7 @@ __all__ = [
     "InternalError",
     "ContinuityError",
     "CertificateError",
+    "Interrupted",
 ]
 
 
@@ -60,6 +61,11 @@ class UnsupportedModel(ExactReluError, ValueError):
 
 class EmptyInterior(ExactReluError, ValueError):
     """A constraint set given to an exact geometric routine has no interior point."""
+
+
+class Interrupted(ExactReluError):
+    """The run was interrupted (Ctrl-C) before a result that needs the whole partition existed,
+    such as a certificate.  (Runs whose partial results are useful keep them instead.)"""
 
 
 class InternalError(ExactReluError, RuntimeError):

@@ -169,7 +169,7 @@ def certify(
 
     Takes the same ``network`` and ``domain`` as :func:`partition`.  ``source_path`` names the
     network file whose SHA-256 the certificate records (default: the file it was loaded from).
-    Raises :class:`KeyboardInterrupt` when interrupted: a certificate needs every region.
+    Raises :class:`~exactrelu.errors.Interrupted` when interrupted: a certificate needs every region.
 
     >>> from exactrelu import EXAMPLE
     >>> certify(EXAMPLE)["summary"]

@@ -110,3 +110,15 @@ def test_a_domain_cannot_be_built_unvalidated():
 def test_a_partition_equals_itself_recomputed():
     assert partition(EXAMPLE) == partition(EXAMPLE)
     assert partition(EXAMPLE) != partition(EXAMPLE, [(0, 1), (0, "1/2")])
+
+
+def test_an_interrupted_certificate_is_refused_not_truncated():
+    from exactrelu.errors import Interrupted
+
+    def stop(phase, count, total):
+        if phase == "regions" and count == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match="no certificate"):
+        certify(EXAMPLE, progress=stop)
+    assert not partition(EXAMPLE, progress=stop).complete

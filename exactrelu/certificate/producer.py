@@ -22,7 +22,7 @@ from ..analysis.pieces import linear_pieces
 from ..engines.dd import DD_MAX_DIM
 from ..engines.recorder import Decision, Link
 from ..engines.run import Progress, run
-from ..errors import UnsupportedModel
+from ..errors import Interrupted, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..network import Network
@@ -31,10 +31,6 @@ from .farkas import bounded_multipliers, box_minimum, box_units, farkas_basis, v
 from .model import Certificate, CertifiedRegion, Proof, TreeNode
 
 __all__ = ["TreeBuilder", "produce_certificate"]
-
-
-class Incomplete(KeyboardInterrupt):
-    """The run was interrupted: a certificate needs the whole partition."""
 
 
 class TreeBuilder:
@@ -80,7 +76,8 @@ def produce_certificate(
 ) -> Certificate:
     """Enumerate the partition with the vertex engine and return its certificate.
 
-    Raises :class:`KeyboardInterrupt` if the run is interrupted (a certificate needs every region),
+    Raises :class:`~exactrelu.errors.Interrupted` if the run is interrupted (a certificate needs
+    every region),
     and :class:`~exactrelu.errors.UnsupportedModel` above the vertex engine's dimension limit.
     """
     if domain.dim > DD_MAX_DIM:
@@ -89,7 +86,7 @@ def produce_certificate(
     builder = TreeBuilder(domain)
     result = run(network, domain, "dd", progress=progress, recorder=builder)
     if not result.complete:
-        raise Incomplete
+        raise Interrupted("interrupted: no certificate (a certificate needs the whole partition)")
     for index, raw in enumerate(result.raws):
         assert raw.leaf is not None
         builder.nodes[raw.leaf].region = index
