@@ -10,6 +10,7 @@ vertices, so this engine serves low input dimensions (see ``DD_MAX_DIM``).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import cast
 
 import numpy as np
@@ -111,20 +112,28 @@ class VertexEngine:
         return tuple(cell.verts)
 
 
-def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]):
+def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]) -> list[tuple[int, int, int]]:
     """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at some vertex of
-    the facet (it is then nonzero somewhere on the facet, so no carrier)."""
+    the facet (it is then nonzero somewhere on the facet, so no carrier), leaving out the neurons
+    whose own constraints make the facet (they carry it by construction)."""
     if not raw.forms:
-        return
+        return []
     cell = raw.cell
-    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms])
+    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms]).tolist()
     floats = np.concatenate([forms.floats for forms in raw.forms])
     _, unsure = filtered_signs(floats, cell.vf)
     incidence = np.zeros((len(cell.verts), len(facets)))
     for fi, f in enumerate(facets):
         incidence[list(f.vertices), fi] = 1.0
     unsure_count = unsure.astype(np.float64) @ incidence  # small integers: exact in float64
-    sizes = incidence.sum(axis=0)
-    for i, fi in zip(*np.nonzero(unsure_count == sizes)):
-        k = int(np.searchsorted(offsets, i, side="right")) - 1
-        yield int(fi), k, int(i - offsets[k])
+    hits = unsure_count == incidence.sum(axis=0)
+    for fi, f in enumerate(facets):
+        for c in f.constraints:
+            label = cell.labels[c]
+            if label[0] == "neuron":
+                hits[offsets[label[1]] + label[2], fi] = False
+    found = []
+    for i, fi in zip(*np.nonzero(hits)):
+        k = bisect_right(offsets, int(i)) - 1
+        found.append((int(fi), k, int(i) - offsets[k]))
+    return found
