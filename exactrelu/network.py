@@ -7,9 +7,9 @@ here, with messages that name the layer and the expected shape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 from .errors import InvalidNetwork, InvalidNumber
 from .rational import format_rational, to_rational
@@ -94,7 +94,7 @@ class Network:
         *,
         negative_slopes: Sequence[object] = (),
         **kwargs,
-    ) -> "Network":
+    ) -> Network:
         """Build from ``[(W, b), ...]`` with W of shape (out, in); entries are anything
         :func:`~exactrelu.rational.to_rational` reads (ints, Fractions, strings, floats, NumPy)."""
         built = []
@@ -104,7 +104,7 @@ class Network:
         return cls(tuple(built), slopes, **kwargs)
 
     @classmethod
-    def from_json(cls, data: object, source: str = "") -> "Network":
+    def from_json(cls, data: object, source: str = "") -> Network:
         """Build from the JSON object of DESIGN.md (``{"layers": [{"weight", "bias"}, ...]}``)."""
         if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
             raise InvalidNetwork('network JSON must be an object with a "layers" list')
