@@ -5,12 +5,18 @@ at a minimising vertex LP optimality gives ``gradient(f) = sum y_t gradient(c_t)
 over constraints tight there (a Farkas certificate).  The certificate stores only the basis
 ``[t, ...]``; the checker solves for ``y`` itself.  Also: the exact interval bound of a form over a
 box, every vertex as a basis of tight constraints, and multipliers proving the domain bounded.
+
+Vertices are primitive homogeneous vectors ``(w0, w0 x)`` with ``w0`` differing from vertex to vertex,
+so values of a form are compared as ``(form . v) / w0``.  Floats only propose the minimising vertex;
+at a degenerate vertex (more than ``d`` tight constraints) an exact phase-1 simplex finds the basis
+when the first few small subsets do not carry the gradient.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from itertools import combinations
+from itertools import chain, combinations, islice
 from math import lcm
 
 import numpy as np
@@ -23,14 +29,18 @@ from ..geometry.exact import exact_dot, rank_of, set_bits
 
 __all__ = ["BoxUnits", "box_units", "box_minimum", "farkas_basis", "vertex_bases", "bounded_multipliers"]
 
+# Subsets of the tight constraints tried at a degenerate vertex before the exact simplex decides.
+SUBSET_TRIALS = 64
+
 BoxUnits = tuple[int, list[tuple[int, int]]]  # common denominator, integer bounds
 
 
 def box_units(domain: Domain) -> BoxUnits | None:
-    if not domain.is_box:
+    bounds = domain.bounds
+    if bounds is None:
         return None
-    den = lcm(*(v.denominator for pair in domain.bounds for v in pair))
-    return den, [(int(lo * den), int(hi * den)) for lo, hi in domain.bounds]
+    den = lcm(*(v.denominator for pair in bounds for v in pair))
+    return den, [(int(lo * den), int(hi * den)) for lo, hi in bounds]
 
 
 def box_minimum(form: tuple[int, ...], box: BoxUnits) -> int:
@@ -86,17 +96,80 @@ def _exact_minimisers(cell: Cell, form) -> list[int]:
 
 
 def _basis_at(cell: Cell, v: int, gradient) -> list[int] | None:
+    """Independent constraints tight at vertex ``v`` whose unique multipliers carrying ``gradient``
+    are all ``>= 0`` (they exist iff ``v`` minimises the form), or None."""
     tight = set_bits(cell.tight[v])
     d = cell.dim
-    if len(tight) == d:
-        subsets = [tight]
-    else:  # degenerate vertex: Caratheodory gives an independent subset carrying the gradient
-        subsets = (list(s) for r in range(1, d + 1) for s in combinations(tight, r))
-    for basis in subsets:
-        y = _solve_multipliers(cell, basis, gradient)
+    if len(tight) == d:  # simple vertex: the tight constraints are the only candidate basis
+        candidates: Iterable = [tight]
+    else:  # degenerate vertex: some independent subset carries the gradient (Caratheodory)
+        # Small subsets first, smallest indices first (cheap when few constraints meet, and the
+        # choice certificates have always made), but only a bounded number: there are
+        # exponentially many where many hyperplanes are concurrent.  Then an exact simplex.
+        few = (list(s) for r in range(1, d + 1) for s in combinations(tight, r))
+        candidates = chain(islice(few, SUBSET_TRIALS), _then(_cone_basis, cell, tight, gradient))
+    for basis in candidates:
+        if basis is None:
+            continue
+        y = _solve_multipliers(cell, basis, gradient)  # the exact check, whoever proposed the basis
         if y is not None and all(t >= 0 for t in y):
             return basis
     return None
+
+
+def _then(function, *args) -> Iterator:
+    """``function(*args)`` as a one-item iterator, called only when reached."""
+    yield function(*args)
+
+
+def _cone_basis(cell: Cell, tight: list[int], gradient) -> list[int] | None:
+    """Linearly independent constraints among ``tight`` whose gradients carry ``gradient`` with
+    nonnegative multipliers, or None if ``gradient`` is not in the cone of all of them.
+
+    Phase 1 of the simplex method in exact rationals on ``G y = gradient, y >= 0`` (``G``'s columns
+    the tight gradients), with one artificial variable per row and Bland's rule, so it terminates
+    even on the degenerate cones of concurrent hyperplanes.  The real columns left in the final
+    basis are independent and carry ``gradient`` (the artificials are 0 at a feasible optimum).
+    Polynomial per pivot, unlike trying every subset of the tight constraints."""
+    d = cell.dim
+    if not any(gradient):  # zero multipliers on any one constraint
+        return [tight[0]] if tight else None
+    k = len(tight)
+    width = k + d
+    rows = []
+    for r in range(d):
+        s = -1 if gradient[r] < 0 else 1
+        row = [fmpq(s * cell.cons[i][1 + r]) for i in tight]
+        row += [fmpq(1 if c == r else 0) for c in range(d)]
+        row.append(fmpq(s * gradient[r]))
+        rows.append(row)
+    basis = [k + r for r in range(d)]
+    # reduced costs of "minimise the sum of the artificials", and minus that sum in the last entry
+    cost = [-sum((row[j] for row in rows), fmpq(0)) if j < k else fmpq(0) for j in range(width)]
+    cost.append(-sum((row[width] for row in rows), fmpq(0)))
+    while True:
+        enter = next((j for j in range(width) if cost[j] < 0), None)  # Bland: lowest index
+        if enter is None:
+            break
+        # ratio test; ties to the lowest basic variable (Bland)
+        candidates = [(row[width] / row[enter], basis[r], r) for r, row in enumerate(rows) if row[enter] > 0]
+        if not candidates:  # cannot happen: the phase-1 objective is bounded below by 0
+            return None
+        leave = min(candidates)[2]
+        pivot_row = rows[leave]
+        p = pivot_row[enter]
+        pivot_row = rows[leave] = [a / p for a in pivot_row]
+        for r, row in enumerate(rows):
+            if r != leave and row[enter] != 0:
+                f = row[enter]
+                rows[r] = [a - f * b for a, b in zip(row, pivot_row)]
+        f = cost[enter]
+        cost = [a - f * b for a, b in zip(cost, pivot_row)]
+        basis[leave] = enter
+    if cost[width] != 0:  # some artificial stays positive: gradient is outside the cone
+        return None
+    chosen = sorted(tight[j] for j in basis if j < k)
+    return chosen or None
 
 
 def vertex_bases(cell: Cell) -> list[list[int]]:
@@ -137,6 +210,8 @@ def bounded_multipliers(domain: Domain) -> list[list[Fraction]]:
             if basis is None:
                 raise CertificateError("no boundedness multipliers found")
             y_cons = _solve_multipliers(cell, basis, gradient)
+            if y_cons is None:  # _basis_at returns only bases whose multipliers it solved for
+                raise CertificateError("no boundedness multipliers found")
             # constraint t is primitive(b_t - A_t x) = (b_t - A_t x) * s_t; gradient -s_t A_t
             y = [Fraction(0)] * m
             for t, yt in zip(basis, y_cons):
@@ -152,5 +227,3 @@ def _row_scale(domain: Domain, t: int) -> Fraction:
         if a:
             return Fraction(-coefficient) / a
     raise CertificateError("zero domain row")
-
-
