@@ -1,0 +1,523 @@
+"""Exact assertions for tests that guard a ReLU network: region counts, robustness of a class on a
+box, identical decisions and bounded output differences between two networks.
+
+Every verdict is exact.  The networks are partitioned into activation regions
+(:func:`~exactrelu.partition.partition`); on each region a network is one exact affine map, so a
+question about the whole domain becomes finitely many exact linear programs (HiGHS proposes, exact
+rational arithmetic decides, see :mod:`exactrelu.geometry.lp`) or exact evaluations at a region's
+vertices.  Two networks are compared on the **common refinement** of their partitions: the pairs
+of regions, one of each, whose intersection is full-dimensional (bounding boxes select candidate
+pairs, an exact LP confirms each), which cover the domain.
+
+A failed assertion raises :class:`AssertionError` with an exact counterexample point, the exact
+outputs there (recomputed by the exact forward pass, independently of the regions) and the rule
+that was applied.
+
+**Classes.**  Outputs are class scores; class ``c`` is output ``c`` (0-based).  Class ``c`` *wins*
+at ``x`` when its output is strictly greater than every other output: a tie is not a win, and
+where the highest outputs tie no class wins.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from exactrelu_checker import check_certificate
+
+from .errors import EmptyInterior, InternalError, InvalidArgument
+from .geometry.domain import Domain
+from .geometry.lp import LPSolver, Status, interior_point
+from .geometry.rounding import short_point_inside
+from .network import Network
+from .partition import DD_MAX_DIM, Partition, certify, partition
+from .rational import format_rational, to_rational
+from .region import Region
+
+__all__ = [
+    "Piece",
+    "common_refinement",
+    "assert_regions",
+    "assert_robust",
+    "assert_same_decisions",
+    "assert_outputs_within",
+]
+
+IntRow = tuple[int, ...]
+DomainLike = Domain | Sequence[tuple[object, object]] | None
+
+
+class Piece(NamedTuple):
+    """A cell of the common refinement: region ``first`` of one partition and region ``second`` of
+    the other meet in a full-dimensional set; ``point`` lies strictly inside both."""
+
+    first: int
+    second: int
+    point: tuple[Fraction, ...]
+
+
+# ----------------------------------------------------------------------------- exact helpers
+def _rows(region: Region) -> list[IntRow]:
+    return [facet.row for facet in region.facets]
+
+
+def _map(region: Region) -> tuple[list[IntRow], int]:
+    """The region's map as integer rows ``(c0, c1..cd)`` over a positive common denominator."""
+    if region.map_den > 0:
+        return [tuple(r) for r in region.map_rows], region.map_den
+    return [tuple(-a for a in r) for r in region.map_rows], -region.map_den
+
+
+def _same_map(a: Region, b: Region) -> bool:
+    rows_a, den_a = _map(a)
+    rows_b, den_b = _map(b)
+    return all(x * den_b == y * den_a for ra, rb in zip(rows_a, rows_b) for x, y in zip(ra, rb))
+
+
+def _value(row: Sequence[Any], x: Sequence[Fraction]) -> Fraction:
+    return row[0] + sum((a * v for a, v in zip(row[1:], x)), Fraction(0))
+
+
+def _minimum(region: Region, objective: Sequence[Fraction], solver: LPSolver) -> tuple[Fraction, tuple[Fraction, ...]]:
+    """Exact minimum of ``objective . (1, x)`` over the region's closure, and a point reaching it:
+    the best vertex (vertex engine) or an exact LP optimum (regions without vertices)."""
+    if region.vertices:
+        return min(((_value(objective, v), v) for v in region.vertices), key=lambda t: t[0])
+    opt = solver.minimize(_rows(region), tuple(objective))
+    if opt.status is not Status.OPTIMAL or opt.value is None or opt.point is None:
+        raise InternalError(f"the minimum over a bounded region was not found ({opt.status.value})")
+    return opt.value, opt.point
+
+
+def _feasible(solver: LPSolver, weak: Sequence[IntRow], strict: Sequence[IntRow]) -> tuple[Fraction, ...] | None:
+    """An exact point with ``row . (1, x) >= 0`` for every ``weak`` row and ``> 0`` for every
+    ``strict`` row, or None if there is none.  One LP: maximise ``t`` subject to ``weak >= 0``,
+    ``strict >= t |gradient|_max`` and ``t <= 1``; the answer is yes iff the exact optimum is
+    positive.  ``weak`` must bound the set (region facets do)."""
+    d = len(weak[0]) - 1
+    ext = [tuple(r) + (0,) for r in weak]
+    ext += [tuple(r) + (-(max(abs(a) for a in r[1:]) or 1),) for r in strict]
+    ext.append((1,) + (0,) * d + (-1,))
+    found = solver.minimize(ext, (0,) * (d + 1) + (-1,)).below(0)
+    if found is None:
+        return None
+    value, optimum = found
+
+    def inside(h: Sequence[int]) -> bool:
+        return all(sum(a * b for a, b in zip(r, h)) >= 0 for r in weak) and all(
+            sum(a * b for a, b in zip(r, h)) > 0 for r in strict
+        )
+
+    short = short_point_inside([float(v) for v in optimum[:d]], float(-value), inside)  # floats only propose
+    point = short if short is not None else optimum[:d]
+    if not (all(_value(r, point) >= 0 for r in weak) and all(_value(r, point) > 0 for r in strict)):
+        raise InternalError("an exactly certified feasible point violates its constraints")
+    return point
+
+
+def _bounding_box(region: Region, solver: LPSolver) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
+    verts = region.vertices
+    if verts:
+        return tuple(map(min, zip(*verts))), tuple(map(max, zip(*verts)))
+    d = region.dim
+    lo, hi = [], []
+    for i in range(d):
+        unit = tuple(Fraction(int(k == i + 1)) for k in range(d + 1))
+        lo.append(_minimum(region, unit, solver)[0])
+        hi.append(-_minimum(region, tuple(-v for v in unit), solver)[0])
+    return tuple(lo), tuple(hi)
+
+
+def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = None) -> list[Piece]:
+    """Every pair of regions, one of ``a`` and one of ``b`` (partitions of one domain), whose
+    intersection is full-dimensional, with a point strictly inside both.  Their closures cover the
+    domain.  Candidate pairs are those whose bounding boxes overlap with positive volume (a sweep
+    over sorted boxes, so the work is far from quadratic for moderate sizes); each candidate is
+    decided exactly (a shared witness point, else an exact LP for an interior point).
+
+    >>> from exactrelu import EXAMPLE, partition
+    >>> p = partition(EXAMPLE)
+    >>> [(piece.first, piece.second) for piece in common_refinement(p, p)]
+    [(0, 0), (1, 1), (2, 2), (3, 3)]
+    >>> q = partition(EXAMPLE, [(0, 1), ("1/2", 1)])   # a smaller domain: not a partition of a's
+    >>> common_refinement(p, q)
+    Traceback (most recent call last):
+    exactrelu.errors.InvalidArgument: the two partitions are of different domains
+    """
+    if a.domain.A != b.domain.A or a.domain.b != b.domain.b:
+        raise InvalidArgument("the two partitions are of different domains")
+    solver = solver or LPSolver()
+    boxes_b = [_bounding_box(r, solver) for r in b.regions]
+    order = sorted(range(len(b.regions)), key=lambda j: boxes_b[j][0][0])
+    starts = [boxes_b[j][0][0] for j in order]
+    pieces = []
+    for i, ra in enumerate(a.regions):
+        lo_a, hi_a = _bounding_box(ra, solver)
+        rows_a = _rows(ra)
+        candidates = []
+        for j in order[: bisect.bisect_left(starts, hi_a[0])]:
+            lo_b, hi_b = boxes_b[j]
+            if all(lb < ha and la < hb for la, ha, lb, hb in zip(lo_a, hi_a, lo_b, hi_b)):
+                candidates.append(j)
+        for j in sorted(candidates):
+            rb = b.regions[j]
+            if rb.contains(ra.point, strictly=True):
+                pieces.append(Piece(i, j, ra.point))
+            elif ra.contains(rb.point, strictly=True):
+                pieces.append(Piece(i, j, rb.point))
+            else:
+                try:
+                    pieces.append(Piece(i, j, interior_point(rows_a + _rows(rb), solver)))
+                except EmptyInterior:
+                    pass
+    return pieces
+
+
+# ----------------------------------------------------------------------------- printing
+def _point_text(net: Network, x: Sequence[Fraction]) -> str:
+    return ", ".join(f"{name}={format_rational(v)}" for name, v in zip(net.input_names, x))
+
+
+def _outputs_text(net: Network, y: Sequence[Fraction]) -> str:
+    return ", ".join(f"{name} = {format_rational(v)}" for name, v in zip(net.output_names, y))
+
+
+def _class_text(net: Network, c: int) -> str:
+    return f"class {c} ({net.output_names[c]})"
+
+
+def _pattern_text(region: Region) -> str:
+    return " | ".join("".join(map(str, layer)) for layer in region.pattern) or "(no hidden layer)"
+
+
+def _winner(y: Sequence[Fraction]) -> int | None:
+    """The class with the strictly largest output, None at a tie."""
+    top = max(y)
+    best = [c for c, v in enumerate(y) if v == top]
+    return best[0] if len(best) == 1 else None
+
+
+def _decision_text(net: Network, y: Sequence[Fraction]) -> str:
+    c = _winner(y)
+    if c is not None:
+        return f"{_class_text(net, c)} wins"
+    top = max(y)
+    tied = [_class_text(net, k) for k, v in enumerate(y) if v == top]
+    return f"no class wins ({' and '.join(tied)} tie)"
+
+
+def _check_classes(net: Network, what: str) -> None:
+    if net.n_outputs < 2:
+        raise InvalidArgument(
+            f"{what} has one output, so its argmax is always class 0; give class scores (two or more outputs), "
+            "or compare the output with assert_outputs_within"
+        )
+
+
+def _keep_certificate(net: Network, domain: Domain, path: str | os.PathLike | None) -> str:
+    """Certify the partition, check it, write it (to ``path`` or a kept temporary file) and say where."""
+    if domain.dim > DD_MAX_DIM:
+        return f"no certificate: certificates need at most {DD_MAX_DIM} inputs"
+    cert = certify(net, domain)
+    verdict = check_certificate(cert)
+    if path is None:
+        fd, name = tempfile.mkstemp(prefix="exactrelu-certificate-", suffix=".json")
+        os.close(fd)
+    else:
+        name = os.fspath(path)
+    with open(name, "w", encoding="utf-8") as out:
+        json.dump(cert, out)
+    status = "VERIFIED" if verdict.verified else f"NOT VERIFIED: {verdict.reason}"
+    return f"certificate of the partition: {name} ({status}; check it with `exactrelu check {name}`)"
+
+
+# ----------------------------------------------------------------------------- assertions
+def assert_regions(
+    network: Any,
+    domain: DomainLike = None,
+    *,
+    at_most: int | None = None,
+    exactly: int | None = None,
+    at_least: int | None = None,
+) -> Partition:
+    """Assert how many activation regions ``network`` has on ``domain`` (anything
+    :func:`~exactrelu.partition.partition` takes), and return the partition.
+
+    >>> from exactrelu import EXAMPLE
+    >>> len(assert_regions(EXAMPLE, [(0, 1), (0, 1)], exactly=4).regions)
+    4
+    >>> assert_regions(EXAMPLE, [(0, 1), (0, 1)], at_most=3)
+    Traceback (most recent call last):
+    AssertionError: expected at most 3 activation regions on [0, 1] x [0, 1], found 4 (edges: 4, linear pieces: 4)
+    """
+    p = partition(network, domain)
+    found = len(p.regions)
+    for bound, fails, words in (
+        (exactly, lambda n, k: n != k, "exactly"),
+        (at_most, lambda n, k: n > k, "at most"),
+        (at_least, lambda n, k: n < k, "at least"),
+    ):
+        if bound is not None and fails(found, bound):
+            raise AssertionError(
+                f"expected {words} {bound} activation regions on {p.domain.describe()}, found {found} "
+                f"(edges: {len(p.edges)}, linear pieces: {p.linear_pieces})"
+            )
+    return p
+
+
+def assert_robust(
+    network: Any,
+    box: DomainLike,
+    label: int,
+    *,
+    ties: str = "lose",
+    certificate: str | os.PathLike | None = None,
+) -> Fraction:
+    """Assert that class ``label`` wins everywhere on ``box`` (a box as ``(lo, hi)`` pairs or any
+    :class:`Domain`), exactly; returns the exact margin
+    ``min over the box of (f_label - max_{j != label} f_j)``.
+
+    Rule: ``ties="lose"`` (default) requires ``f_label > f_j`` for every other class ``j`` at every
+    point of the closed box (a tie is not a win: margin ``> 0``); ``ties="win"`` accepts ties
+    (``f_label >= f_j``: margin ``>= 0``).  For every region and every ``j != label`` the exact
+    minimum of the affine function ``f_label - f_j`` over the region is found at its vertices (or
+    by an exact LP over its facets).
+
+    On failure the :class:`AssertionError` shows the point of smallest margin, the exact outputs
+    there and which class wins, and names a file holding the partition's certificate (checked with
+    :mod:`exactrelu_checker`).  ``certificate``: write the certificate to this path, pass or fail
+    (on failure without it, a kept temporary file is used).
+
+    >>> from exactrelu import Network
+    >>> net = Network.from_layers([([[1, 0]], [0]), ([[1], [-1]], [0, "1/2"])])  # y1 = relu(x1), y2 = 1/2 - relu(x1)
+    >>> assert_robust(net, [(1, 2), (0, 1)], label=0)
+    Fraction(3, 2)
+    >>> assert_robust(net, [("1/4", 2), (0, 1)], label=0, ties="win")  # y1 = y2 at x1 = 1/4
+    Fraction(0, 1)
+    >>> assert_robust(net, [(0, 2), (0, 1)], label=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AssertionError: class 0 (y1) does not win everywhere on [0, 2] x [0, 1]: at x1=0, x2=0 class 1 (y2) wins
+      outputs: y1 = 0, y2 = 1/2
+      exact margin (min over the box of y1 - max of the other outputs): -1/2, reached in region 0 (pattern 1)
+      rule: a tie is not a win: class wins at x when its output is strictly greater than every other
+      certificate of the partition: /.../exactrelu-certificate-....json (VERIFIED; check it with `exactrelu check ...`)
+    """
+    if ties not in ("lose", "win"):
+        raise InvalidArgument(f"ties is {ties!r}; expected 'lose' (a tie is not a win) or 'win'")
+    p = partition(network, box)
+    net = p.network
+    _check_classes(net, "the network")
+    if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < net.n_outputs:
+        raise InvalidArgument(f"label is {label!r}; expected a class index from 0 to {net.n_outputs - 1}")
+    solver = LPSolver()
+    worst: tuple[Fraction, tuple[Fraction, ...], int] | None = None
+    for r, region in enumerate(p.regions):
+        rows, den = _map(region)
+        for j in range(net.n_outputs):
+            if j == label:
+                continue
+            gap = [Fraction(u - v, den) for u, v in zip(rows[label], rows[j])]
+            value, x = _minimum(region, gap, solver)
+            if worst is None or value < worst[0]:
+                worst = (value, x, r)
+    assert worst is not None
+    margin, x, r = worst
+    failed = margin <= 0 if ties == "lose" else margin < 0
+    kept = _keep_certificate(net, p.domain, certificate) if failed or certificate is not None else ""
+    if not failed:
+        return margin
+    y = net.forward(x)
+    others = max(v for c, v in enumerate(y) if c != label)
+    if y[label] - others != margin:
+        raise InternalError(f"the exact margin {margin} does not match the forward pass at {x}")
+    rule = (
+        "a tie is not a win: class wins at x when its output is strictly greater than every other"
+        if ties == "lose"
+        else 'ties="win": class must have an output >= every other'
+    )
+    raise AssertionError(
+        f"{_class_text(net, label)} does not win everywhere on {p.domain.describe()}: "
+        f"at {_point_text(net, x)} {_decision_text(net, y)}\n"
+        f"  outputs: {_outputs_text(net, y)}\n"
+        f"  exact margin (min over the box of {net.output_names[label]} - max of the other outputs): "
+        f"{format_rational(margin)}, reached in region {r} (pattern {_pattern_text(p.regions[r])})\n"
+        f"  rule: {rule}\n"
+        f"  {kept}"
+    )
+
+
+def _two(net_a: Any, net_b: Any, domain: DomainLike) -> tuple[Partition, Partition, list[Piece], LPSolver]:
+    pa = partition(net_a, domain)
+    pb = partition(net_b, pa.domain)
+    if pa.network.n_outputs != pb.network.n_outputs:
+        raise InvalidArgument(f"network a has {pa.network.n_outputs} outputs and network b has {pb.network.n_outputs}")
+    solver = LPSolver()
+    return pa, pb, common_refinement(pa, pb, solver=solver), solver
+
+
+def _wins(region: Region, c: int) -> list[IntRow]:
+    """Rows ``f_c - f_k`` (k != c): all > 0 exactly where class ``c`` wins on the region."""
+    rows, _ = _map(region)
+    return [tuple(u - v for u, v in zip(rows[c], rows[k])) for k in range(len(rows)) if k != c]
+
+
+def _disagreement(
+    ra: Region, rb: Region, point: tuple[Fraction, ...], ties: str, solver: LPSolver
+) -> tuple[Fraction, ...] | None:
+    """A point of ``ra`` and ``rb`` where the decisions differ under the rule, or None."""
+    if _same_map(ra, rb):
+        return None
+    weak = _rows(ra) + _rows(rb)
+    n = len(ra.map_rows)
+    won: list[list[int]] = []
+    for region in (ra, rb):
+        at_point = _winner([_value(r, point) for r in _map(region)[0]])
+        won.append([c for c in range(n) if c == at_point or _feasible(solver, weak, _wins(region, c)) is not None])
+    if ties == "ignore":  # both decide, differently
+        for c in won[0]:
+            for k in won[1]:
+                if c != k:
+                    found = _feasible(solver, weak, _wins(ra, c) + _wins(rb, k))
+                    if found is not None:
+                        return found
+        return None
+    for this, other, classes in ((ra, rb, won[0]), (rb, ra, won[1])):  # one decides c, the other does not
+        rows, _ = _map(other)
+        for c in classes:
+            for k in range(n):
+                if k != c:
+                    beaten = tuple(u - v for u, v in zip(rows[k], rows[c]))  # f_k >= f_c: c does not win
+                    found = _feasible(solver, weak + [beaten], _wins(this, c))
+                    if found is not None:
+                        return found
+    return None
+
+
+def assert_same_decisions(net_a: Any, net_b: Any, domain: DomainLike = None, *, ties: str = "ignore") -> int:
+    """Assert that two networks make the same decision (argmax class) everywhere on ``domain``,
+    exactly; returns the number of cells of the common refinement that were compared.
+
+    Rule: a network *decides* class ``c`` at ``x`` when output ``c`` is strictly greater than every
+    other output (at a tie it decides nothing).  ``ties="ignore"`` (default): the networks disagree
+    at ``x`` when both decide there and decide differently; points where either ties are not
+    compared.  As outputs are continuous, such points form an open set, so passing means the
+    decisions agree up to a set of volume zero.  ``ties="strict"``: they also disagree where one
+    decides and the other does not, so passing means the decision (a class or none) is the same at
+    every point.
+
+    On each cell of the common refinement both networks are affine; the set where ``a`` decides
+    ``c`` and ``b`` decides ``k`` is a polyhedron, tested for a point by one exact LP.  On failure
+    the :class:`AssertionError` shows such a point with both networks' exact outputs.
+
+    >>> from exactrelu import Network
+    >>> a = Network.from_layers([([[1, -1], [-1, 1]], [0, 0]), ([[1, 0], [0, 1]], [0, 0])])
+    >>> b = Network.from_layers([([[3, -3], [-1, 1]], [0, 0]), ([[1, 0], [0, 2]], [0, 0])])  # rescaled
+    >>> assert_same_decisions(a, b, [(0, 1), (0, 1)], ties="strict")
+    2
+    >>> c = Network.from_layers([([[1, -1], [-1, 1]], [0, 0]), ([[1, 0], [0, 1]], ["-1/10", 0])])
+    >>> assert_same_decisions(a, c, [(0, 1), (0, 1)])
+    Traceback (most recent call last):
+    AssertionError: the networks decide differently on [0, 1] x [0, 1]: at x1=13/256, x2=0 network a: class 0 (y1) wins, network b: class 1 (y2) wins
+      network a: y1 = 13/256, y2 = 0
+      network b: y1 = -63/1280, y2 = 0
+      rule (ties="ignore"): a network decides class c at x when output c is strictly greater than every other; points where either network ties are not compared
+    """
+    if ties not in ("ignore", "strict"):
+        raise InvalidArgument(f"ties is {ties!r}; expected 'ignore' or 'strict'")
+    pa, pb, pieces, solver = _two(net_a, net_b, domain)
+    a, b = pa.network, pb.network
+    _check_classes(a, "network a")
+    for piece in pieces:
+        x = _disagreement(pa.regions[piece.first], pb.regions[piece.second], piece.point, ties, solver)
+        if x is None:
+            continue
+        ya, yb = a.forward(x), b.forward(x)
+        if _winner(ya) == _winner(yb) or (ties == "ignore" and None in (_winner(ya), _winner(yb))):
+            raise InternalError(f"an exact disagreement point {x} does not disagree in the forward pass")
+        rule = (
+            "points where either network ties are not compared"
+            if ties == "ignore"
+            else "a tie (no decision) differs from any decision"
+        )
+        raise AssertionError(
+            f"the networks decide differently on {pa.domain.describe()}: at {_point_text(a, x)} "
+            f"network a: {_decision_text(a, ya)}, network b: {_decision_text(b, yb)}\n"
+            f"  network a: {_outputs_text(a, ya)}\n"
+            f"  network b: {_outputs_text(b, yb)}\n"
+            f'  rule (ties="{ties}"): a network decides class c at x when output c is strictly greater than '
+            f"every other; {rule}"
+        )
+    return len(pieces)
+
+
+def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: object) -> tuple[Fraction, ...]:
+    """Assert ``|f_a(x)_o - f_b(x)_o| <= bound`` for every output ``o`` and every ``x`` in
+    ``domain``, exactly; returns the exact maximum of ``|f_a - f_b|`` per output.
+
+    ``bound`` is one rational (an int, Fraction, ``"p/q"`` or decimal text; a float means its exact
+    binary value) or one per output.  On each cell of the common refinement ``f_a - f_b`` is affine,
+    so its maximum and minimum are exact LPs; the failure message shows each offending output's
+    exact maximum and a point reaching it, with both networks' outputs there.
+
+    >>> from exactrelu import EXAMPLE, Network
+    >>> moved = Network.from_layers([(l.weight, l.bias) for l in EXAMPLE.layers[:-1]]
+    ...                             + [(EXAMPLE.layers[-1].weight, ["1/3", "-1/4"])])
+    >>> assert_outputs_within(EXAMPLE, moved, [(0, 1), (0, 1)], "1/2")
+    (Fraction(1, 3), Fraction(0, 1))
+    >>> assert_outputs_within(EXAMPLE, moved, [(0, 1), (0, 1)], "1/4")
+    Traceback (most recent call last):
+    AssertionError: the outputs differ by more than the bound on [0, 1] x [0, 1]:
+      P: max |a - b| = 1/3 > 1/4, at X=0, Y=0 (network a: 0, network b: 1/3)
+      Q: max |a - b| = 0 <= 1/4
+    """
+    pa, pb, pieces, solver = _two(net_a, net_b, domain)
+    a, b = pa.network, pb.network
+    n = a.n_outputs
+    if isinstance(bound, (list, tuple)):
+        if len(bound) != n:
+            raise InvalidArgument(f"{len(bound)} bounds given for {n} outputs")
+        bounds = [to_rational(v, f"bound {o + 1}") for o, v in enumerate(bound)]
+    else:
+        bounds = [to_rational(bound, "bound")] * n
+    if any(v < 0 for v in bounds):
+        raise InvalidArgument("a bound is negative")
+    best: list[tuple[Fraction, tuple[Fraction, ...]]] = [(Fraction(0), pieces[0].point)] * n
+    for piece in pieces:
+        ra, rb = pa.regions[piece.first], pb.regions[piece.second]
+        rows_a, den_a = _map(ra)
+        rows_b, den_b = _map(rb)
+        weak = _rows(ra) + _rows(rb)
+        for o in range(n):
+            diff = [Fraction(u, den_a) - Fraction(v, den_b) for u, v in zip(rows_a[o], rows_b[o])]
+            if not any(diff):
+                continue
+            for sign in (1, -1):
+                opt = solver.minimize(weak, tuple(-sign * v for v in diff))
+                if opt.status is not Status.OPTIMAL or opt.value is None or opt.point is None:
+                    raise InternalError(f"the maximum over a bounded cell was not found ({opt.status.value})")
+                if -opt.value > best[o][0]:
+                    best[o] = (-opt.value, opt.point)
+    worst = tuple(v for v, _ in best)
+    failing = [o for o in range(n) if worst[o] > bounds[o]]
+    if not failing:
+        return worst
+    lines = []
+    for o in range(n):
+        value, x = best[o]
+        name = a.output_names[o]
+        if o not in failing:
+            lines.append(f"  {name}: max |a - b| = {format_rational(value)} <= {format_rational(bounds[o])}")
+            continue
+        ya, yb = a.forward(x), b.forward(x)
+        if abs(ya[o] - yb[o]) != value:
+            raise InternalError(f"the exact maximum {value} does not match the forward passes at {x}")
+        lines.append(
+            f"  {name}: max |a - b| = {format_rational(value)} > {format_rational(bounds[o])}, at {_point_text(a, x)} "
+            f"(network a: {format_rational(ya[o])}, network b: {format_rational(yb[o])})"
+        )
+    raise AssertionError(f"the outputs differ by more than the bound on {pa.domain.describe()}:\n" + "\n".join(lines))
