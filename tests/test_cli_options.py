@@ -274,8 +274,8 @@ def test_bad_output_is_refused_before_any_work(tmp_path, capsys, monkeypatch, co
     def no_work(*args, **kwargs):
         raise AssertionError("the enumeration started before the output was checked")
 
-    monkeypatch.setattr(cli, "partition", no_work)
-    monkeypatch.setattr(cli, "certify", no_work)
+    monkeypatch.setattr(cli.regions, "partition", no_work)
+    monkeypatch.setattr(cli.certify, "certify", no_work)
     target = make(tmp_path)
     assert main([command, "-o", str(target)]) == 2
     line = _one_error_line(capsys)

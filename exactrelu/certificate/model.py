@@ -12,10 +12,19 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidArgument
+from ..network import Network
 from ..rational import format_rational, parse_rational_text
 from ..region import region_json
 
-__all__ = ["CERTIFICATE_FORMAT", "CERTIFICATE_VERSION", "Proof", "TreeNode", "CertifiedRegion", "Certificate"]
+__all__ = [
+    "CERTIFICATE_FORMAT",
+    "CERTIFICATE_VERSION",
+    "Proof",
+    "TreeNode",
+    "CertifiedRegion",
+    "Certificate",
+    "network_json",
+]
 
 CERTIFICATE_FORMAT = "exactrelu-certificate"
 CERTIFICATE_VERSION = 1
@@ -122,6 +131,15 @@ class Certificate:
             tuple((int(i), int(j)) for i, j in data["edges"]),
             dict(data["summary"]),
         )
+
+
+def network_json(network: Network) -> dict[str, Any]:
+    """The network as a certificate embeds it: the layers (every rational a string) and
+    ``negative_slopes`` when any slope is nonzero; no names."""
+    data: dict[str, Any] = {"layers": network.to_json()["layers"]}
+    if any(network.negative_slopes):
+        data["negative_slopes"] = [format_rational(s) for s in network.negative_slopes]
+    return data
 
 
 def _q(text: str) -> Fraction:

@@ -26,9 +26,8 @@ from ..errors import Interrupted, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..network import Network
-from ..rational import format_rational
 from .farkas import bounded_multipliers, box_minimum, box_units, farkas_basis, vertex_bases
-from .model import Certificate, CertifiedRegion, Proof, TreeNode
+from .model import Certificate, CertifiedRegion, Proof, TreeNode, network_json
 
 __all__ = ["TreeBuilder", "produce_certificate"]
 
@@ -100,11 +99,8 @@ def produce_certificate(
     if path is not None:
         source["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     domain_json = domain.to_json()
-    net_json: dict = {"layers": network.to_json()["layers"]}
-    if any(network.negative_slopes):
-        net_json["negative_slopes"] = [format_rational(s) for s in network.negative_slopes]
     return Certificate(
-        network=net_json,
+        network=network_json(network),
         source=source,
         domain={k: domain_json[k] for k in ("A", "b", "box") if k in domain_json},
         bounded=tuple(tuple(y) for y in bounded_multipliers(domain)),

@@ -1,0 +1,65 @@
+"""The ``exactrelu`` command line (docs/commands.md): one module per command, each with
+``add_parser(subparsers)`` and ``run(args) -> exit code``; this module parses and maps errors.
+
+Exit codes: 0 success, 1 a negative verdict, 2 bad input or usage (one line on stderr, never a
+traceback), 130 interrupted (what was found is still written, marked incomplete), 141 the reader
+of stdout went away (as if killed by SIGPIPE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..errors import ExactReluError, InternalError, Interrupted
+from . import certify, check, regions
+from .common import Parser, UsageError, usage_message
+
+__all__ = ["main", "build_parser", "EXIT_BROKEN_PIPE"]
+
+EXIT_BROKEN_PIPE = 128 + 13  # the shell's status for a process killed by SIGPIPE
+COMMANDS = {"regions": regions, "certify": certify, "check": check}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="exactrelu", description="Exact, certified geometry of ReLU networks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS.values():
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"exactrelu: error: {usage_message(str(exc), argv)} (see --help)", file=sys.stderr)
+        return 2
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command].run(args)
+    except Interrupted as exc:
+        print(f"exactrelu: {exc}", file=sys.stderr)
+        return 130
+    except InternalError as exc:
+        print(f"exactrelu: internal error (a bug in exactrelu; please report it with the input): {exc}",
+              file=sys.stderr)
+        return 2
+    except ExactReluError as exc:
+        print(f"exactrelu: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into head: stop quietly, with the status of a SIGPIPE kill
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"exactrelu: error: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("exactrelu: interrupted", file=sys.stderr)
+        return 130

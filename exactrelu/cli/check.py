@@ -1,0 +1,68 @@
+"""``exactrelu check``: the independent checker, optionally against a network file in any format."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import exactrelu_checker
+from exactrelu_checker import MalformedCertificate
+
+from ..certificate.model import network_json
+from ..errors import InvalidArgument
+from ..rational import format_rational
+from .common import ACTIVATION_HELP, describe, load_network, parse_activation
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub) -> None:
+    k = sub.add_parser("check", help="verify a certificate independently (VERIFIED / NOT VERIFIED)")
+    k.add_argument("certificate", metavar="CERT.json")
+    k.add_argument(
+        "--network",
+        metavar="FILE",
+        help="load this network file (any format) and require the certificate's network to equal it exactly",
+    )
+    k.add_argument(
+        "--activation", type=parse_activation, metavar="relu|leaky_relu:SLOPE", help=ACTIVATION_HELP + "; with --network"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.network is None:
+        if args.activation is not None:
+            raise InvalidArgument("--activation describes the --network file; give --network FILE too")
+        return exactrelu_checker.main([args.certificate])
+    net = load_network(args.network, args.activation)
+    try:
+        verdict = exactrelu_checker.check_certificate(Path(args.certificate), network=network_json(net))
+    except MalformedCertificate as exc:
+        return _checker_error(exc)
+    lines = _verified_summary(verdict) if verdict.verified else [f"NOT VERIFIED: {verdict.reason}"]
+    print("\n".join(lines + [f"network: compared exactly with {args.network} ({describe(net)})"]))
+    return 0 if verdict.verified else 1
+
+
+def _verified_summary(verdict) -> list[str]:
+    """``VERIFIED`` and what was verified, from the verdict's public fields (as the checker prints)."""
+    slopes = [format_rational(s) for s in verdict.slopes]
+    activation = (
+        "ReLU"
+        if not any(verdict.slopes)
+        else "LeakyReLU, negative slopes " + ", ".join(slopes[:5] + (["..."] if len(slopes) > 5 else []))
+    )
+    widths = " -> ".join(map(str, (verdict.inputs, *verdict.widths)))
+    return [
+        "VERIFIED",
+        f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
+        f"domain: {verdict.domain}",
+        f"regions: {verdict.regions}, edges: {verdict.edges}, linear pieces: {verdict.linear_pieces}",
+    ]
+
+
+def _checker_error(exc: Exception) -> int:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    print(f"exactrelu-checker: error: {text}", file=sys.stderr)
+    return 2

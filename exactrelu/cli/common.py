@@ -1,0 +1,161 @@
+"""What the commands share: the network and domain options, reading inputs, checking and writing
+outputs, and argparse errors as one line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import stat
+from pathlib import Path
+from typing import NoReturn
+
+from ..errors import InvalidArgument, InvalidNumber
+from ..example import EXAMPLE
+from ..geometry.domain import Domain, parse_box, read_polytope
+from ..loaders import load
+from ..network import Network
+from ..partition import default_domain
+from ..rational import parse_rational_text
+
+__all__ = [
+    "Parser",
+    "UsageError",
+    "add_network_options",
+    "check_output",
+    "describe",
+    "load_inputs",
+    "load_network",
+    "usage_message",
+    "write",
+    "parse_activation",
+    "ACTIVATION_HELP",
+]
+
+TORCH_SUFFIXES = (".pt", ".pth")
+
+
+class UsageError(Exception):
+    """An argparse error, reported by :func:`exactrelu.cli.main` as one line (with a hint where one helps)."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def parse_activation(text: str) -> dict:
+    """``relu`` or ``leaky_relu:SLOPE`` (the slope read exactly) as options for :func:`load`."""
+    name, colon, slope = text.strip().partition(":")
+    if name == "relu" and not colon:
+        return {"activation": "relu"}
+    if name == "leaky_relu":
+        if not slope.strip():
+            raise argparse.ArgumentTypeError("leaky_relu needs its slope: leaky_relu:SLOPE, e.g. leaky_relu:1/100")
+        try:
+            return {"activation": "leaky_relu", "negative_slope": parse_rational_text(slope, "slope")}
+        except InvalidNumber as exc:
+            raise argparse.ArgumentTypeError(f"leaky_relu: {exc}") from None
+    raise argparse.ArgumentTypeError(f"{text!r} is not relu or leaky_relu:SLOPE (e.g. leaky_relu:1/100)")
+
+
+ACTIVATION_HELP = (
+    "the activation between the layers of a PyTorch state dict, which does not record it: "
+    "relu or leaky_relu:SLOPE (slope read exactly, e.g. leaky_relu:1/100)"
+)
+
+
+def add_network_options(p: argparse.ArgumentParser, *, output_help: str, output_required: bool) -> None:
+    p.add_argument(
+        "net",
+        nargs="?",
+        metavar="NET",
+        help="network file (.json .npz .nnet .onnx .pt .pth); default: the built-in example",
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--box", metavar="LO:HI,...", help="input box, e.g. --box=-1/2:3/2,0:1")
+    group.add_argument("--polytope", metavar="FILE", help='JSON {"A": [[...]], "b": [...]} meaning A x <= b')
+    p.add_argument("--activation", type=parse_activation, metavar="relu|leaky_relu:SLOPE", help=ACTIVATION_HELP)
+    p.add_argument("-o", "--output", metavar="FILE", required=output_required, help=output_help)
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+
+
+def usage_message(message: str, argv: list[str]) -> str:
+    """argparse's message, with a hint for ``--box -1:1,...`` (argparse takes ``-1:1`` for an option)."""
+    if message.startswith("argument --box: expected one argument"):
+        position = argv.index("--box") if "--box" in argv else -1
+        value = argv[position + 1] if 0 <= position < len(argv) - 1 and argv[position + 1].startswith("-") else ""
+        example = f"--box={value}" if value else "--box=-1:1,0:1"
+        return f"{message}; a box whose first bound is negative must be joined with '=': {example}"
+    return message
+
+
+def load_network(path: str | None, activation: dict | None) -> Network:
+    if activation is not None and (path is None or Path(path).suffix.lower() not in TORCH_SUFFIXES):
+        what = "the built-in example" if path is None else f"network file {path}"
+        raise InvalidArgument(
+            f"--activation is only for PyTorch state dicts (.pt, .pth); {what} records its own activations"
+        )
+    return EXAMPLE if path is None else load(path, **(activation or {}))
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[Network, Domain]:
+    net = load_network(args.net, args.activation)
+    if args.box is not None:
+        domain = parse_box(args.box)
+    elif args.polytope is not None:
+        domain = read_polytope(args.polytope)
+    else:
+        domain = default_domain(net)
+    return net, domain
+
+
+def describe(net: Network) -> str:
+    """``numbers read as ...`` and, for a state dict, the activation the user stated."""
+    stated = net.metadata.get("activation")
+    return f"numbers read as {net.reading}" + (f"; activations as stated: {stated}" if stated else "")
+
+
+def check_output(destination: str | None) -> None:
+    """Refuse, before any work, an output file that cannot be created or written."""
+    if destination is None or destination == "-":
+        return
+    if not destination.strip():
+        raise InvalidArgument("-o needs a file name (or - for stdout)")
+    path = Path(destination)
+    if path.is_dir():
+        raise InvalidArgument(f"cannot write {destination}: it is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        problem = "is not a folder" if parent.exists() else "does not exist"
+        raise InvalidArgument(f"cannot write {destination}: the folder {parent} {problem}")
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):  # a device or pipe: never opened twice
+        if not os.access(path, os.W_OK):
+            raise InvalidArgument(f"cannot write {destination}: permission denied")
+        return
+    existed = path.exists()
+    try:
+        with open(path, "a", encoding="utf-8"):  # creates, never truncates
+            pass
+    except OSError as exc:
+        raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
+    if not existed:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def write(text: str, destination: str) -> None:
+    """Write ``text`` to a file, or to stdout for ``-``."""
+    if destination == "-":
+        print(text)
+        return
+    try:
+        with open(destination, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    except OSError as exc:
+        raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None

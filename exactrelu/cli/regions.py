@@ -1,0 +1,67 @@
+"""``exactrelu regions``: every activation region, a summary, the partition JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from ..export.display import region_lines
+from ..partition import partition
+from ..progress import region_progress
+from .common import add_network_options, check_output, describe, load_inputs, write
+
+__all__ = ["add_parser", "run"]
+
+SMALL = 16  # print every region of partitions up to this size
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("regions", help="enumerate every activation region exactly")
+    add_network_options(p, output_help="write the partition JSON here ('-' for stdout)", output_required=False)
+    p.add_argument(
+        "--list",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"print every region (default: when there are at most {SMALL})",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("auto", "dd", "lp"),
+        default="auto",
+        help="dd: vertex enumeration (fast, low dimension); lp: exact LPs (any dimension); auto: lp above 10 inputs",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    check_output(args.output)
+    net, domain = load_inputs(args)
+    with region_progress(args.progress) as on_region:
+        result = partition(net, domain, progress=on_region, engine=args.engine)
+    if args.output:
+        write(json.dumps(result.to_json(), indent=1), args.output)
+    out = sys.stderr if args.output == "-" else sys.stdout
+    s = result.summary()
+    name = net.source or "network"
+    total = time.perf_counter() - started
+    print(
+        f"{name}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {net.n_outputs} outputs "
+        f"({describe(net)})",
+        file=out,
+    )
+    print(f"domain: {domain.describe()}", file=out)
+    print(
+        f"regions: {s['regions']}  edges: {s['edges']}  linear pieces: {s['linear_pieces']}  "
+        f"seconds: {result.seconds:.2f} enumeration ({total:.2f} total with loading and writing)"
+        + ("" if result.complete else "  INCOMPLETE (interrupted)"),
+        file=out,
+    )
+    show = args.list if args.list is not None else len(result.regions) <= SMALL
+    if show:
+        hidden = net.metadata.get("hidden_names")
+        for i, region in enumerate(result.regions):
+            for line in region_lines(i, region, net.input_names, net.output_names, hidden):
+                print(line, file=out)
+    return 0 if result.complete else 130
