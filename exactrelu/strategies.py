@@ -35,7 +35,7 @@ from hypothesis.strategies import DrawFn, SearchStrategy
 
 from .errors import InternalError, InvalidArgument
 from .geometry.domain import Domain
-from .geometry.exact import dehomogenize
+from .geometry.exact import dehomogenize, rank_of
 from .network import Network
 from .partition import Partition, certify, partition
 from .rational import format_rational, to_rational
@@ -115,6 +115,8 @@ def _checked_kinds(kinds: Iterable[str]) -> frozenset[str]:
 
 
 def _slopes(leaky: object) -> SearchStrategy[Fraction]:
+    if isinstance(leaky, SearchStrategy):
+        return leaky.flatmap(_slopes)
     if leaky is False:
         return st.just(Fraction(0))
     if leaky is True:
@@ -164,10 +166,17 @@ def _special_rows(
     if kind == "concurrent":  # n_in + 1 hyperplanes through one interior point
         weights = draw(st.lists(st.integers(1, 3), min_size=len(verts), max_size=len(verts)))
         point = tuple(sum((c * v[i] for c, v in zip(weights, verts)), Fraction(0)) / sum(weights) for i in range(n_in))
+        # normals s_i e_i and one vector without zero entries (any n_in of them independent), mapped
+        # by a drawn invertible integer matrix (the identity when the drawn one is singular)
+        nonzero = st.integers(1, 3).flatmap(lambda v: st.sampled_from([v, -v]))
+        normals = [tuple(draw(nonzero) if j == i else 0 for j in range(n_in)) for i in range(n_in)]
+        normals.append(tuple(draw(nonzero) for _ in range(n_in)))
+        mix = draw(st.lists(st.lists(st.integers(-2, 2), min_size=n_in, max_size=n_in), min_size=n_in, max_size=n_in))
+        if rank_of(mix) == n_in:
+            normals = [tuple(sum(m * a for m, a in zip(row, w)) for row in mix) for w in normals]
         out = []
-        for _ in range(n_in + 1):
-            w = tuple(Fraction(a) for a in draw(_nonzero_vector(n_in)))
-            out.append((w, -sum((a * p for a, p in zip(w, point)), Fraction(0))))
+        for normal in normals:
+            out.append((tuple(map(Fraction, normal)), -sum((a * p for a, p in zip(normal, point)), Fraction(0))))
         return out
     if kind == "through_corners":
         corner = verts[draw(st.integers(0, len(verts) - 1))]
@@ -254,15 +263,16 @@ def networks(
     * ``"negated"``: a neuron and a negative multiple of it;
     * ``"dead"``: a neuron whose pre-activation is identically zero, a negative constant, or (first
       layer) negative on the whole domain;
-    * ``"concurrent"``: ``n_inputs + 1`` first-layer hyperplanes through one interior point;
+    * ``"concurrent"``: ``n_inputs + 1`` first-layer hyperplanes through one interior point, any
+      ``n_inputs`` of them independent;
     * ``"through_corners"``: a first-layer hyperplane through a vertex of the domain;
     * ``"along_edges"``: a first-layer hyperplane containing a facet of the domain.
 
     The last three refer to ``domain`` (a :class:`Domain` or ``(lo, hi)`` pairs; default the unit
     box ``[0, 1]^n_inputs``; a given domain fixes ``n_inputs``).  A hidden layer is as wide as
     ``width`` draws or as its degenerate neurons need, whichever is more.  ``leaky``: ``False``
-    (ReLU), ``True`` (a drawn LeakyReLU slope per hidden layer, e.g. 1/10, 2 or -1/2) or a fixed
-    slope.  Networks shrink towards fewer and narrower layers and weights near 0.
+    (ReLU), ``True`` (a drawn LeakyReLU slope per hidden layer, e.g. 1/10, 2 or -1/2), a fixed
+    slope, or a strategy of these (drawn per hidden layer).  Networks shrink towards fewer and narrower layers and weights near 0.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10, database=None, deadline=None)
