@@ -110,15 +110,17 @@ _SHOWN = (
 
 
 def _differences(old: dict, new: dict) -> list[str]:
-    lines = []
+    lines, same = [], []
     for key, label in _SHOWN:
         before, after = old.get(key), new.get(key)
-        if before != after:
-            if isinstance(before, str) and len(before) == 64:
-                before, after = before[:12], str(after)[:12]
-            lines.append(f"  {label}: {before} -> {after}")
-    if not lines:  # only the certificate's bytes differ (another region order, or another producer)
-        lines.append("  the certificate differs, with the same counts, patterns, network and domain")
+        if before == after:
+            same.append(label if key.endswith("sha256") else f"{label} {after}")
+            continue
+        if isinstance(before, str) and len(before) == 64:
+            before, after = before[:12], str(after)[:12]
+        lines.append(f"  {label}: {before} -> {after}")
+    if same:
+        lines.append(f"  unchanged: {', '.join(same)}")
     return lines
 
 

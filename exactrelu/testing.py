@@ -179,12 +179,18 @@ def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = N
 
 
 # ----------------------------------------------------------------------------- printing
+def _num(v: Fraction) -> str:
+    """The exact value, with a decimal approximation when its denominator is long."""
+    text = format_rational(v)
+    return text if v.denominator < 10_000 else f"{text} (~{float(v):.6g})"
+
+
 def _point_text(net: Network, x: Sequence[Fraction]) -> str:
     return ", ".join(f"{name}={format_rational(v)}" for name, v in zip(net.input_names, x))
 
 
 def _outputs_text(net: Network, y: Sequence[Fraction]) -> str:
-    return ", ".join(f"{name} = {format_rational(v)}" for name, v in zip(net.output_names, y))
+    return ", ".join(f"{name} = {_num(v)}" for name, v in zip(net.output_names, y))
 
 
 def _class_text(net: Network, c: int) -> str:
@@ -255,6 +261,7 @@ def assert_regions(
     Traceback (most recent call last):
     AssertionError: expected at most 3 activation regions on [0, 1] x [0, 1], found 4 (edges: 4, linear pieces: 4)
     """
+    __tracebackhide__ = True  # pytest shows the message, not this function's frames
     p = partition(network, domain)
     found = len(p.regions)
     for bound, fails, words in (
@@ -307,6 +314,7 @@ def assert_robust(
       rule: a tie is not a win: class wins at x when its output is strictly greater than every other
       certificate of the partition: /.../exactrelu-certificate-....json (VERIFIED; check it with `exactrelu check ...`)
     """
+    __tracebackhide__ = True  # pytest shows the message, not this function's frames
     if ties not in ("lose", "win"):
         raise InvalidArgument(f"ties is {ties!r}; expected 'lose' (a tie is not a win) or 'win'")
     p = partition(network, box)
@@ -345,7 +353,7 @@ def assert_robust(
         f"at {_point_text(net, x)} {_decision_text(net, y)}\n"
         f"  outputs: {_outputs_text(net, y)}\n"
         f"  exact margin (min over the box of {net.output_names[label]} - max of the other outputs): "
-        f"{format_rational(margin)}, reached in region {r} (pattern {_pattern_text(p.regions[r])})\n"
+        f"{_num(margin)}, reached in region {r} (pattern {_pattern_text(p.regions[r])})\n"
         f"  rule: {rule}\n"
         f"  {kept}"
     )
@@ -427,6 +435,7 @@ def assert_same_decisions(net_a: Any, net_b: Any, domain: DomainLike = None, *, 
       network b: y1 = -63/1280, y2 = 0
       rule (ties="ignore"): a network decides class c at x when output c is strictly greater than every other; points where either network ties are not compared
     """
+    __tracebackhide__ = True  # pytest shows the message, not this function's frames
     if ties not in ("ignore", "strict"):
         raise InvalidArgument(f"ties is {ties!r}; expected 'ignore' or 'strict'")
     pa, pb, pieces, solver = _two(net_a, net_b, domain)
@@ -475,6 +484,7 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
       P: max |a - b| = 1/3 > 1/4, at X=0, Y=0 (network a: 0, network b: 1/3)
       Q: max |a - b| = 0 <= 1/4
     """
+    __tracebackhide__ = True  # pytest shows the message, not this function's frames
     pa, pb, pieces, solver = _two(net_a, net_b, domain)
     a, b = pa.network, pb.network
     n = a.n_outputs
@@ -511,13 +521,13 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
         value, x = best[o]
         name = a.output_names[o]
         if o not in failing:
-            lines.append(f"  {name}: max |a - b| = {format_rational(value)} <= {format_rational(bounds[o])}")
+            lines.append(f"  {name}: max |a - b| = {_num(value)} <= {format_rational(bounds[o])}")
             continue
         ya, yb = a.forward(x), b.forward(x)
         if abs(ya[o] - yb[o]) != value:
             raise InternalError(f"the exact maximum {value} does not match the forward passes at {x}")
         lines.append(
-            f"  {name}: max |a - b| = {format_rational(value)} > {format_rational(bounds[o])}, at {_point_text(a, x)} "
-            f"(network a: {format_rational(ya[o])}, network b: {format_rational(yb[o])})"
+            f"  {name}: max |a - b| = {_num(value)} > {format_rational(bounds[o])}, at {_point_text(a, x)} "
+            f"(network a: {_num(ya[o])}, network b: {_num(yb[o])})"
         )
     raise AssertionError(f"the outputs differ by more than the bound on {pa.domain.describe()}:\n" + "\n".join(lines))
