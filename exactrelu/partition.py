@@ -24,6 +24,7 @@ from .analysis.graph import adjacency_graph
 from .analysis.pieces import linear_pieces
 from .certificate.producer import produce_certificate
 from .engines.dd import DD_MAX_DIM
+from .engines.parallel import run_parallel
 from .engines.run import Progress, run
 from .errors import InvalidDomain
 from .geometry.domain import Domain
@@ -130,6 +131,8 @@ def partition(
     *,
     engine: str = "auto",
     progress: Progress | None = None,
+    jobs: int = 1,
+    checkpoint: str | Path | None = None,
 ) -> Partition:
     """Enumerate every activation region of ``network`` on ``domain`` exactly.
 
@@ -138,7 +141,10 @@ def partition(
     ``(lo, hi)`` pairs, or None for the network's own default box; ``engine`` ``"dd"`` (vertex
     enumeration, fast in low dimension), ``"lp"`` (exact LPs, any dimension) or ``"auto"``
     (``"lp"`` above ``DD_MAX_DIM`` input dimensions); ``progress(phase, done, total)`` is told
-    how the run goes (phases ``"regions"``, ``"facets"``, ``"adjacency"``).
+    how the run goes (phases ``"regions"``, ``"facets"``, ``"adjacency"``); ``jobs`` processes
+    share the walk (the result is identical for any number); ``checkpoint`` names a folder where
+    finished parts are kept, so a run killed and started again resumes (it implies the split of
+    :mod:`exactrelu.engines.parallel`, also with one job).
 
     Returns a :class:`Partition`.  Ctrl-C stops the work early: the regions found so far are kept
     and ``complete`` is False (interrupted while matching facets, the edges are left out).
@@ -153,7 +159,10 @@ def partition(
     net = load(network)
     dom = as_domain(domain, net)
     started = time.perf_counter()
-    result = run(net, dom, engine, progress=progress)
+    if jobs > 1 or checkpoint is not None:
+        result = run_parallel(net, dom, engine, jobs=jobs, progress=progress, checkpoint=checkpoint)
+    else:
+        result = run(net, dom, engine, progress=progress)
     return Partition(net, dom, result.regions, result.adjacencies, result.complete,
                      time.perf_counter() - started)
 

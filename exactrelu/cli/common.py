@@ -29,6 +29,7 @@ __all__ = [
     "usage_message",
     "write",
     "parse_activation",
+    "positive_int",
     "ACTIVATION_HELP",
 ]
 
@@ -57,6 +58,17 @@ def parse_activation(text: str) -> dict:
         except InvalidNumber as exc:
             raise argparse.ArgumentTypeError(f"leaky_relu: {exc}") from None
     raise argparse.ArgumentTypeError(f"{text!r} is not relu or leaky_relu:SLOPE (e.g. leaky_relu:1/100)")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is less than 1")
+    return value
 
 
 ACTIVATION_HELP = (

@@ -10,7 +10,7 @@ import time
 from ..export.display import region_lines
 from ..partition import partition
 from ..progress import region_progress
-from .common import add_network_options, check_output, describe, load_inputs, write
+from .common import add_network_options, check_output, describe, load_inputs, positive_int, write
 
 __all__ = ["add_parser", "run"]
 
@@ -32,6 +32,10 @@ def add_parser(sub) -> None:
         default="auto",
         help="dd: vertex enumeration (fast, low dimension); lp: exact LPs (any dimension); auto: lp above 10 inputs",
     )
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                   help="processes sharing the work (the result is identical for any N; default 1)")
+    p.add_argument("--checkpoint", metavar="DIR",
+                   help="keep finished parts in DIR; a run killed and started again with the same arguments resumes")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(net, domain, progress=on_region, engine=args.engine)
+        result = partition(net, domain, progress=on_region, engine=args.engine, jobs=args.jobs,
+                           checkpoint=args.checkpoint)
     if args.output:
         write(json.dumps(result.to_json(), indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout

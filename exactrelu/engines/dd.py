@@ -36,6 +36,7 @@ class VertexEngine:
     facets, witnesses and adjacency of the regions it finds."""
 
     name = "dd"
+    adjacency_uses_forms = False  # facets and carriers are found before adjacency
 
     def __init__(self, domain: Domain):
         self.domain = domain

@@ -54,6 +54,7 @@ class ConstraintEngine:
     LPs, with the facets, witnesses and adjacency of the regions it finds."""
 
     name = "lp"
+    adjacency_uses_forms = True  # candidate pairs are filtered by the neurons' forms
 
     def __init__(self, domain: Domain, solver: LPSolver):
         self.domain = domain
