@@ -30,7 +30,7 @@ from ..geometry.domain import Domain
 from ..network import Network
 from .facets import FacetData
 from .forms import IntegerNetwork
-from .run import Engine, EngineResult, Progress, build_regions, make_engine
+from .run import Engine, EngineResult, Progress, build_regions, find_adjacencies, make_engine
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "frontier", "TASKS_PER_JOB"]
@@ -105,14 +105,8 @@ def run_parallel(
     found.sort(key=lambda pair: pair[0].pattern)
     raws = [raw for raw, _ in found]
     facets = [fs for _, fs in found]
-    try:
-        if progress is not None:
-            progress("adjacency", 0, 1)
-        adjacencies = strategy.adjacencies(raws, facets)
-        if progress is not None:
-            progress("adjacency", 1, 1)
-    except KeyboardInterrupt:
-        adjacencies, complete = [], False
+    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
+    complete = complete and finished
     return EngineResult(raws, build_regions(raws, facets, adjacencies, strategy), tuple(adjacencies), complete)
 
 

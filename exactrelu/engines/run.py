@@ -120,15 +120,22 @@ def facets_and_adjacency(raws: list[RawRegion], strategy: Engine, progress: Prog
                 progress("facets", len(facets), total)
     except KeyboardInterrupt:
         return raws[: len(facets)], facets, [], False
+    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
+    return raws, facets, adjacencies, finished
+
+
+def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]], strategy: Engine,
+                     progress: Progress | None) -> tuple[list[Adjacency], bool]:
+    """Adjacency of all regions, and whether it finished (Ctrl-C: no edges)."""
     try:
         if progress is not None:
             progress("adjacency", 0, 1)
         adjacencies = strategy.adjacencies(raws, facets)
         if progress is not None:
             progress("adjacency", 1, 1)
-        return raws, facets, adjacencies, True
+        return adjacencies, True
     except KeyboardInterrupt:
-        return raws, facets, [], False
+        return [], False
 
 
 def neighbour_lists(adjacencies: Iterable[Adjacency]) -> dict[tuple[int, int], list[int]]:
