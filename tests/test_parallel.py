@@ -52,7 +52,7 @@ SLOW_NET = """
 import json, sys
 sys.path.insert(0, {tests!r})
 from example_nets import random_net
-json.dump(random_net(5, 2, (10, 10, 10, 10), rational=False).to_json(), open({path!r}, "w"))
+json.dump(random_net(5, 2, (12, 12, 12, 12), rational=False).to_json(), open({path!r}, "w"))
 """
 
 
