@@ -1,0 +1,482 @@
+"""A Coq development from a certificate: ``exactrelu coq CERT.json -o DIR`` (docs/coq.md).
+
+The development is the generic checker ``coq/Checker.v`` (the same file for every certificate, with
+its soundness theorem proved once), ``Network.v`` (the exact weights and the domain, over Coq's
+rationals ``Q``), ``Certificate.v`` (the regions and edges the theorems are about, then integer hints
+for the checker: every layer's rows over one denominator, every domain row as integers, the
+sign-split tree with explicit Farkas multipliers) and ``Main.v`` (the theorems, each proved by
+``check_sound`` and one ``vm_compute``).
+
+The hints mirror exactly what ``Checker.v`` computes: the composed integer rows (no gcd reduction),
+the cell's constraint list (splits prepended to the domain rows) and so the multipliers, which the
+certificate gives only as bases and which are solved for here with exact rationals.  A wrong hint
+never proves anything: Coq recomputes and checks every one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd, lcm
+from pathlib import Path
+from typing import Any
+
+from ..certificate.model import Certificate
+from ..errors import CertificateError
+from ..rational import format_rational
+
+__all__ = [
+    "CHECKER_FILE",
+    "coq_development",
+    "write_development",
+    "compile_development",
+    "Compiled",
+    "THEOREMS",
+]
+
+CHECKER_FILE = Path(__file__).resolve().parent / "coq" / "Checker.v"
+THEOREMS = ("partition_correct", "maps_correct", "continuity", "patterns_distinct")
+
+
+# -- numbers as Coq text ------------------------------------------------------------------------------
+def _z(n: int) -> str:
+    text = format_rational(n)  # str() refuses past 4,300 digits
+    return f"({text})" if n < 0 else text
+
+
+def _q(v: Fraction) -> str:
+    v = Fraction(v)
+    return f"({format_rational(v.numerator)} # {format_rational(v.denominator)})"
+
+
+def _list(items, sep: str = "; ") -> str:
+    return "[" + sep.join(items) + "]"
+
+
+def _bits(bits) -> str:
+    return _list("true" if b else "false" for b in bits)
+
+
+# -- integer forms, exactly as Checker.v computes them --------------------------------------------------
+def _vadd(u: list[int], w: list[int]) -> list[int]:
+    if len(u) < len(w):
+        u, w = w, u
+    return [a + b for a, b in zip(u, w)] + u[len(w):]
+
+
+def _vscale(c: int, u: list[int]) -> list[int]:
+    return [] if c == 0 else [c * a for a in u]
+
+
+def _lincomb(ws: list[int], rs: list[list[int]]) -> list[int]:
+    out: list[int] = []
+    for w, r in zip(ws, rs):
+        if w and r:
+            out = _vadd(out, _vscale(w, r))
+    return out
+
+
+@dataclass(frozen=True)
+class _ZLayer:
+    rows: list[list[int]]  # [bias, w_1, ..., w_n] * den
+    den: int
+
+
+def _zlayer(weight, bias) -> _ZLayer:
+    den = lcm(*(Fraction(q).denominator for q in list(bias) + [v for row in weight for v in row]))
+    rows = [[int(Fraction(c) * den)] + [int(Fraction(v) * den) for v in row] for row, c in zip(weight, bias)]
+    return _ZLayer(rows, den)
+
+
+def _compose(slope: Fraction, bits, rows, den: int, layer: _ZLayer) -> tuple[list[list[int]], int]:
+    sp, sq = slope.numerator, slope.denominator
+    srows = [_vscale(sq if b else sp, r) for b, r in zip(bits, rows)]
+    scale = den * sq
+    out = [_vadd([zr[0] * scale], _lincomb(zr[1:], srows)) for zr in layer.rows]
+    return out, layer.den * scale
+
+
+def _solve(gradients: list[list[int]], target: list[int]) -> list[Fraction] | None:
+    """The unique ``y`` with ``sum_t y_t gradients[t] = target`` (gradients independent), or None."""
+    d, r = len(target), len(gradients)
+    m = [[Fraction(gradients[t][c]) for t in range(r)] + [Fraction(target[c])] for c in range(d)]
+    pivots, row = [], 0
+    for col in range(r):
+        p = next((i for i in range(row, d) if m[i][col] != 0), None)
+        if p is None:
+            return None
+        m[row], m[p] = m[p], m[row]
+        pv = m[row][col]
+        m[row] = [a / pv for a in m[row]]
+        for i in range(d):
+            if i != row and m[i][col] != 0:
+                f = m[i][col]
+                m[i] = [a - f * b for a, b in zip(m[i], m[row])]
+        pivots.append(col)
+        row += 1
+    if any(m[i][r] != 0 for i in range(row, d)):
+        return None
+    return [m[i][r] for i in range(r)]
+
+
+def _pad(u: list[int], n: int) -> list[int]:
+    return u + [0] * (n - len(u))
+
+
+# -- the development ----------------------------------------------------------------------------------
+class _Builder:
+    def __init__(self, cert: Certificate):
+        self.cert = cert
+        layers = cert.network["layers"]
+        self.weights = [[[Fraction(_frac(v)) for v in row] for row in layer["weight"]] for layer in layers]
+        self.biases = [[Fraction(_frac(v)) for v in layer["bias"]] for layer in layers]
+        n_hidden = len(layers) - 1
+        slopes = cert.network.get("negative_slopes") or ["0"] * n_hidden
+        self.slopes = [Fraction(_frac(s)) for s in slopes]
+        if len(self.slopes) != n_hidden:
+            raise CertificateError("the network's negative_slopes do not match its hidden layers")
+        self.n_hidden = n_hidden
+        self.d = len(self.weights[0][0])
+        self.zlayers = [_zlayer(w, b) for w, b in zip(self.weights, self.biases)]
+        self.A = [[Fraction(_frac(v)) for v in row] for row in cert.domain["A"]]
+        self.b = [Fraction(_frac(v)) for v in cert.domain["b"]]
+        self.domain_rows = []  # (integer row of b_i - A_i x, its scale)
+        for row, c in zip(self.A, self.b):
+            scale = lcm(c.denominator, *(v.denominator for v in row))
+            self.domain_rows.append(([int(c * scale)] + [int(-v * scale) for v in row], scale))
+        self.bits_by_region = [reg.pattern for reg in cert.regions]
+
+    # Network.v ---------------------------------------------------------------------------------------
+    def _layer_q(self, k: int) -> str:
+        rows = ";\n     ".join(_list(_q(v) for v in row) for row in self.weights[k])
+        return f"mk_layer\n    [{rows}]\n    {_list(_q(v) for v in self.biases[k])}"
+
+    def network_v(self) -> str:
+        out = [_HEADER, "From Coq Require Import QArith List.", "From ExactRelu Require Import Checker.",
+               "Import ListNotations.", "Local Open Scope Q_scope.", ""]
+        src = self.cert.source or {}
+        out.append(f"(** The network embedded in the certificate ({self.d} inputs, hidden widths "
+                   f"{[len(b) for b in self.biases[:-1]]}, {len(self.biases[-1])} outputs)"
+                   + (f"; the producer says it was read from {_comment(src.get('file'))}" if src.get("file") else "")
+                   + ". *)")
+        for k in range(len(self.weights)):
+            what = "output layer" if k == self.n_hidden else f"hidden layer {k}"
+            out.append(f"(** {what}: weight (rows = outputs), bias *)")
+            out.append(f"Definition layer{k} : layer :=\n  {self._layer_q(k)}.\n")
+        hidden = "; ".join(f"(layer{k}, {_q(self.slopes[k])})" for k in range(self.n_hidden))
+        out.append("(** Hidden layers with the negative slope of their activation (0: ReLU), then the output layer. *)")
+        out.append(f"Definition net : network := mk_network [{hidden}] layer{self.n_hidden}.\n")
+        out.append("(** The domain: A x <= b. *)")
+        rows = ";\n   ".join(_list(_q(v) for v in row) for row in self.A)
+        out.append(f"Definition A : list (list Q) :=\n  [{rows}].\n")
+        out.append(f"Definition b : list Q := {_list(_q(v) for v in self.b)}.\n")
+        out.append(f"Definition dim : nat := {self.d}.\n")
+        return "\n".join(out)
+
+    # Certificate.v -----------------------------------------------------------------------------------
+    def certificate_v(self) -> str:
+        cert = self.cert
+        out = [_HEADER, "From Coq Require Import ZArith QArith List.", "From ExactRelu Require Import Checker Network.",
+               "Import ListNotations.", "Local Open Scope Q_scope.", "",
+               "(** The regions, in the certificate's order (region i is [nth i regions]): the activation",
+               "    pattern (per hidden layer, bit true = pre-activation >= 0) and the affine output map",
+               "    (weight rows = outputs, bias). *)",
+               "Definition regions : list region := ["]
+        items = []
+        for i, reg in enumerate(cert.regions):
+            rows = "; ".join(_list(_q(v) for v in row) for row in reg.weight)
+            items.append(f"  (* {i} *) mk_region {_list(_bits(p) for p in reg.pattern)}\n"
+                         f"    (mk_layer [{rows}] {_list(_q(v) for v in reg.bias)})")
+        out.append(";\n".join(items) + "].\n")
+        out.append("(** The edges: regions i and j, the hyperplane [c; a_1; ...] (c + a . x = 0) of their shared")
+        out.append("    facet, and per output the factor lambda with map_i - map_j = lambda * hyperplane. *)")
+        out.append("Definition edges : list edge := [")
+        out.append(";\n".join(f"  mk_edge {i} {j} {_list(_q(v) for v in h)} {_list(_q(v) for v in lam)}"
+                              for i, j, h, lam in self.edges()) + "].\n")
+        out.append("(** Hints for the checker: integers only. *)")
+        out.append("Local Open Scope Z_scope.\n")
+        zl = []
+        for layer in self.zlayers:
+            rows = ";\n     ".join(_list(_z(v) for v in row) for row in layer.rows)
+            zl.append(f"  mk_zlayer\n    [{rows}]\n    {layer.den}")
+        out.append("(** Each layer (hidden, then output) as integer rows [bias; weights] over one denominator. *)")
+        out.append("Definition zlayers : list zlayer := [\n" + ";\n".join(zl) + "].\n")
+        out.append("(** Each domain row b_i - A_i x as integers, times the positive scale given. *)")
+        out.append("Definition zdomain : list (list Z * positive) := [\n"
+                   + ";\n".join(f"  ({_list(_z(v) for v in row)}, {s}%positive)" for row, s in self.domain_rows)
+                   + "].\n")
+        out.append("(** The sign-split tree, one definition per certificate node (children first). *)")
+        out.extend(self.tree_definitions())
+        return "\n".join(out)
+
+    def tree_definitions(self) -> list[str]:
+        cert, tree = self.cert, self.cert.tree
+        defs: dict[int, str] = {}
+        first = self.zlayers[0]
+        # state: node, layer k, rows, den, bits (dict), done, cons (Coq order: newest first), splits
+        stack = [(0, 0, first.rows, first.den, {}, (), [row for row, _ in self.domain_rows], 0)]
+        while stack:
+            idx, k, rows, den, bits, done, cons, splits = stack.pop()
+            node = tree[idx]
+            if node.layer != k:
+                raise CertificateError(f"node {idx} says layer {node.layer}, its path is at layer {k}")
+            bits = dict(bits)
+            prefix = []
+            for j, bit, proof in node.decided:
+                mu, ys = self.farkas(idx, j, bit, proof, rows[j], cons, splits)
+                ys_text = _list(f"({t}%nat, {_z(y)})" for t, y in ys)
+                prefix.append(f"Decide {j} {'true' if bit else 'false'} {mu} {ys_text} (")
+                bits[j] = bit
+            if node.split is not None:
+                j = node.split
+                row = rows[j]
+                body = f"Split {j} n{node.plus} n{node.minus}"
+                for child, bit, con in ((node.minus, 0, [-a for a in row]), (node.plus, 1, row)):
+                    stack.append((child, k, rows, den, {**bits, j: bit}, done, [con] + cons, splits + 1))
+            else:
+                width = len(rows) if self.n_hidden else 0
+                if self.n_hidden and sorted(bits) != list(range(width)):
+                    raise CertificateError(f"node {idx} ends layer {k} with neurons lacking a bit")
+                layer_bits = [bits[j] for j in range(width)]
+                if node.next is not None:
+                    nrows, nden = _compose(self.slopes[k], layer_bits, rows, den, self.zlayers[k + 1])
+                    body = f"Next {_bits(layer_bits)} n{node.next}"
+                    stack.append((node.next, k + 1, nrows, nden, {}, done + (tuple(layer_bits),), cons, splits))
+                else:
+                    body = f"Leaf {_bits(layer_bits)} {node.region}"
+            defs[idx] = "".join(prefix) + body + ")" * len(prefix)
+        return [f"Definition n{i} : tree := {defs[i]}." for i in sorted(defs, reverse=True)]
+
+    def farkas(self, idx: int, j: int, bit: int, proof, row: list[int], cons, splits: int):
+        """``(mu, [(Coq constraint position, y)])`` proving ``sgn * row >= 0`` on the cell."""
+        d = self.d
+        f = row if bit else [-a for a in row]
+        f = _pad(f, d + 1)
+        where = f"node {idx}: neuron {j} bit {bit}"
+        if proof == "z":
+            return 1, []
+        m = len(self.domain_rows)
+        if proof == "b":
+            indices = [2 * c + (0 if f[c + 1] > 0 else 1) for c in range(d) if f[c + 1]]
+        else:
+            indices = [int(t) for t in proof]
+        positions = [splits + t if t < m else splits - 1 - (t - m) for t in indices]
+        if any(not 0 <= p < len(cons) for p in positions):
+            raise CertificateError(f"{where}: the proof names a constraint outside the cell")
+        gradients = [_pad(cons[p], d + 1)[1:] for p in positions]
+        y = _solve(gradients, f[1:]) if positions else ([] if not any(f[1:]) else None)
+        if y is None or any(v < 0 for v in y):
+            raise CertificateError(f"{where}: no nonnegative Farkas multipliers on the proof's basis")
+        mu = lcm(1, *(v.denominator for v in y))
+        ys = [int(v * mu) for v in y]
+        comb = [0] * (d + 1)
+        for p, v in zip(positions, ys):
+            comb = [a + v * b for a, b in zip(comb, _pad(cons[p], d + 1))]
+        diff = [mu * a - c for a, c in zip(f, comb)]
+        if any(diff[1:]) or diff[0] < 0:
+            raise CertificateError(f"{where}: the Farkas combination does not prove the sign")
+        return mu, [(p, v) for p, v in zip(positions, ys) if v]
+
+    def layer_forms(self, pattern, k: int) -> tuple[list[list[int]], int]:
+        key = (tuple(map(tuple, pattern[:k])), k)
+        cached = self._forms.get(key)
+        if cached is None:
+            if k == 0:
+                cached = (self.zlayers[0].rows, self.zlayers[0].den)
+            else:
+                rows, den = self.layer_forms(pattern, k - 1)
+                cached = _compose(self.slopes[k - 1], pattern[k - 1], rows, den, self.zlayers[k])
+            self._forms[key] = cached
+        return cached
+
+    def edges(self):
+        """``(i, j, hyperplane, lambdas)``: the hyperplane is the first neuron on which the patterns
+        differ, under their common prefix (both cells lie on its two sides, so the shared facet is on it)."""
+        self._forms: dict = {}
+        regions = self.cert.regions
+        out = []
+        for i, j in self.cert.edges:
+            pi, pj = regions[i].pattern, regions[j].pattern
+            try:
+                k, n = next((k, n) for k, (a, b) in enumerate(zip(pi, pj)) for n, (x, y) in enumerate(zip(a, b)) if x != y)
+            except StopIteration:
+                raise CertificateError(f"edge [{i}, {j}]: the two regions have the same pattern") from None
+            rows, _ = self.layer_forms(pi, k)
+            h = _pad(rows[n], self.d + 1)
+            g = gcd(*h)
+            h = [a // g for a in h] if g else h
+            pivot = next((c for c in range(1, len(h)) if h[c]), None)
+            if pivot is None:
+                raise CertificateError(f"edge [{i}, {j}]: the separating form has no gradient")
+            lams = []
+            for o, (wi, bi, wj, bj) in enumerate(zip(regions[i].weight, regions[i].bias, regions[j].weight, regions[j].bias)):
+                diff = [bi - bj] + [a - c for a, c in zip(wi, wj)]
+                lam = diff[pivot] / h[pivot]
+                if any(diff[c] != lam * h[c] for c in range(len(h))):
+                    raise CertificateError(f"edge [{i}, {j}]: output {o} differs by more than a multiple of the hyperplane")
+                lams.append(lam)
+            out.append((i, j, [Fraction(v) for v in h], lams))
+        return out
+
+    # Main.v ------------------------------------------------------------------------------------------
+    def main_v(self) -> str:
+        d = self.d
+        return f"""{_HEADER}
+From Coq Require Import QArith List.
+From ExactRelu Require Import Checker Network Certificate.
+Import ListNotations.
+Local Open Scope Q_scope.
+
+(** The certificate: the network and domain of Network.v, the regions, edges and hints of Certificate.v. *)
+Definition cert : certificate :=
+  mk_certificate net A b dim regions edges zlayers zdomain n0.
+
+(** The one computation: the checker accepts the certificate. *)
+Lemma cert_checks : check cert = true.
+Proof. vm_cast_no_check (eq_refl true). Qed.
+
+(** Every point x of the domain A x <= b lies in the cell of some region (every hidden pre-activation
+    of [net] at x has the sign its bit says), and there the output of [net] equals that region's
+    affine map. *)
+Theorem partition_correct : forall x : list Q, length x = {d}%nat -> in_domain A b x ->
+  exists r, In r regions /\\ in_cell net (pattern r) x /\\ Qlist_eq (eval net x) (affine (rmap r) x).
+Proof. exact (proj1 (check_sound cert cert_checks)). Qed.
+
+(** On the whole cell of each region's pattern, the output of [net] equals the region's map. *)
+Theorem maps_correct : forall r, In r regions -> forall x : list Q,
+  in_cell net (pattern r) x -> Qlist_eq (eval net x) (affine (rmap r) x).
+Proof. exact (proj1 (proj2 (check_sound cert cert_checks))). Qed.
+
+(** For every listed edge [i, j], the maps of regions i and j agree at every point of the hyperplane
+    of their shared facet, which has a nonzero gradient. *)
+Theorem continuity : forall e, In e edges ->
+  exists ri rj, nth_error regions (e_i e) = Some ri /\\ nth_error regions (e_j e) = Some rj /\\
+    (exists a, In a (tl (e_hyperplane e)) /\\ ~ a == 0) /\\
+    forall x : list Q, dotQ (e_hyperplane e) (1 :: x) == 0 ->
+      Qlist_eq (affine (rmap ri) x) (affine (rmap rj) x).
+Proof. exact (proj1 (proj2 (proj2 (check_sound cert cert_checks)))). Qed.
+
+(** No two regions have the same activation pattern. *)
+Theorem patterns_distinct : NoDup (map pattern regions).
+Proof. exact (proj2 (proj2 (proj2 (check_sound cert cert_checks)))). Qed.
+
+Print Assumptions partition_correct.
+Print Assumptions maps_correct.
+Print Assumptions continuity.
+Print Assumptions patterns_distinct.
+"""
+
+
+def _frac(v: Any) -> Fraction:
+    return v if isinstance(v, Fraction) else Fraction(str(v))
+
+
+def _comment(text: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-/ ]", "?", str(text))[:200]
+
+
+_HEADER = "(* Generated by exactrelu coq: do not edit (a changed number makes the development fail to compile). *)"
+
+
+def coq_development(certificate: Certificate | dict) -> dict[str, str]:
+    """The development's files as ``{name: text}`` (README.md excluded: see :func:`write_development`).
+    Raises :class:`~exactrelu.errors.CertificateError` when a hint cannot be built (the certificate
+    does not verify)."""
+    cert = certificate if isinstance(certificate, Certificate) else Certificate.from_json(certificate)
+    builder = _Builder(cert)
+    return {
+        "_CoqProject": "-Q . ExactRelu\nChecker.v\nNetwork.v\nCertificate.v\nMain.v\n",
+        "Checker.v": CHECKER_FILE.read_text(encoding="utf-8"),
+        "Network.v": builder.network_v(),
+        "Certificate.v": builder.certificate_v(),
+        "Main.v": builder.main_v(),
+    }
+
+
+@dataclass(frozen=True)
+class Compiled:
+    ok: bool
+    seconds: float  # the whole make
+    output: str  # make's stdout and stderr
+    assumptions: str  # the Print Assumptions lines of Main.v
+    coqc: str  # coqc --version, first line
+
+
+def compile_development(directory: str | os.PathLike, timeout: float | None = None) -> Compiled:
+    """``coq_makefile -f _CoqProject -o Makefile && make`` in ``directory``."""
+    directory = Path(directory)
+    coqc = shutil.which("coqc")
+    if coqc is None or shutil.which("coq_makefile") is None:
+        raise CertificateError("coqc / coq_makefile not found: install Coq (e.g. apt-get install coq)")
+    version = subprocess.run([coqc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    start = time.perf_counter()
+    steps = [["coq_makefile", "-f", "_CoqProject", "-o", "Makefile"], ["make", "-s"]]
+    output = []
+    ok = True
+    for step in steps:
+        proc = subprocess.run(step, cwd=directory, capture_output=True, text=True, timeout=timeout)
+        output.append(proc.stdout + proc.stderr)
+        if proc.returncode != 0:
+            ok = False
+            break
+    text = "".join(output)
+    return Compiled(ok, time.perf_counter() - start, text, _assumptions(text), version)
+
+
+def _assumptions(text: str) -> str:
+    """The output of the ``Print Assumptions`` commands (everything coqc printed for Main.v)."""
+    keep = [line for line in text.splitlines() if not line.startswith(("COQ", "COQDEP", "COQC", "make"))]
+    return "\n".join(keep).strip()
+
+
+def write_development(certificate: Certificate | dict, directory: str | os.PathLike, *, compile: bool = False,
+                      source: str = "") -> tuple[list[Path], Compiled | None]:
+    """Write the development into ``directory`` (created; existing files of the same names are
+    replaced); with ``compile`` also build it and record ``Print Assumptions`` in README.md."""
+    cert = certificate if isinstance(certificate, Certificate) else Certificate.from_json(certificate)
+    files = coq_development(cert)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    compiled = compile_development(directory) if compile else None
+    readme = directory / "README.md"
+    readme.write_text(_readme(cert, source, compiled), encoding="utf-8")
+    return paths + [readme], compiled
+
+
+def _readme(cert: Certificate, source: str, compiled: Compiled | None) -> str:
+    s = cert.summary
+    lines = [
+        "# Coq proof of an exactrelu certificate",
+        "",
+        f"Generated by `exactrelu coq` from {('`' + source + '`') if source else 'a certificate'}: "
+        f"{s.get('regions')} regions, {s.get('edges')} edges. See docs/coq.md in exactrelu.",
+        "",
+        "Build: `coq_makefile -f _CoqProject -o Makefile && make`",
+        "",
+        "* `Checker.v`: the generic checker and its soundness theorem `check_sound` (the same file for every certificate).",
+        "* `Network.v`: the network's exact weights and the domain `A x <= b`.",
+        "* `Certificate.v`: the regions and edges the theorems are about, then integer hints for the checker.",
+        "* `Main.v`: the theorems `" + "`, `".join(THEOREMS) + "`.",
+        "",
+        "## Print Assumptions",
+        "",
+    ]
+    if compiled is None:
+        lines += ["Not compiled when generated. After `make`, each `Print Assumptions` in Main.v prints "
+                  "`Closed under the global context` (no axioms)."]
+    elif compiled.ok:
+        lines += [f"Compiled with {compiled.coqc} in {compiled.seconds:.1f} s; `make` printed:", "", "```",
+                  compiled.assumptions, "```"]
+    else:
+        lines += ["Compilation FAILED: the theorems are not proved.", "", "```", compiled.output[-3000:], "```"]
+    return "\n".join(lines) + "\n"
