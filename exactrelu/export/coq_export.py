@@ -26,9 +26,8 @@ from math import gcd, lcm
 from pathlib import Path
 from typing import Any
 
-from ..certificate.model import Certificate
 from ..errors import CertificateError
-from ..rational import format_rational
+from ..rational import format_rational, parse_rational_text
 
 __all__ = [
     "CHECKER_FILE",
@@ -62,11 +61,83 @@ def _bits(bits) -> str:
     return _list("true" if b else "false" for b in bits)
 
 
+# -- reading the certificate's JSON (structure only: Coq checks everything) -------------------------------
+@dataclass(frozen=True)
+class _Node:
+    layer: int
+    decided: list
+    split: int | None
+    plus: int | None
+    minus: int | None
+    next: int | None
+    region: int | None
+
+
+@dataclass(frozen=True)
+class _Region:
+    pattern: tuple
+    weight: list[list[Fraction]]
+    bias: list[Fraction]
+
+
+@dataclass(frozen=True)
+class _Cert:
+    network: dict
+    source: dict
+    domain: dict
+    tree: list[_Node]
+    regions: list[_Region]
+    edges: list[tuple[int, int]]
+    summary: dict
+
+
+def _read(data: Any) -> _Cert:
+    """The certificate's JSON (a dict, or an object with ``to_json()`` such as
+    :class:`exactrelu.certificate.model.Certificate`) as plain values."""
+    if isinstance(data, _Cert):
+        return data
+    if not isinstance(data, dict):
+        data = data.to_json()
+    try:
+        tree = [
+            _Node(
+                n["k"],
+                [(int(j), int(bit), proof) for j, bit, proof in n.get("d", [])],
+                n.get("s"),
+                n.get("p"),
+                n.get("m"),
+                n.get("n"),
+                n.get("r"),
+            )
+            for n in data["tree"]
+        ]
+        regions = [
+            _Region(
+                tuple(tuple(int(v) for v in layer) for layer in r["pattern"]),
+                [[_frac(v) for v in row] for row in r["map"]["weight"]],
+                [_frac(v) for v in r["map"]["bias"]],
+            )
+            for r in data["regions"]
+        ]
+        edges = [(int(i), int(j)) for i, j in data["edges"]]
+        return _Cert(
+            data["network"],
+            data.get("source") or {},
+            data["domain"],
+            tree,
+            regions,
+            edges,
+            dict(data.get("summary") or {}),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CertificateError(f"not a readable exactrelu certificate ({type(exc).__name__}: {exc})") from None
+
+
 # -- integer forms, exactly as Checker.v computes them --------------------------------------------------
 def _vadd(u: list[int], w: list[int]) -> list[int]:
     if len(u) < len(w):
         u, w = w, u
-    return [a + b for a, b in zip(u, w)] + u[len(w):]
+    return [a + b for a, b in zip(u, w)] + u[len(w) :]
 
 
 def _vscale(c: int, u: list[int]) -> list[int]:
@@ -130,7 +201,7 @@ def _pad(u: list[int], n: int) -> list[int]:
 
 # -- the development ----------------------------------------------------------------------------------
 class _Builder:
-    def __init__(self, cert: Certificate):
+    def __init__(self, cert: _Cert):
         self.cert = cert
         layers = cert.network["layers"]
         self.weights = [[[Fraction(_frac(v)) for v in row] for row in layer["weight"]] for layer in layers]
@@ -157,13 +228,21 @@ class _Builder:
         return f"mk_layer\n    [{rows}]\n    {_list(_q(v) for v in self.biases[k])}"
 
     def network_v(self) -> str:
-        out = [_HEADER, "From Coq Require Import QArith List.", "From ExactRelu Require Import Checker.",
-               "Import ListNotations.", "Local Open Scope Q_scope.", ""]
+        out = [
+            _HEADER,
+            "From Coq Require Import QArith List.",
+            "From ExactRelu Require Import Checker.",
+            "Import ListNotations.",
+            "Local Open Scope Q_scope.",
+            "",
+        ]
         src = self.cert.source or {}
-        out.append(f"(** The network embedded in the certificate ({self.d} inputs, hidden widths "
-                   f"{[len(b) for b in self.biases[:-1]]}, {len(self.biases[-1])} outputs)"
-                   + (f"; the producer says it was read from {_comment(src.get('file'))}" if src.get("file") else "")
-                   + ". *)")
+        out.append(
+            f"(** The network embedded in the certificate ({self.d} inputs, hidden widths "
+            f"{[len(b) for b in self.biases[:-1]]}, {len(self.biases[-1])} outputs)"
+            + (f"; the producer says it was read from {_comment(src.get('file'))}" if src.get("file") else "")
+            + ". *)"
+        )
         for k in range(len(self.weights)):
             what = "output layer" if k == self.n_hidden else f"hidden layer {k}"
             out.append(f"(** {what}: weight (rows = outputs), bias *)")
@@ -181,23 +260,36 @@ class _Builder:
     # Certificate.v -----------------------------------------------------------------------------------
     def certificate_v(self) -> str:
         cert = self.cert
-        out = [_HEADER, "From Coq Require Import ZArith QArith List.", "From ExactRelu Require Import Checker Network.",
-               "Import ListNotations.", "Local Open Scope Q_scope.", "",
-               "(** The regions, in the certificate's order (region i is [nth i regions]): the activation",
-               "    pattern (per hidden layer, bit true = pre-activation >= 0) and the affine output map",
-               "    (weight rows = outputs, bias). *)",
-               "Definition regions : list region := ["]
+        out = [
+            _HEADER,
+            "From Coq Require Import ZArith QArith List.",
+            "From ExactRelu Require Import Checker Network.",
+            "Import ListNotations.",
+            "Local Open Scope Q_scope.",
+            "",
+            "(** The regions, in the certificate's order (region i is [nth i regions]): the activation",
+            "    pattern (per hidden layer, bit true = pre-activation >= 0) and the affine output map",
+            "    (weight rows = outputs, bias). *)",
+            "Definition regions : list region := [",
+        ]
         items = []
         for i, reg in enumerate(cert.regions):
             rows = "; ".join(_list(_q(v) for v in row) for row in reg.weight)
-            items.append(f"  (* {i} *) mk_region {_list(_bits(p) for p in reg.pattern)}\n"
-                         f"    (mk_layer [{rows}] {_list(_q(v) for v in reg.bias)})")
+            items.append(
+                f"  (* {i} *) mk_region {_list(_bits(p) for p in reg.pattern)}\n"
+                f"    (mk_layer [{rows}] {_list(_q(v) for v in reg.bias)})"
+            )
         out.append(";\n".join(items) + "].\n")
         out.append("(** The edges: regions i and j, the hyperplane [c; a_1; ...] (c + a . x = 0) of their shared")
         out.append("    facet, and per output the factor lambda with map_i - map_j = lambda * hyperplane. *)")
         out.append("Definition edges : list edge := [")
-        out.append(";\n".join(f"  mk_edge {i} {j} {_list(_q(v) for v in h)} {_list(_q(v) for v in lam)}"
-                              for i, j, h, lam in self.edges()) + "].\n")
+        out.append(
+            ";\n".join(
+                f"  mk_edge {i} {j} {_list(_q(v) for v in h)} {_list(_q(v) for v in lam)}"
+                for i, j, h, lam in self.edges()
+            )
+            + "].\n"
+        )
         out.append("(** Hints for the checker: integers only. *)")
         out.append("Local Open Scope Z_scope.\n")
         zl = []
@@ -207,19 +299,21 @@ class _Builder:
         out.append("(** Each layer (hidden, then output) as integer rows [bias; weights] over one denominator. *)")
         out.append("Definition zlayers : list zlayer := [\n" + ";\n".join(zl) + "].\n")
         out.append("(** Each domain row b_i - A_i x as integers, times the positive scale given. *)")
-        out.append("Definition zdomain : list (list Z * positive) := [\n"
-                   + ";\n".join(f"  ({_list(_z(v) for v in row)}, {s}%positive)" for row, s in self.domain_rows)
-                   + "].\n")
+        out.append(
+            "Definition zdomain : list (list Z * positive) := [\n"
+            + ";\n".join(f"  ({_list(_z(v) for v in row)}, {s}%positive)" for row, s in self.domain_rows)
+            + "].\n"
+        )
         out.append("(** The sign-split tree, one definition per certificate node (children first). *)")
         out.extend(self.tree_definitions())
         return "\n".join(out)
 
     def tree_definitions(self) -> list[str]:
-        cert, tree = self.cert, self.cert.tree
+        tree = self.cert.tree
         defs: dict[int, str] = {}
         first = self.zlayers[0]
         # state: node, layer k, rows, den, bits (dict), done, cons (Coq order: newest first), splits
-        stack = [(0, 0, first.rows, first.den, {}, (), [row for row, _ in self.domain_rows], 0)]
+        stack: list[tuple[Any, ...]] = [(0, 0, first.rows, first.den, {}, (), [row for row, _ in self.domain_rows], 0)]
         while stack:
             idx, k, rows, den, bits, done, cons, splits = stack.pop()
             node = tree[idx]
@@ -303,7 +397,9 @@ class _Builder:
         for i, j in self.cert.edges:
             pi, pj = regions[i].pattern, regions[j].pattern
             try:
-                k, n = next((k, n) for k, (a, b) in enumerate(zip(pi, pj)) for n, (x, y) in enumerate(zip(a, b)) if x != y)
+                k, n = next(
+                    (k, n) for k, (a, b) in enumerate(zip(pi, pj)) for n, (x, y) in enumerate(zip(a, b)) if x != y
+                )
             except StopIteration:
                 raise CertificateError(f"edge [{i}, {j}]: the two regions have the same pattern") from None
             rows, _ = self.layer_forms(pi, k)
@@ -314,11 +410,15 @@ class _Builder:
             if pivot is None:
                 raise CertificateError(f"edge [{i}, {j}]: the separating form has no gradient")
             lams = []
-            for o, (wi, bi, wj, bj) in enumerate(zip(regions[i].weight, regions[i].bias, regions[j].weight, regions[j].bias)):
+            for o, (wi, bi, wj, bj) in enumerate(
+                zip(regions[i].weight, regions[i].bias, regions[j].weight, regions[j].bias)
+            ):
                 diff = [bi - bj] + [a - c for a, c in zip(wi, wj)]
                 lam = diff[pivot] / h[pivot]
                 if any(diff[c] != lam * h[c] for c in range(len(h))):
-                    raise CertificateError(f"edge [{i}, {j}]: output {o} differs by more than a multiple of the hyperplane")
+                    raise CertificateError(
+                        f"edge [{i}, {j}]: output {o} differs by more than a multiple of the hyperplane"
+                    )
                 lams.append(lam)
             out.append((i, j, [Fraction(v) for v in h], lams))
         return out
@@ -373,7 +473,7 @@ Print Assumptions patterns_distinct.
 
 
 def _frac(v: Any) -> Fraction:
-    return v if isinstance(v, Fraction) else Fraction(str(v))
+    return v if isinstance(v, Fraction) else parse_rational_text(str(v), "certificate number")
 
 
 def _comment(text: Any) -> str:
@@ -383,11 +483,11 @@ def _comment(text: Any) -> str:
 _HEADER = "(* Generated by exactrelu coq: do not edit (a changed number makes the development fail to compile). *)"
 
 
-def coq_development(certificate: Certificate | dict) -> dict[str, str]:
+def coq_development(certificate: Any) -> dict[str, str]:
     """The development's files as ``{name: text}`` (README.md excluded: see :func:`write_development`).
     Raises :class:`~exactrelu.errors.CertificateError` when a hint cannot be built (the certificate
     does not verify)."""
-    cert = certificate if isinstance(certificate, Certificate) else Certificate.from_json(certificate)
+    cert = _read(certificate)
     builder = _Builder(cert)
     return {
         "_CoqProject": "-Q . ExactRelu\nChecker.v\nNetwork.v\nCertificate.v\nMain.v\n",
@@ -434,11 +534,12 @@ def _assumptions(text: str) -> str:
     return "\n".join(keep).strip()
 
 
-def write_development(certificate: Certificate | dict, directory: str | os.PathLike, *, compile: bool = False,
-                      source: str = "") -> tuple[list[Path], Compiled | None]:
+def write_development(
+    certificate: Any, directory: str | os.PathLike, *, compile: bool = False, source: str = ""
+) -> tuple[list[Path], Compiled | None]:
     """Write the development into ``directory`` (created; existing files of the same names are
     replaced); with ``compile`` also build it and record ``Print Assumptions`` in README.md."""
-    cert = certificate if isinstance(certificate, Certificate) else Certificate.from_json(certificate)
+    cert = _read(certificate)
     files = coq_development(cert)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -453,7 +554,7 @@ def write_development(certificate: Certificate | dict, directory: str | os.PathL
     return paths + [readme], compiled
 
 
-def _readme(cert: Certificate, source: str, compiled: Compiled | None) -> str:
+def _readme(cert: _Cert, source: str, compiled: Compiled | None) -> str:
     s = cert.summary
     lines = [
         "# Coq proof of an exactrelu certificate",
@@ -472,11 +573,23 @@ def _readme(cert: Certificate, source: str, compiled: Compiled | None) -> str:
         "",
     ]
     if compiled is None:
-        lines += ["Not compiled when generated. After `make`, each `Print Assumptions` in Main.v prints "
-                  "`Closed under the global context` (no axioms)."]
+        lines += [
+            "Not compiled when generated. After `make`, each `Print Assumptions` in Main.v prints "
+            "`Closed under the global context` (no axioms)."
+        ]
     elif compiled.ok:
-        lines += [f"Compiled with {compiled.coqc} in {compiled.seconds:.1f} s; `make` printed:", "", "```",
-                  compiled.assumptions, "```"]
+        printed = [line for line in compiled.assumptions.splitlines() if line.strip()]
+        if len(printed) == len(THEOREMS):  # one line each: "Closed under the global context"
+            shown = [f"Print Assumptions {name}.\n{line}" for name, line in zip(THEOREMS, printed)]
+        else:
+            shown = [compiled.assumptions]
+        lines += [
+            f"Compiled with {compiled.coqc} in {compiled.seconds:.1f} s; `make` printed for Main.v:",
+            "",
+            "```",
+            "\n".join(shown),
+            "```",
+        ]
     else:
         lines += ["Compilation FAILED: the theorems are not proved.", "", "```", compiled.output[-3000:], "```"]
     return "\n".join(lines) + "\n"
