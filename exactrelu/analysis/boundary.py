@@ -340,7 +340,7 @@ def witness_point(cell: Cell) -> tuple[Fraction, ...]:
     if all(math.isfinite(c) for c in guess):
         spans = cell.vf.max(axis=0)[1:] - cell.vf.min(axis=0)[1:]
         width = min((float(spans[c]) for c in range(d) if c not in fixed), default=1.0)
-        tries = [[Fraction(c).limit_denominator(q) for c in guess] for q in (4, 12, 100, 10**4) if width * q >= 2]
+        tries = [[Fraction(c).limit_denominator(q) for c in guess] for q in (4, 12, 100, 10**4) if width * q >= 1]
         tries += [
             [Fraction(round(c * 2**bits), 2**bits) for c in guess]
             for bits in (24, 40, 56, 80)
