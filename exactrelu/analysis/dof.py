@@ -165,13 +165,15 @@ def degrees_of_freedom(
 ) -> DegreesOfFreedom:
     """The exact dimension of the continuous piecewise-affine functions on the partition.
 
-    The built-in example has 4 regions in the plane, so ``free_dim = 4 * 3 = 12``.  Each of its 4
-    shared facets removes 2 degrees of freedom (12 equations in 12 + 4 unknowns), but not
-    independently: going around the common vertex ``(1/2, 1/2)``, the kinks across the two halves
-    of each line must be equal, which the 8 facet conditions already imply up to one, so the rank
-    is 11 and ``continuous_dim = 12 + 4 - 11 = 5``: the functions ``a + b X + c Y + s ReLU(-X + Y) +
-    t ReLU(X + Y - 1)``, a global affine function (3) plus one free kink per line (2).  Each of
-    ``P`` and ``Q`` is one of them.  The network itself has 12 parameters.
+    The built-in example has 4 regions in the plane: without continuity ``free_dim = 4 * 3 = 12``.
+    A continuous function is a global affine function (3) plus a kink ``lambda_e`` across each of
+    the 4 shared facets, and going once around the common vertex ``(1/2, 1/2)`` the kinks must
+    cancel: ``lambda_02 h1 + lambda_23 h2 = lambda_01 h2 + lambda_13 h1`` with ``h1 = -X + Y``,
+    ``h2 = X + Y - 1``.  Those are 2 independent conditions (all four forms vanish at the vertex),
+    so the kink is the same on both halves of each line and ``continuous_dim = 3 + 4 - 2 = 5``: the
+    functions ``a + b X + c Y + s ReLU(-X + Y) + t ReLU(X + Y - 1)``.  (In the solver's terms: 12
+    equations in 12 + 4 unknowns, of rank 11.)  ``P`` and ``Q`` are two of these functions; the
+    network itself has 12 parameters.
 
     >>> from exactrelu import EXAMPLE, partition
     >>> p = partition(EXAMPLE)
