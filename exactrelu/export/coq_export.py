@@ -427,7 +427,7 @@ class _Builder:
     def main_v(self) -> str:
         d = self.d
         return f"""{_HEADER}
-From Coq Require Import QArith List.
+From Coq Require Import NArith QArith List.
 From ExactRelu Require Import Checker Network Certificate.
 Import ListNotations.
 Local Open Scope Q_scope.
@@ -455,7 +455,8 @@ Proof. exact (proj1 (proj2 (check_sound cert cert_checks))). Qed.
 (** For every listed edge [i, j], the maps of regions i and j agree at every point of the hyperplane
     of their shared facet, which has a nonzero gradient. *)
 Theorem continuity : forall e, In e edges ->
-  exists ri rj, nth_error regions (e_i e) = Some ri /\\ nth_error regions (e_j e) = Some rj /\\
+  exists ri rj, nth_error regions (N.to_nat (e_i e)) = Some ri /\\
+    nth_error regions (N.to_nat (e_j e)) = Some rj /\\
     (exists a, In a (tl (e_hyperplane e)) /\\ ~ a == 0) /\\
     forall x : list Q, dotQ (e_hyperplane e) (1 :: x) == 0 ->
       Qlist_eq (affine (rmap ri) x) (affine (rmap rj) x).

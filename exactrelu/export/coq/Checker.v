@@ -85,7 +85,7 @@ Record region := mk_region { pattern : list (list bool); rmap : layer }.
 (** An edge between regions [e_i] and [e_j]: the hyperplane [dotQ e_hyperplane (1 :: x) = 0] of
     their shared facet, and per output o the factor [lambda_o] with
     [map_i - map_j = lambda_o * hyperplane] (a hint: the statement does not mention it). *)
-Record edge := mk_edge { e_i : nat; e_j : nat; e_hyperplane : list Q; e_lambda : list Q }.
+Record edge := mk_edge { e_i : N; e_j : N; e_hyperplane : list Q; e_lambda : list Q }.
 
 (** Every point of the domain lies in the cell of some region, and there the network's output
     equals that region's map. *)
@@ -103,7 +103,7 @@ Definition maps_correct (N : network) (R : list region) : Prop :=
     gradient), the hyperplane of their shared facet. *)
 Definition continuity (R : list region) (E : list edge) : Prop :=
   forall e, In e E ->
-  exists ri rj, nth_error R (e_i e) = Some ri /\ nth_error R (e_j e) = Some rj /\
+  exists ri rj, nth_error R (N.to_nat (e_i e)) = Some ri /\ nth_error R (N.to_nat (e_j e)) = Some rj /\
     (exists a, In a (tl (e_hyperplane e)) /\ ~ a == 0) /\
     forall x, dotQ (e_hyperplane e) (1 :: x) == 0 -> Qlist_eq (affine (rmap ri) x) (affine (rmap rj) x).
 
@@ -125,7 +125,7 @@ Inductive tree :=
 | Split (j : nat) (plus minus : tree)
 | Decide (j : nat) (bit : bool) (mu : positive) (ys : list (nat * Z)) (t : tree)
 | Next (bits : list bool) (t : tree)
-| Leaf (bits : list bool) (r : nat).
+| Leaf (bits : list bool) (r : N).
 
 Record certificate := mk_certificate {
   c_network : network;
@@ -259,9 +259,9 @@ Fixpoint list_eqb {A : Type} (eqb : A -> A -> bool) (l m : list A) : bool :=
 Definition map_ok (M : layer) (rows : list (list Z)) (den : positive) : bool :=
   all2 (scaled_row den) (rows_of M) rows.
 
-Definition leaf_ok (R : list region) (r : nat) (p : list (list bool)) (rows : list (list Z))
+Definition leaf_ok (R : list region) (r : N) (p : list (list bool)) (rows : list (list Z))
     (den : positive) : bool :=
-  match nth_error R r with
+  match nth_error R (N.to_nat r) with
   | Some reg => list_eqb (list_eqb Bool.eqb) (pattern reg) p && map_ok (rmap reg) rows den
   | None => false
   end.
@@ -272,7 +272,7 @@ Definition leaf_ok (R : list region) (r : nat) (p : list (list bool)) (rows : li
     layers, [cons] the cell's constraints (each [>= 0]).  Returns the regions of the leaves. *)
 Fixpoint walk (R : list region) (t : tree) (hs : list (layer * Q)) (Ls : list zlayer)
     (rows : list (list Z)) (den : positive) (obits : list (option bool)) (done : list (list bool))
-    (cons : list (list Z)) : option (list nat) :=
+    (cons : list (list Z)) : option (list N) :=
   match t with
   | Split j tp tm =>
       match nth_error rows j with
@@ -320,7 +320,7 @@ Definition nexts (hs : list (layer * Q)) (o : layer) : list layer :=
   match hs with [] => [] | _ :: hs' => map fst hs' ++ [o] end.
 
 Definition edge_ok (R : list region) (e : edge) : bool :=
-  match nth_error R (e_i e), nth_error R (e_j e) with
+  match nth_error R (N.to_nat (e_i e)), nth_error R (N.to_nat (e_j e)) with
   | Some ri, Some rj =>
       let h := e_hyperplane e in
       existsb (fun a => negb (Qeq_bool a 0)) (tl h) &&
@@ -352,7 +352,7 @@ Definition check (c : certificate) : bool :=
       domain_ok (c_A c) (c_b c) (c_domain c) &&
       match walk R (c_tree c) (hidden N) Ls (zrows L0) (zden L0) (map (fun _ => None) (zrows L0)) []
                  (map fst (c_domain c)) with
-      | Some leaves => list_eqb Nat.eqb (NatSort.sort leaves) (seq 0 (length R))
+      | Some leaves => list_eqb Nat.eqb (NatSort.sort (map N.to_nat leaves)) (seq 0 (length R))
       | None => false
       end &&
       forallb (edge_ok R) (c_edges c) &&
@@ -709,7 +709,7 @@ Proof. intros [n d] H. unfold Qle in *; simpl in *; lia. Qed.
 Lemma walk_maps : forall R O t hs Ls rows den obits done cons leaves,
   walk R t hs Ls rows den obits done cons = Some leaves ->
   Forall2 (fun l L => hint_ok l L = true) (nexts hs O) Ls ->
-  forall r, In r leaves -> exists reg, nth_error R r = Some reg /\ exists rest, pattern reg = done ++ rest /\
+  forall r, In r leaves -> exists reg, nth_error R (N.to_nat r) = Some reg /\ exists rest, pattern reg = done ++ rest /\
     forall u x, rows_rep rows den (affine (cur hs O) u) x -> Forall2 (Forall2 bit_ok) rest (preacts hs u) ->
       Qlist_eq (run hs O u) (affine (rmap reg) x).
 Proof.
@@ -735,7 +735,7 @@ Proof.
   - destruct hs as [| [l s] [| h hs']]; destruct Ls as [| L [| L' Ls']]; try discriminate.
     + destruct (leaf_ok R r0 done rows den) eqn:Hl; try discriminate.
       injection Hw as <-. destruct Hr as [<- | []].
-      unfold leaf_ok in Hl. destruct (nth_error R r0) as [reg |]; try discriminate.
+      unfold leaf_ok in Hl. destruct (nth_error R (N.to_nat r0)) as [reg |]; try discriminate.
       apply andb_true_iff in Hl as [Hp Hm]. apply bool_list_eqb_eq in Hp.
       exists reg. split; auto. exists []. rewrite app_nil_r. split; auto.
       intros u x Hrows _. simpl. apply Forall2_flip'.
@@ -745,7 +745,7 @@ Proof.
       destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
       destruct (leaf_ok R r0 (done ++ [bits]) rows' den') eqn:Hl; try discriminate.
       injection Hw as <-. destruct Hr as [<- | []].
-      unfold leaf_ok in Hl. destruct (nth_error R r0) as [reg |]; try discriminate.
+      unfold leaf_ok in Hl. destruct (nth_error R (N.to_nat r0)) as [reg |]; try discriminate.
       apply andb_true_iff in Hl as [Hp Hm]. apply bool_list_eqb_eq in Hp.
       exists reg. split; auto. exists [bits]. split; auto.
       intros u x Hrows Hpre. simpl in Hpre. inversion Hpre as [| ? ? ? ? Hb _]; subst.
@@ -761,7 +761,7 @@ Lemma walk_cover : forall R O t hs Ls rows den obits done cons leaves,
   Forall2 (fun l L => hint_ok l L = true) (nexts hs O) Ls ->
   forall u x, (forall c, In c cons -> 0 <= zdot c (1 :: x)) ->
     rows_rep rows den (affine (cur hs O) u) x -> Forall2 obit_ok obits (affine (cur hs O) u) ->
-    exists r, In r leaves /\ exists reg, nth_error R r = Some reg /\
+    exists r, In r leaves /\ exists reg, nth_error R (N.to_nat r) = Some reg /\
       exists rest, pattern reg = done ++ rest /\ Forall2 (Forall2 bit_ok) rest (preacts hs u).
 Proof.
   intros R O t. induction t as [j tp IHp tm IHm | j bit mu ys t IH | bits t IH | bits r0];
@@ -805,14 +805,14 @@ Proof.
   - destruct hs as [| [l s] [| h hs']]; destruct Ls as [| L [| L' Ls']]; try discriminate.
     + destruct (leaf_ok R r0 done rows den) eqn:Hl; try discriminate.
       injection Hw as <-. exists r0. split; [left; reflexivity |].
-      unfold leaf_ok in Hl. destruct (nth_error R r0) as [reg |]; try discriminate.
+      unfold leaf_ok in Hl. destruct (nth_error R (N.to_nat r0)) as [reg |]; try discriminate.
       apply andb_true_iff in Hl as [Hp _]. apply bool_list_eqb_eq in Hp.
       exists reg. split; auto. exists []. rewrite app_nil_r. split; auto. constructor.
     + destruct (bits_match bits obits) eqn:Eb; try discriminate.
       destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
       destruct (leaf_ok R r0 (done ++ [bits]) rows' den') eqn:Hl; try discriminate.
       injection Hw as <-. exists r0. split; [left; reflexivity |].
-      unfold leaf_ok in Hl. destruct (nth_error R r0) as [reg |]; try discriminate.
+      unfold leaf_ok in Hl. destruct (nth_error R (N.to_nat r0)) as [reg |]; try discriminate.
       apply andb_true_iff in Hl as [Hp _]. apply bool_list_eqb_eq in Hp.
       exists reg. split; auto. exists [bits]. split; auto.
       simpl. constructor; [| constructor]. eapply bits_match_ok; eauto.
@@ -856,12 +856,13 @@ Proof.
 Qed.
 
 Lemma edge_sound : forall R e, edge_ok R e = true ->
-  exists ri rj, nth_error R (e_i e) = Some ri /\ nth_error R (e_j e) = Some rj /\
+  exists ri rj, nth_error R (N.to_nat (e_i e)) = Some ri /\ nth_error R (N.to_nat (e_j e)) = Some rj /\
     (exists a, In a (tl (e_hyperplane e)) /\ ~ a == 0) /\
     forall x, dotQ (e_hyperplane e) (1 :: x) == 0 -> Qlist_eq (affine (rmap ri) x) (affine (rmap rj) x).
 Proof.
   intros R e H. unfold edge_ok in H.
-  destruct (nth_error R (e_i e)) as [ri |]; destruct (nth_error R (e_j e)) as [rj |]; try discriminate.
+  destruct (nth_error R (N.to_nat (e_i e))) as [ri |]; destruct (nth_error R (N.to_nat (e_j e))) as [rj |];
+    try discriminate.
   apply andb_true_iff in H as [H Hall]. apply andb_true_iff in H as [Hnz Hlen].
   exists ri, rj. split; auto. split; auto. split.
   - apply existsb_exists in Hnz as [a [Ha Hz]]. exists a. split; auto.
@@ -898,15 +899,17 @@ Proof.
   destruct (walk R (c_tree c) (hidden N) Ls (zrows L0) (zden L0) _ [] _) as [leaves |] eqn:Ew;
     try discriminate.
   apply list_eqb_eq in Hw; [| apply Nat.eqb_eq].
-  assert (Hall : forall i, (i < length R)%nat -> In i leaves).
-  { intros i Hi. apply (Permutation_in _ (Permutation_sym (NatSort.Permuted_sort leaves))).
+  assert (Hall : forall i, (i < length R)%nat -> exists n, N.to_nat n = i /\ In n leaves).
+  { intros i Hi. apply in_map_iff.
+    apply (Permutation_in _ (Permutation_sym (NatSort.Permuted_sort (map N.to_nat leaves)))).
     rewrite Hw. apply in_seq. lia. }
   assert (Hmaps : maps_correct N R).
   { intros reg Hin x Hx. apply In_nth_error in Hin as [i Hi].
     assert (i < length R)%nat by (apply nth_error_Some; congruence).
-    destruct (walk_maps R (output N) _ _ _ _ _ _ _ _ _ Ew Hh i (Hall i H))
+    destruct (Hall i H) as [n [Hnat Hin]].
+    destruct (walk_maps R (output N) _ _ _ _ _ _ _ _ _ Ew Hh n Hin)
       as [reg' [Hreg' [rest [Hp Hm]]]].
-    rewrite Hi in Hreg'. injection Hreg' as <-. simpl in Hp. rewrite Hp in Hx.
+    rewrite Hnat, Hi in Hreg'. injection Hreg' as <-. simpl in Hp. rewrite Hp in Hx.
     apply Hm; auto. apply hint_rows. destruct (hidden N); exact H0. }
   split; [| split; [| split]].
   - intros x _ Hx.
