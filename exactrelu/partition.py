@@ -27,6 +27,7 @@ from .engines.dd import DD_MAX_DIM
 from .engines.parallel import run_parallel
 from .engines.run import Progress, run
 from .errors import InvalidDomain
+from .export.geometry_json import region_geometry_json, slice_json
 from .geometry.domain import Domain
 from .loaders import load
 from .network import Network
@@ -86,8 +87,9 @@ class Partition:
             "complete": self.complete,
         }
 
-    def to_json(self) -> dict:
-        """The partition JSON of docs/formats.md (every rational a string)."""
+    def to_json(self, geometry: bool = False) -> dict:
+        """The partition JSON of docs/formats.md (every rational a string); ``geometry`` adds each
+        region's ``vertices`` and ``facets``.  A sliced network's plane is recorded as ``"slice"``."""
         net = self.network
         return {
             "format": "exactrelu-partition",
@@ -96,7 +98,8 @@ class Partition:
             "domain": self.domain.to_json(),
             "input_names": list(net.input_names),
             "output_names": list(net.output_names),
-            "regions": [r.to_json() for r in self.regions],
+            **slice_json(net.metadata),
+            "regions": [r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions],
             "edges": [list(e) for e in self.edges],
             "summary": self.summary(),
         }

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,6 +18,7 @@ from ..loaders import load
 from ..network import Network
 from ..partition import default_domain
 from ..rational import parse_rational_text
+from ..slices import network_slice, parse_axes, parse_values, read_points, slice_axes, slice_through
 
 __all__ = [
     "Parser",
@@ -24,6 +26,8 @@ __all__ = [
     "add_network_options",
     "check_output",
     "describe",
+    "describe_slice",
+    "apply_slice_options",
     "load_inputs",
     "load_network",
     "usage_message",
@@ -88,6 +92,15 @@ def add_network_options(p: argparse.ArgumentParser, *, output_help: str, output_
     group.add_argument("--box", metavar="LO:HI,...", help="input box, e.g. --box=-1/2:3/2,0:1")
     group.add_argument("--polytope", metavar="FILE", help='JSON {"A": [[...]], "b": [...]} meaning A x <= b')
     p.add_argument("--activation", type=parse_activation, metavar="relu|leaky_relu:SLOPE", help=ACTIVATION_HELP)
+    plane = p.add_argument_group("exact 2-D slice (composed into the first layer; docs/figures.md)")
+    how = plane.add_mutually_exclusive_group()
+    how.add_argument("--axes", metavar="I,J", help="vary inputs I and J (0-based) and fix the others at --at")
+    how.add_argument(
+        "--through", metavar="POINTS.json", help="the plane x = p0 + s (p1 - p0) + t (p2 - p0) through three points"
+    )
+    plane.add_argument(
+        "--at", metavar="V1,...,Vd", help="with --axes: a value for every input (those at I and J are ignored)"
+    )
     p.add_argument("-o", "--output", metavar="FILE", required=output_required, help=output_help)
     p.add_argument(
         "--progress",
@@ -99,6 +112,8 @@ def add_network_options(p: argparse.ArgumentParser, *, output_help: str, output_
 
 def usage_message(message: str, argv: list[str]) -> str:
     """argparse's message, with a hint for ``--box -1:1,...`` (argparse takes ``-1:1`` for an option)."""
+    if message.startswith("argument --at: expected one argument"):
+        return f"{message}; values starting with '-' must be joined with '=': --at=-1/2,0,..."
     if message.startswith("argument --box: expected one argument"):
         position = argv.index("--box") if "--box" in argv else -1
         value = argv[position + 1] if 0 <= position < len(argv) - 1 and argv[position + 1].startswith("-") else ""
@@ -116,8 +131,40 @@ def load_network(path: str | None, activation: dict | None) -> Network:
     return EXAMPLE if path is None else load(path, **(activation or {}))
 
 
-def load_inputs(args: argparse.Namespace) -> tuple[Network, Domain]:
-    net = load_network(args.net, args.activation)
+def apply_slice_options(net: Network, args: argparse.Namespace) -> Network:
+    """The network on the plane that ``--axes I,J --at V...`` or ``--through POINTS.json`` name
+    (exact; :mod:`exactrelu.slices`), or ``net`` itself without them."""
+    axes, at, through = (getattr(args, name, None) for name in ("axes", "at", "through"))
+    if at is not None and axes is None:
+        raise InvalidArgument("--at gives the fixed values of an --axes slice; add --axes I,J")
+    if axes is not None:
+        i, j = parse_axes(axes)
+        if at is None and net.n_inputs != 2:
+            raise InvalidArgument(
+                f"--axes {axes} needs --at with a value for each of the {net.n_inputs} inputs (those at I, J ignored)"
+            )
+        return slice_axes(net, i, j, parse_values(at) if at is not None else (0,) * net.n_inputs)
+    if through is not None:
+        return slice_through(net, *read_points(through))
+    return net
+
+
+def describe_slice(net: Network) -> str | None:
+    """``slice: ...`` for a sliced network, else None."""
+    plane = network_slice(net)
+    if plane is None:
+        return None
+    return f"slice of {plane.inputs} inputs: {plane.describe()}"
+
+
+def load_inputs(
+    args: argparse.Namespace, before_domain: Callable[[Network], None] | None = None
+) -> tuple[Network, Domain]:
+    """The network (sliced as asked) and the domain; ``before_domain`` may refuse the network
+    before the domain is read."""
+    net = apply_slice_options(load_network(args.net, args.activation), args)
+    if before_domain is not None:
+        before_domain(net)
     if args.box is not None:
         domain = parse_box(args.box)
     elif args.polytope is not None:

@@ -10,7 +10,7 @@ import time
 from ..export.display import region_lines
 from ..partition import partition
 from ..progress import region_progress
-from .common import add_network_options, check_output, describe, load_inputs, positive_int, write
+from .common import add_network_options, check_output, describe, describe_slice, load_inputs, positive_int, write
 
 __all__ = ["add_parser", "run"]
 
@@ -32,6 +32,11 @@ def add_parser(sub) -> None:
         default="auto",
         help="dd: vertex enumeration (fast, low dimension); lp: exact LPs (any dimension); auto: lp above 10 inputs",
     )
+    p.add_argument(
+        "--geometry",
+        action="store_true",
+        help="add every region's exact vertices and facets (row, carriers, neighbours) to the partition JSON",
+    )
     p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                    help="processes sharing the work (the result is identical for any N; default 1)")
     p.add_argument("--checkpoint", metavar="DIR",
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         result = partition(net, domain, progress=on_region, engine=args.engine, jobs=args.jobs,
                            checkpoint=args.checkpoint)
     if args.output:
-        write(json.dumps(result.to_json(), indent=1), args.output)
+        write(json.dumps(result.to_json(geometry=args.geometry), indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout
     s = result.summary()
     name = net.source or "network"
@@ -56,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         f"({describe(net)})",
         file=out,
     )
+    if describe_slice(net):
+        print(describe_slice(net), file=out)
     print(f"domain: {domain.describe()}", file=out)
     print(
         f"regions: {s['regions']}  edges: {s['edges']}  linear pieces: {s['linear_pieces']}  "
