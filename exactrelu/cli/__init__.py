@@ -13,14 +13,14 @@ import os
 import sys
 
 from ..errors import ExactReluError, InternalError, Interrupted
-from . import certify, check, regions
+from . import certify, check, latex, plot, regions
 from . import coq as coq
 from .common import Parser, UsageError, usage_message
 
 __all__ = ["main", "build_parser", "EXIT_BROKEN_PIPE"]
 
 EXIT_BROKEN_PIPE = 128 + 13  # the shell's status for a process killed by SIGPIPE
-COMMANDS = {"regions": regions, "certify": certify, "check": check}
+COMMANDS = {"regions": regions, "certify": certify, "check": check, "plot": plot, "latex": latex}
 COMMANDS["coq"] = coq
 
 
