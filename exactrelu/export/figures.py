@@ -22,6 +22,7 @@ polygon (Gouraud shading of a triangulation interpolates the affine map exactly)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -234,8 +235,8 @@ def partition_figure(
             ax.set_aspect("equal")
         else:
             ax.set_box_aspect(box_aspect)
-        ax.set_xlabel(names[0])
-        ax.set_ylabel(names[1])
+        ax.set_xlabel(f"${_math(names[0])}$")
+        ax.set_ylabel(f"${_math(names[1])}$")
         line_width = 0.45 if width < 5 else 0.6
         handles: list[Any] = []
 
@@ -273,12 +274,13 @@ def partition_figure(
             ax.add_collection(
                 LineCollection(kinkless, colors="#9a9a9a", linewidths=line_width * 0.6, linestyles=(0, (2, 2)))
             )
+        faint = surface or color == "class"  # there the fill carries the message, facets stay in the back
         ax.add_collection(
             LineCollection(
                 inner,
                 colors="white" if surface else FACET_COLOR,
-                linewidths=line_width * (0.7 if surface else 1),
-                alpha=0.7 if surface else 1,
+                linewidths=line_width * (0.7 if faint else 1),
+                alpha=0.7 if faint else 1,
             )
         )
         ax.add_collection(LineCollection(outer, colors="black", linewidths=line_width * 1.6))
@@ -357,10 +359,13 @@ def _boundary_label(outputs: Sequence[str]) -> str:
 
 
 def _math(name: str) -> str:
-    """A name for matplotlib's mathtext: letters as they are, anything else escaped in \\mathrm."""
+    """A name for matplotlib's mathtext: ``X`` italic, ``x1`` as ``x_{1}``, anything else upright."""
     if name.isascii() and name.isalpha():
         return name
-    safe = "".join(c if c.isalnum() else "\\" + c if c in "_$%&#{}" else c for c in name)
+    match = re.fullmatch(r"([A-Za-z]+)([0-9]+)", name)
+    if match:
+        return f"{match.group(1)}_{{{match.group(2)}}}"
+    safe = "".join("\\" + c if c in "_$%&#{}" else c for c in name)
     return f"\\mathrm{{{safe}}}"
 
 

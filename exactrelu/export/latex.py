@@ -249,14 +249,14 @@ def regions_table(
     columns = "r l l " + ("l" if stacked else " ".join("l" for _ in outputs))
     bits = sum(len(layer) for layer in tables.regions[0].pattern) if tables.regions else 0
     pattern_note = (
-        "pattern: the bits of each hidden layer (1: active), layers separated by $|$"
+        "Pattern: the bits of each hidden layer's neurons in order (1: active), layers separated by $|$"
         if bits <= PATTERN_BITS
-        else f"pattern: the number of active neurons in each hidden layer (patterns have {bits} bits)"
+        else f"Pattern: the number of active neurons in each hidden layer (the patterns have {bits} bits)"
     )
     more = "" if len(shown) == len(tables.regions) else f" The first {len(shown)} of {len(tables.regions)} regions."
     caption = (
-        f"Activation regions{_source(tables)}: {pattern_note}; a point strictly inside; the outputs' affine map "
-        f"there. {_caption_rule(exact, max_digits, digits)}{more}"
+        f"Activation regions{_source(tables)}. {pattern_note}; interior point: strictly inside the region; "
+        f"then the outputs' affine map on it. {_caption_rule(exact, max_digits, digits)}{more}"
     )
     return _longtable(columns, caption, "tab:regions", header, body)
 
