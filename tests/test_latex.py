@@ -156,3 +156,11 @@ def test_the_documents_compile_with_pdflatex(case, tmp_path):
         tex += body + "\\end{document}\n"
     pdf = _pdflatex(tex, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_readme_snippet_is_what_the_command_writes():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("```latex\n", 1)[1].split("```", 1)[0].splitlines()
+    text = latex_document(tables_from_partition(partition(EXAMPLE))).splitlines()
+    assert len(snippet) == 6 and all(line in text for line in snippet)
+    assert (Path(__file__).resolve().parents[1] / "docs" / "img" / "example.png").exists()
