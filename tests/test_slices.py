@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -143,6 +144,8 @@ def test_every_command_takes_the_slice_options(tmp_path, capsys):
         assert main(["certify", str(net), *options, "-o", str(cert)]) == 0
         assert exactrelu_checker.check_certificate(cert).verified
         assert main(["latex", str(net), *options, "-o", str(tmp_path / "t.tex")]) == 0
+        if importlib.util.find_spec("matplotlib") is not None:
+            assert main(["plot", str(net), *options, "-o", str(tmp_path / "f.png")]) == 0
 
 
 @pytest.mark.parametrize(
