@@ -272,7 +272,7 @@ def partition_figure(
         inner, kinkless, outer = _facet_segments(regions, polys, color == "piece")
         if kinkless:
             ax.add_collection(
-                LineCollection(kinkless, colors="#9a9a9a", linewidths=line_width * 0.6, linestyles=(0, (2, 2)))
+                LineCollection(kinkless, colors="#6a6a6a", linewidths=line_width * 0.9, linestyles=(0, (3, 2.5)))
             )
         faint = surface or color == "class"  # there the fill carries the message, facets stay in the back
         ax.add_collection(
