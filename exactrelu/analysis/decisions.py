@@ -18,12 +18,12 @@ characteristic ``V - E + F`` of its polygons with every edge split at every vert
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import networkx as nx
+import numpy as np
 
 from ..geometry.cell import Cell
 from ..geometry.exact import dehomogenize, exact_dot, primitive
@@ -325,26 +325,53 @@ def _link(
 
 def _holes(cells: list[Cell]) -> int:
     """First Betti number of the union of convex polygons (a connected set): ``1 - (V - E + F)``,
-    with every edge split at every vertex on it so that the polygons form a cell complex."""
-    points = sorted({dehomogenize(v) for c in cells for v in c.verts})
-    xs = [p[0] for p in points]
-    edges: set[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]] = set()
+    with every edge split at every vertex on it so that the polygons form a cell complex.
+
+    Vertices are their canonical homogeneous integer vectors.  The vertices that may lie on an
+    edge are proposed by floats (correctly rounded coordinates inside the edge's float bounding
+    box: rounding is monotone, so no vertex of the exact box is missed) and decided exactly."""
+    index: dict[tuple[int, ...], int] = {}
+    floats = []
+    for c in cells:
+        for v, f in zip(c.verts, c.vf):
+            if v not in index:
+                index[v] = len(index)
+                floats.append(f)
+    points = list(index)
+    fx = np.array([f[1] for f in floats])
+    fy = np.array([f[2] for f in floats])
+    edges: set[tuple[int, int]] = set()
     for c in cells:
         for k in range(len(c.cons)):
-            on = [dehomogenize(v) for v, t in zip(c.verts, c.tight) if t >> k & 1]
+            on = [i for i, t in enumerate(c.tight) if t >> k & 1]
             if len(on) != 2:
                 continue
-            p, q = sorted(on)
-            lo, hi = bisect_left(xs, p[0]), bisect_right(xs, q[0])
-            inner = [
-                z
-                for z in points[lo:hi]
-                if (q[0] - p[0]) * (z[1] - p[1]) == (q[1] - p[1]) * (z[0] - p[0])
-                and min(p[1], q[1]) <= z[1] <= max(p[1], q[1])
-            ]
-            chain = sorted(set(inner) | {p, q})
-            edges.update(zip(chain, chain[1:]))
+            p, q = c.verts[on[0]], c.verts[on[1]]
+            (fp, fq) = (c.vf[on[0]], c.vf[on[1]])
+            near = np.flatnonzero(
+                (fx >= min(fp[1], fq[1]))
+                & (fx <= max(fp[1], fq[1]))
+                & (fy >= min(fp[2], fq[2]))
+                & (fy <= max(fp[2], fq[2]))
+            )
+            chain = [z for z in (points[i] for i in near.tolist()) if _on_segment(z, p, q)]
+            axis = 1 if p[1] * q[0] != q[1] * p[0] else 2
+            chain.sort(key=lambda z: Fraction(z[axis], z[0]))
+            ids = [index[z] for z in chain]
+            edges.update((min(a, b), max(a, b)) for a, b in zip(ids, ids[1:]))
     return 1 - (len(points) - len(edges) + len(cells))
+
+
+def _on_segment(z: tuple[int, ...], p: tuple[int, ...], q: tuple[int, ...]) -> bool:
+    """Exact: the homogeneous point ``z`` lies on the closed segment from ``p`` to ``q``."""
+    det = z[0] * (p[1] * q[2] - p[2] * q[1]) - z[1] * (p[0] * q[2] - p[2] * q[0]) + z[2] * (p[0] * q[1] - p[1] * q[0])
+    if det:
+        return False
+    for axis in (1, 2):  # z/z0 between p/p0 and q/q0, all multiplied by z0 p0 q0 > 0
+        ends = (p[axis] * q[0] * z[0], q[axis] * p[0] * z[0])
+        if not min(ends) <= z[axis] * p[0] * q[0] <= max(ends):
+            return False
+    return True
 
 
 def decision_regions(regions: Sequence[Region], adjacencies: Sequence[Adjacency]) -> Decisions:
