@@ -7,7 +7,7 @@ question about the whole domain becomes finitely many exact linear programs (HiG
 rational arithmetic decides, see :mod:`exactrelu.geometry.lp`) or exact evaluations at a region's
 vertices.  Two networks are compared on the **common refinement** of their partitions: the pairs
 of regions, one of each, whose intersection is full-dimensional (bounding boxes select candidate
-pairs, an exact LP confirms each), which cover the domain.
+pairs, exact tests decide each), which cover the domain.
 
 A failed assertion raises :class:`AssertionError` with an exact counterexample point, the exact
 outputs there (recomputed by the exact forward pass, independently of the regions) and the rule
@@ -20,19 +20,23 @@ where the highest outputs tie no class wins.
 
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from exactrelu_checker import check_certificate
 
 from .errors import EmptyInterior, InternalError, InvalidArgument
 from .geometry.domain import Domain
-from .geometry.lp import LPSolver, Status, interior_point
+from .geometry.exact import dehomogenize, homogeneous
+from .geometry.lp import FloatGuess, LPSolver, Status, chebyshev_rows, interior_point, short_point
+from .geometry.predicates import float_points, float_rows, sign_matrix
 from .geometry.rounding import short_point_inside
 from .network import Network
 from .partition import DD_MAX_DIM, Partition, certify, partition
@@ -83,6 +87,10 @@ def _value(row: Sequence[Any], x: Sequence[Fraction]) -> Fraction:
     return row[0] + sum((a * v for a, v in zip(row[1:], x)), Fraction(0))
 
 
+def _dot(row: Sequence[int], h: Sequence[int]) -> int:
+    return sum(a * b for a, b in zip(row, h))
+
+
 def _minimum(region: Region, objective: Sequence[Fraction], solver: LPSolver) -> tuple[Fraction, tuple[Fraction, ...]]:
     """Exact minimum of ``objective . (1, x)`` over the region's closure, and a point reaching it:
     the best vertex (vertex engine) or an exact LP optimum (regions without vertices)."""
@@ -103,17 +111,20 @@ def _feasible(solver: LPSolver, weak: Sequence[IntRow], strict: Sequence[IntRow]
     ext = [tuple(r) + (0,) for r in weak]
     ext += [tuple(r) + (-(max(abs(a) for a in r[1:]) or 1),) for r in strict]
     ext.append((1,) + (0,) * d + (-1,))
+
+    def inside(h: Sequence[int]) -> bool:
+        return all(_dot(r, h) >= 0 for r in weak) and all(_dot(r, h) > 0 for r in strict)
+
+    guess = solver.float_solve(float_rows(ext, by_gradient=True), len(ext), np.array([0.0] * (d + 1) + [-1.0]))
+    if isinstance(guess, FloatGuess) and guess.x[d] > 0:  # floats propose a point, exact signs accept it
+        proposed = short_point_inside([float(v) for v in guess.x[:d]], float(guess.x[d]), inside)
+        if proposed is not None:
+            return proposed
     found = solver.minimize(ext, (0,) * (d + 1) + (-1,)).below(0)
     if found is None:
         return None
     value, optimum = found
-
-    def inside(h: Sequence[int]) -> bool:
-        return all(sum(a * b for a, b in zip(r, h)) >= 0 for r in weak) and all(
-            sum(a * b for a, b in zip(r, h)) > 0 for r in strict
-        )
-
-    short = short_point_inside([float(v) for v in optimum[:d]], float(-value), inside)  # floats only propose
+    short = short_point_inside([float(v) for v in optimum[:d]], float(-value), inside)
     point = short if short is not None else optimum[:d]
     if not (all(_value(r, point) >= 0 for r in weak) and all(_value(r, point) > 0 for r in strict)):
         raise InternalError("an exactly certified feasible point violates its constraints")
@@ -133,12 +144,69 @@ def _bounding_box(region: Region, solver: LPSolver) -> tuple[tuple[Fraction, ...
     return tuple(lo), tuple(hi)
 
 
+def _outward(boxes: list[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Float boxes that contain the exact ones (each bound rounded to nearest, then one step out), so
+    that float boxes which do not overlap prove that the exact boxes do not overlap."""
+    lo = np.array([[float(v) for v in b[0]] for b in boxes])
+    hi = np.array([[float(v) for v in b[1]] for b in boxes])
+    return np.nextafter(lo, -np.inf), np.nextafter(hi, np.inf)
+
+
+def _vertices_h(region: Region) -> list[tuple[int, ...]]:
+    return [v if v[0] > 0 else tuple(-a for a in v) for v in region.vertices_h]
+
+
+class _Shape:
+    """A region's facet rows and vertices, exact and as float guides for :func:`sign_matrix`."""
+
+    def __init__(self, region: Region):
+        self.rows = _rows(region)
+        # facets on the domain's boundary never separate two regions of the domain
+        self.inner = [f.row for f in region.facets if not f.on_boundary]
+        self.inner_f = float_rows(self.inner) if self.inner else np.empty((0, region.dim + 1))
+        self.verts = _vertices_h(region)
+        self.verts_f = float_points(self.verts) if self.verts else np.empty((0, region.dim + 1))
+
+    def separates(self, other: _Shape) -> bool:
+        """Some facet row is ``<= 0`` at every vertex of ``other`` (exact signs, float-filtered):
+        the other region lies outside this one's open half-space, so the interiors are disjoint."""
+        if not self.inner or not other.verts:
+            return False
+        signs = sign_matrix(self.inner, self.inner_f, other.verts, other.verts_f)
+        return bool((signs <= 0).all(axis=1).any())
+
+    def holds(self, points: list[tuple[int, ...]], points_f: np.ndarray) -> np.ndarray:
+        """Which homogeneous points lie in the region's closure (exact, float-filtered; points of the
+        domain need no check against its boundary)."""
+        if not self.inner:
+            return np.ones(len(points), dtype=bool)
+        return np.asarray((sign_matrix(self.inner, self.inner_f, points, points_f) >= 0).all(axis=0))
+
+
+def _interior(rows: list[IntRow], solver: LPSolver) -> tuple[Fraction, ...]:
+    """A point strictly inside every row: proposed by a float LP (the largest inscribed ball) and
+    checked exactly, else an exact LP (raises :class:`EmptyInterior` when there is none)."""
+    rows = list(dict.fromkeys(rows))
+    d = len(rows[0]) - 1
+    ext = chebyshev_rows(rows)
+    guess = solver.float_solve(float_rows(ext, by_gradient=True), len(ext), np.array([0.0] * d + [-1.0]))
+    if isinstance(guess, FloatGuess) and guess.x[d] > 0:
+        point = short_point([float(v) for v in guess.x[:d]], rows, 2 * float(guess.x[d]))
+        if point is not None:
+            return point
+    return interior_point(rows, solver)
+
+
 def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = None) -> list[Piece]:
     """Every pair of regions, one of ``a`` and one of ``b`` (partitions of one domain), whose
     intersection is full-dimensional, with a point strictly inside both.  Their closures cover the
-    domain.  Candidate pairs are those whose bounding boxes overlap with positive volume (a sweep
-    over sorted boxes, so the work is far from quadratic for moderate sizes); each candidate is
-    decided exactly (a shared witness point, else an exact LP for an interior point).
+    domain.
+
+    Candidate pairs are those whose bounding boxes overlap with positive volume (tested on float
+    boxes rounded outwards, which can only keep too many).  Each candidate is then decided exactly:
+    a facet of one region with the other's vertices all on its far side separates them; a point
+    strictly inside both joins them (tried cheaply first, then proposed by a float LP and checked
+    exactly, then by an exact LP, whose failure proves the interiors disjoint).
 
     >>> from exactrelu import EXAMPLE, partition
     >>> p = partition(EXAMPLE)
@@ -152,30 +220,43 @@ def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = N
     if a.domain.A != b.domain.A or a.domain.b != b.domain.b:
         raise InvalidArgument("the two partitions are of different domains")
     solver = solver or LPSolver()
-    boxes_b = [_bounding_box(r, solver) for r in b.regions]
-    order = sorted(range(len(b.regions)), key=lambda j: boxes_b[j][0][0])
-    starts = [boxes_b[j][0][0] for j in order]
+    lo_a, hi_a = _outward([_bounding_box(r, solver) for r in a.regions])
+    lo_b, hi_b = _outward([_bounding_box(r, solver) for r in b.regions])
+    shapes_b = [_Shape(r) for r in b.regions]
     pieces = []
     for i, ra in enumerate(a.regions):
-        lo_a, hi_a = _bounding_box(ra, solver)
-        rows_a = _rows(ra)
-        candidates = []
-        for j in order[: bisect.bisect_left(starts, hi_a[0])]:
-            lo_b, hi_b = boxes_b[j]
-            if all(lb < ha and la < hb for la, ha, lb, hb in zip(lo_a, hi_a, lo_b, hi_b)):
-                candidates.append(j)
-        for j in sorted(candidates):
-            rb = b.regions[j]
-            if rb.contains(ra.point, strictly=True):
-                pieces.append(Piece(i, j, ra.point))
-            elif ra.contains(rb.point, strictly=True):
-                pieces.append(Piece(i, j, rb.point))
-            else:
+        shape_a = _Shape(ra)
+        overlap = np.all((lo_b < hi_a[i]) & (lo_a[i] < hi_b), axis=1)
+        for j in np.flatnonzero(overlap).tolist():
+            rb, shape_b = b.regions[j], shapes_b[j]
+            if shape_a.separates(shape_b) or shape_b.separates(shape_a):
+                continue
+            point = _shared_point(ra, rb, shape_a, shape_b)
+            if point is None:
                 try:
-                    pieces.append(Piece(i, j, interior_point(rows_a + _rows(rb), solver)))
+                    point = _interior(shape_a.rows + shape_b.rows, solver)
                 except EmptyInterior:
-                    pass
+                    continue
+            pieces.append(Piece(i, j, point))
     return pieces
+
+
+def _shared_point(ra: Region, rb: Region, sa: _Shape, sb: _Shape) -> tuple[Fraction, ...] | None:
+    """A cheap try at a point strictly inside both regions, checked exactly (integer homogeneous
+    coordinates): either witness, their midpoint, or the mean of the vertices of each region that
+    lie in the other (points of the intersection, so their mean is too, and often inside it)."""
+    rows = sa.rows + sb.rows
+    ha, hb = homogeneous(ra.point), homogeneous(rb.point)
+    tries = [ha, hb, (2 * ha[0] * hb[0],) + tuple(a * hb[0] + b * ha[0] for a, b in zip(ha[1:], hb[1:]))]
+    both = [v for v, ok in zip(sa.verts, sb.holds(sa.verts, sa.verts_f)) if ok]
+    both += [v for v, ok in zip(sb.verts, sa.holds(sb.verts, sb.verts_f)) if ok]
+    if both:
+        common = lcm(*(v[0] for v in both))
+        tries.append((common * len(both),) + tuple(sum(common // v[0] * v[k] for v in both) for k in range(1, len(ha))))
+    for h in tries:
+        if all(_dot(r, h) > 0 for r in rows):
+            return dehomogenize(h)
+    return None
 
 
 # ----------------------------------------------------------------------------- printing
@@ -186,7 +267,7 @@ def _num(v: Fraction) -> str:
 
 
 def _point_text(net: Network, x: Sequence[Fraction]) -> str:
-    return ", ".join(f"{name}={format_rational(v)}" for name, v in zip(net.input_names, x))
+    return ", ".join(f"{name}={_num(v)}" for name, v in zip(net.input_names, x))
 
 
 def _outputs_text(net: Network, y: Sequence[Fraction]) -> str:
@@ -374,35 +455,45 @@ def _wins(region: Region, c: int) -> list[IntRow]:
     return [tuple(u - v for u, v in zip(rows[c], rows[k])) for k in range(len(rows)) if k != c]
 
 
+def _could_win(region: Region, solver: LPSolver) -> list[int]:
+    """The classes that may win (strictly) somewhere in the region: every gap ``f_c - f_k`` is
+    positive at some vertex (a necessary condition), or, without vertices, an exact LP says so."""
+    n = len(region.map_rows)
+    verts = _vertices_h(region)
+    if verts:
+        return [c for c in range(n) if all(any(_dot(gap, v) > 0 for v in verts) for gap in _wins(region, c))]
+    return [c for c in range(n) if _feasible(solver, _rows(region), _wins(region, c)) is not None]
+
+
 def _disagreement(
-    ra: Region, rb: Region, point: tuple[Fraction, ...], ties: str, solver: LPSolver
+    ra: Region, rb: Region, could: tuple[list[int], list[int]], ties: str, solver: LPSolver
 ) -> tuple[Fraction, ...] | None:
-    """A point of ``ra`` and ``rb`` where the decisions differ under the rule, or None."""
-    if _same_map(ra, rb):
+    """A point of ``ra`` and ``rb`` where the decisions differ under the rule, or None.  ``could``:
+    the classes each region may decide somewhere (a superset; the LPs decide exactly)."""
+    if _same_map(ra, rb) or (could[0] == could[1] and len(could[0]) <= 1):
         return None
     weak = _rows(ra) + _rows(rb)
-    n = len(ra.map_rows)
-    won: list[list[int]] = []
-    for region in (ra, rb):
-        at_point = _winner([_value(r, point) for r in _map(region)[0]])
-        won.append([c for c in range(n) if c == at_point or _feasible(solver, weak, _wins(region, c)) is not None])
     if ties == "ignore":  # both decide, differently
-        for c in won[0]:
-            for k in won[1]:
+        for c in could[0]:
+            for k in could[1]:
                 if c != k:
                     found = _feasible(solver, weak, _wins(ra, c) + _wins(rb, k))
                     if found is not None:
                         return found
         return None
-    for this, other, classes in ((ra, rb, won[0]), (rb, ra, won[1])):  # one decides c, the other does not
+    for this, other, classes in ((ra, rb, could[0]), (rb, ra, could[1])):  # one decides c, the other does not
         rows, _ = _map(other)
+        verts = _vertices_h(other)
         for c in classes:
-            for k in range(n):
-                if k != c:
-                    beaten = tuple(u - v for u, v in zip(rows[k], rows[c]))  # f_k >= f_c: c does not win
-                    found = _feasible(solver, weak + [beaten], _wins(this, c))
-                    if found is not None:
-                        return found
+            for k in range(len(rows)):
+                if k == c:
+                    continue
+                beaten = tuple(u - v for u, v in zip(rows[k], rows[c]))  # f_k >= f_c: c does not win
+                if verts and all(_dot(beaten, v) < 0 for v in verts):
+                    continue  # the other network prefers c to k on its whole region
+                found = _feasible(solver, weak + [beaten], _wins(this, c))
+                if found is not None:
+                    return found
     return None
 
 
@@ -441,8 +532,15 @@ def assert_same_decisions(net_a: Any, net_b: Any, domain: DomainLike = None, *, 
     pa, pb, pieces, solver = _two(net_a, net_b, domain)
     a, b = pa.network, pb.network
     _check_classes(a, "network a")
+    could_a: dict[int, list[int]] = {}
+    could_b: dict[int, list[int]] = {}
     for piece in pieces:
-        x = _disagreement(pa.regions[piece.first], pb.regions[piece.second], piece.point, ties, solver)
+        ra, rb = pa.regions[piece.first], pb.regions[piece.second]
+        if piece.first not in could_a:
+            could_a[piece.first] = _could_win(ra, solver)
+        if piece.second not in could_b:
+            could_b[piece.second] = _could_win(rb, solver)
+        x = _disagreement(ra, rb, (could_a[piece.first], could_b[piece.second]), ties, solver)
         if x is None:
             continue
         ya, yb = a.forward(x), b.forward(x)
@@ -481,7 +579,7 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
     >>> assert_outputs_within(EXAMPLE, moved, [(0, 1), (0, 1)], "1/4")
     Traceback (most recent call last):
     AssertionError: the outputs differ by more than the bound on [0, 1] x [0, 1]:
-      P: max |a - b| = 1/3 > 1/4, at X=0, Y=0 (network a: 0, network b: 1/3)
+      P: max |a - b| = 1/3 > 1/4, at X=1/2, Y=1/6 (network a: 0, network b: 1/3)
       Q: max |a - b| = 0 <= 1/4
     """
     __tracebackhide__ = True  # pytest shows the message, not this function's frames
@@ -497,21 +595,39 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
     if any(v < 0 for v in bounds):
         raise InvalidArgument("a bound is negative")
     best: list[tuple[Fraction, tuple[Fraction, ...]]] = [(Fraction(0), pieces[0].point)] * n
+    todo = []  # (upper bound, output, piece, difference): the cells where an LP may raise the maximum
     for piece in pieces:
         ra, rb = pa.regions[piece.first], pb.regions[piece.second]
         rows_a, den_a = _map(ra)
         rows_b, den_b = _map(rb)
-        weak = _rows(ra) + _rows(rb)
+        verts = [_vertices_h(ra), _vertices_h(rb)]
+        at = homogeneous(piece.point)
         for o in range(n):
-            diff = [Fraction(u, den_a) - Fraction(v, den_b) for u, v in zip(rows_a[o], rows_b[o])]
+            # f_a - f_b = diff . (1, x) / (den_a den_b) with an integer row diff
+            diff = tuple(u * den_b - v * den_a for u, v in zip(rows_a[o], rows_b[o]))
             if not any(diff):
                 continue
+            scale = den_a * den_b
+            here = Fraction(abs(_dot(diff, at)), scale * at[0])
+            if here > best[o][0]:
+                best[o] = (here, piece.point)
+            # the cell lies in both regions, so +-diff there is at most its maximum at either's vertices
+            bounds_by_sign = []
             for sign in (1, -1):
-                opt = solver.minimize(weak, tuple(-sign * v for v in diff))
-                if opt.status is not Status.OPTIMAL or opt.value is None or opt.point is None:
-                    raise InternalError(f"the maximum over a bounded cell was not found ({opt.status.value})")
-                if -opt.value > best[o][0]:
-                    best[o] = (-opt.value, opt.point)
+                tops = [max(Fraction(sign * _dot(diff, v), v[0]) for v in vs) / scale for vs in verts if vs]
+                bounds_by_sign.append((sign, min(tops) if tops else None))
+            gap = tuple(Fraction(c, scale) for c in diff)
+            todo += [(upper, sign, o, piece, gap) for sign, upper in bounds_by_sign]
+    todo.sort(key=lambda t: (t[0] is None, t[0] if t[0] is not None else 0), reverse=True)  # largest bounds first
+    for upper, sign, o, piece, gap in todo:
+        if upper is not None and upper <= best[o][0]:
+            continue  # cannot raise the maximum
+        weak = _rows(pa.regions[piece.first]) + _rows(pb.regions[piece.second])
+        opt = solver.minimize(weak, tuple(-sign * v for v in gap))
+        if opt.status is not Status.OPTIMAL or opt.value is None or opt.point is None:
+            raise InternalError(f"the maximum over a bounded cell was not found ({opt.status.value})")
+        if -opt.value > best[o][0]:
+            best[o] = (-opt.value, opt.point)
     worst = tuple(v for v, _ in best)
     failing = [o for o in range(n) if worst[o] > bounds[o]]
     if not failing:

@@ -38,7 +38,8 @@ def _net(*layers, slopes=()):
 
 def _point(message: str, names=("x1", "x2")) -> tuple[Fraction, ...]:
     """The counterexample point printed in a failure message."""
-    found = re.search(r"at " + r", ".join(f"{n}=(\\S+?)" for n in names) + r"[ ,:(]", message)
+    approx = r"(?: \(~[^)]*\))?"  # long values are followed by a decimal approximation
+    found = re.search(r"at " + r", ".join(f"{n}=(\\S+?){approx}" for n in names) + r"[ ,:(]", message)
     assert found, message
     return tuple(Fraction(v) for v in found.groups())
 
