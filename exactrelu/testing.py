@@ -470,8 +470,10 @@ def _disagreement(
 ) -> tuple[Fraction, ...] | None:
     """A point of ``ra`` and ``rb`` where the decisions differ under the rule, or None.  ``could``:
     the classes each region may decide somewhere (a superset; the LPs decide exactly)."""
-    if _same_map(ra, rb) or (could[0] == could[1] and len(could[0]) <= 1):
+    if _same_map(ra, rb):
         return None
+    if ties == "ignore" and (not could[0] or not could[1] or could[0] == could[1] == could[0][:1]):
+        return None  # one of them never decides, or both can decide only the same class
     weak = _rows(ra) + _rows(rb)
     if ties == "ignore":  # both decide, differently
         for c in could[0]:

@@ -256,6 +256,18 @@ def test_same_decisions_tie_rules():
     assert tied.forward(x) == (0, 0) and A.forward(x)[0] != A.forward(x)[1]
 
 
+def test_same_decisions_strict_rule_sees_ties_inside_one_region():
+    # affine networks (one region each) that can only ever decide class 0; classes 1 and 2 tie
+    a = _net(([[1, 0], [0, 0], [0, 0]], [0, 0, 0]))
+    b = _net(([[1, 0], [0, 0], [0, 0]], ["-1/2", 0, 0]))
+    box = [(-1, 1), (0, 1)]
+    assert assert_same_decisions(a, b, box) == 1  # where both decide, both pick class 0
+    with pytest.raises(AssertionError) as failure:
+        assert_same_decisions(a, b, box, ties="strict")
+    x = _point(str(failure.value))
+    assert 0 < x[0] <= Fraction(1, 2)  # a decides class 0, b ties (classes 1 and 2, and 0 at x1 = 1/2)
+
+
 def test_same_decisions_bad_arguments():
     with pytest.raises(InvalidArgument, match="network a has 2 outputs and network b has 1"):
         assert_same_decisions(A, _net(([[1, 1]], [0]),), UNIT)
