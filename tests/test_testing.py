@@ -205,6 +205,21 @@ def test_robust_without_vertices_above_ten_inputs():
     assert assert_robust(net, [(0, 1), (0, "1/2")] + [(0, 1)] * 9, label=0) == Fraction(1, 2)
 
 
+def test_comparisons_without_vertices_above_ten_inputs():
+    # 11 inputs: LP-engine regions (no vertices); a = (relu(x1), relu(x2)), b = a + (1/4, 0)
+    w = [[1] + [0] * 10, [0, 1] + [0] * 9]
+    a = _net((w, [0, 0]), ([[1, 0], [0, 1]], [0, 0]))
+    b = _net((w, [0, 0]), ([[1, 0], [0, 1]], ["1/4", 0]))
+    box = [(-1, 1)] * 11
+    assert all(not r.vertices for r in partition(a, box).regions)
+    assert assert_outputs_within(a, b, box, "1/4") == (Fraction(1, 4), 0)
+    assert assert_same_decisions(a, a, box, ties="strict") == 4
+    with pytest.raises(AssertionError) as failure:
+        assert_same_decisions(a, b, box)
+    x = _point(str(failure.value), [f"x{i}" for i in range(1, 12)])
+    assert a.forward(x)[0] < a.forward(x)[1] and b.forward(x)[0] > b.forward(x)[1]
+
+
 def test_robust_bad_arguments():
     with pytest.raises(InvalidArgument, match="label is 2"):
         assert_robust(EXAMPLE, UNIT, label=2)
