@@ -19,7 +19,10 @@ from typing import Any
 
 import networkx as nx
 
+from .analysis.boundary import Boundary, decision_boundary
 from .analysis.continuity import ContinuityProof, continuity_proofs
+from .analysis.decisions import Decisions, decision_regions
+from .analysis.dof import DegreesOfFreedom, degrees_of_freedom
 from .analysis.graph import adjacency_graph
 from .analysis.pieces import linear_pieces
 from .certificate.producer import produce_certificate
@@ -68,6 +71,29 @@ class Partition:
     def linear_pieces(self) -> int:
         """Number of maximal facet-connected sets of regions sharing one affine map."""
         return linear_pieces(self.regions, self.edges)
+
+    def boundary(self) -> Boundary:
+        """The exact decision boundary (see :func:`~exactrelu.analysis.boundary.decision_boundary`).
+
+        >>> from exactrelu import EXAMPLE
+        >>> [(p.region, p.hyperplane) for p in partition(EXAMPLE).boundary().pieces]
+        [(1, (5, -4, -4)), (3, (5, -8, 0))]
+        """
+        return decision_boundary(self.regions, self.adjacencies)
+
+    def decisions(self) -> Decisions:
+        """Where each class wins (see :func:`~exactrelu.analysis.decisions.decision_regions`)."""
+        return decision_regions(self.regions, self.adjacencies)
+
+    def dof(self) -> DegreesOfFreedom:
+        """The dimension of the continuous piecewise-affine functions on this partition, beside
+        ``regions x (d + 1)`` and the network's parameter count (one number for every output).
+
+        >>> from exactrelu import EXAMPLE
+        >>> partition(EXAMPLE).dof().to_json()
+        {'continuous_dim': 5, 'free_dim': 12, 'parameters': 12}
+        """
+        return degrees_of_freedom(self.regions, self.adjacencies, self.network)
 
     def locate(self, x: Sequence[object]) -> int | None:
         """Index of a region whose closure contains ``x`` (exact), or None outside the domain."""

@@ -13,15 +13,22 @@ import os
 import sys
 
 from ..errors import ExactReluError, InternalError, Interrupted
-from . import certify, check, latex, plot, regions
-from . import coq as coq
+from . import boundary, certify, check, coq, dof, latex, plot, regions
 from .common import Parser, UsageError, usage_message
 
 __all__ = ["main", "build_parser", "EXIT_BROKEN_PIPE"]
 
 EXIT_BROKEN_PIPE = 128 + 13  # the shell's status for a process killed by SIGPIPE
-COMMANDS = {"regions": regions, "certify": certify, "check": check, "plot": plot, "latex": latex}
-COMMANDS["coq"] = coq
+COMMANDS = {
+    "regions": regions,
+    "certify": certify,
+    "check": check,
+    "boundary": boundary,
+    "dof": dof,
+    "plot": plot,
+    "latex": latex,
+    "coq": coq,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,35 @@
+"""``exactrelu dof``: how many degrees of freedom continuity leaves on the partition."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..partition import partition
+from ..progress import region_progress
+from .common import add_network_options, check_output, load_inputs, write
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("dof", help="dimension of the continuous piecewise-affine functions on the partition")
+    add_network_options(p, output_help="write the numbers as JSON here ('-' for stdout)", output_required=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_output(args.output)
+    net, domain = load_inputs(args)
+    with region_progress(args.progress) as on_region:
+        result = partition(net, domain, progress=on_region)
+    if not result.complete:
+        return 130
+    numbers = result.dof().to_json()
+    if args.output:
+        write(json.dumps(numbers, indent=1), args.output)
+    print(f"{len(result.regions)} regions in {domain.dim} dimensions")
+    print(f"continuous_dim: {numbers['continuous_dim']}  (functions affine on every region and continuous "
+          "across every shared facet; the same for every output)")
+    print(f"free_dim: {numbers['free_dim']}  (regions x (inputs + 1): affine on every region, no continuity)")
+    print(f"parameters: {numbers['parameters']}  (the network's weights and biases)")
+    return 0
