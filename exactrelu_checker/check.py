@@ -19,12 +19,15 @@ from math import gcd, lcm
 from operator import itemgetter, mul
 from pathlib import Path
 
-from .geometry import Refuted, VertexTable, facet_volume, region_facets
-from .linalg import dot, primitive, rref
+from .geometry import MAX_BITS, Exceeded, Refuted, VertexTable, Work, facet_volume, region_facets
+from .linalg import bits, dot, primitive, rref
 from .parse import Certificate, MalformedCertificate, load, load_network, show
 from .statement import claim
 
-__all__ = ["Verdict", "check_certificate", "check_file", "main"]
+__all__ = ["Verdict", "check_certificate", "check_file", "main", "WORK_PER_BYTE", "WORK_BASE"]
+
+WORK_PER_BYTE = 1_000  # the check's work is at most this many operations per byte of the certificate,
+WORK_BASE = 10_000_000  # plus this many (docs/certificate.md, "How much work a check takes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,7 @@ class Verdict:
     edges: int | None = None
     linear_pieces: int | None = None
     compared_with: str | None = None
+    operations: int | None = None  # the work the check did, in the checker's weighted operations
 
 
 def check_certificate(data, network=None) -> Verdict:
@@ -63,16 +67,19 @@ def check_certificate(data, network=None) -> Verdict:
         given = load_network(network)
         file = isinstance(network, os.PathLike) or isinstance(network, str) and not network.lstrip().startswith("{")
         compared_with = os.fspath(network) if file else "the network given"
-    facts = _facts(cert, compared_with)
+    work = Work(WORK_PER_BYTE * cert.size + WORK_BASE, WORK_PER_BYTE)
     try:
-        _Checker(cert).run(given)
+        _Checker(cert, work).run(given)
     except Refuted as exc:
-        return Verdict(False, str(exc), **facts)
+        reason = str(exc)
     except (RecursionError, MemoryError) as exc:
-        return Verdict(False, f"the checker ran out of resources ({type(exc).__name__})", **facts)
+        reason = f"the checker ran out of resources ({type(exc).__name__})"
     except Exception as exc:  # default deny: whatever stops the check is a refusal, never a pass
-        return Verdict(False, f"the check could not be completed ({type(exc).__name__}: {exc})"[:300], **facts)
-    return Verdict(True, "", **facts, regions=len(cert.regions), edges=len(cert.edges), linear_pieces=cert.summary[2])
+        reason = f"the check could not be completed ({type(exc).__name__}: {exc})"[:300]
+    else:
+        return Verdict(True, "", **_facts(cert, compared_with), regions=len(cert.regions), edges=len(cert.edges),
+                       linear_pieces=cert.summary[2], operations=work.done)
+    return Verdict(False, reason, **_facts(cert, compared_with), operations=work.done)
 
 
 def check_file(path, network=None) -> Verdict:
@@ -150,25 +157,39 @@ def _difference(given: tuple, embedded: tuple) -> str:
     return ""
 
 
-def _integers(values) -> tuple[list[int], int]:
-    """Rationals as integers over their least common denominator."""
-    den = lcm(*(q.denominator for q in values))
-    return [q.numerator * (den // q.denominator) for q in values], den
+def _integers(values, work: Work | None = None, cap: int = MAX_BITS, what: str = "") -> tuple[list[int], int]:
+    """Rationals as integers over their least common denominator (at most ``cap`` bits)."""
+    work, den = work or Work(), 1
+    for q in values:
+        if den % q.denominator:
+            work.charge(4, max(den.bit_length(), q.denominator.bit_length()))
+            den = lcm(den, q.denominator)
+            Work.size(den.bit_length(), cap, what or "a common denominator")
+    out = [q.numerator * (den // q.denominator) for q in values]
+    work.charge(2 * len(out), den.bit_length())
+    return out, den
 
 
 class _Checker:
-    def __init__(self, cert: Certificate):
+    def __init__(self, cert: Certificate, work: Work | None = None):
         self.cert = cert
-        self.d = len(cert.layers[0][0][0])
+        self.d = d = len(cert.layers[0][0][0])
+        self.cap = MAX_BITS // (d + 1)  # bits of a form: then every d x d determinant fits in MAX_BITS
+        self.table = VertexTable(work)
+        self.work = work = self.table.work
         self.widths = [len(bias) for _, bias in cert.layers[:-1]]
-        self.layers = []  # per layer: integer weight rows, integer biases, common denominator
-        for weight, bias in cert.layers:
-            flat, den = _integers([q for row in weight for q in row] + list(bias))
-            n_in = len(weight[0])
-            self.layers.append(([flat[i * n_in:(i + 1) * n_in] for i in range(len(weight))], flat[-len(bias):], den))
+        self.layers = []  # per layer: integer weight rows, integer biases, common denominator, bit length
+        for k, (weight, bias) in enumerate(cert.layers):
+            what = f"layer {k} (over its common denominator)"
+            flat, den = _integers([q for row in weight for q in row] + list(bias), work, self.cap, what)
+            n_in, size = len(weight[0]), max(Work.size(bits(flat), self.cap, what), den.bit_length())
+            rows = [flat[i * n_in:(i + 1) * n_in] for i in range(len(weight))]
+            self.layers.append((rows, flat[-len(bias):], den, size))
         # domain constraint i as the primitive form of b_i - A_i . x
-        self.domain = [primitive(_integers([b] + [-a for a in row])[0]) for row, b in zip(cert.A, cert.b)]
-        self.table = VertexTable()
+        self.domain = [primitive(_integers([b] + [-a for a in row], work, self.cap, f"domain row {i}")[0])
+                       for i, (row, b) in enumerate(zip(cert.A, cert.b))]
+        self.table.domain_bits = bits(x for form in self.domain for x in form)
+        work.charge(len(self.domain) * (d + 1), self.table.domain_bits)
         self.facets: list[dict] = [{} for _ in cert.regions]
         self.maps: list[tuple] = [()] * len(cert.regions)
 
@@ -189,23 +210,31 @@ class _Checker:
 
     # -- claim 1 ----------------------------------------------------------------------------------
     def check_domain(self) -> None:
-        cert, d = self.cert, self.d
+        cert, d, work = self.cert, self.d, self.work
         if cert.box is not None:
+            work.charge(2 * d * d)
             rows = []
             for i, (lo, hi) in enumerate(cert.box):
                 rows += [(tuple(-int(c == i) for c in range(d)), -lo), (tuple(int(c == i) for c in range(d)), hi)]
             if list(zip(cert.A, cert.b)) != rows:
                 _fail(1, "domain.A and domain.b are not the rows -x_i <= -lo_i, x_i <= hi_i of domain.box")
-            self.box = _integers([v for pair in cert.box for v in pair])
+            self.box = _integers([v for pair in cert.box for v in pair], work, self.cap, "domain.box")
+        # row i of A is ratio_i times the gradient g_i of its integer form, so y^T A = sum_i y_i ratio_i g_i
+        ratios = [next((a / form[c + 1] for c, a in enumerate(row) if a), 0) for row, form in zip(cert.A, self.domain)]
         for e, y in enumerate(cert.bounded):
-            target = [(1 if e % 2 == 0 else -1) if c == e // 2 else 0 for c in range(d)]
-            if any(v < 0 for v in y) or [sum(v * row[c] for v, row in zip(y, cert.A)) for c in range(d)] != target:
+            terms = [(v * r, form) for v, r, form in zip(y, ratios, self.domain) if v and r]
+            work.charge(len(y) + 4 * len(terms) + d)
+            coefficients, den = _integers([t for t, _ in terms], work, MAX_BITS, f"bounded[{e}]")
+            work.charge(len(terms) * d, max(den.bit_length(), self.table.domain_bits))
+            total = [sum(k * form[c + 1] for k, (_, form) in zip(coefficients, terms)) for c in range(d)]
+            if any(v < 0 for v in y) or total != [den * (1 - e % 2 * 2) * (c == e // 2) for c in range(d)]:
                 _fail(1, f"bounded[{e}] is not a nonnegative y with y^T A = {'+' if e % 2 == 0 else '-'}e_{e // 2}")
 
     # -- claims 2 and 3 ---------------------------------------------------------------------------
     def walk_tree(self) -> None:
-        cert, tree, n_hidden = self.cert, self.cert.tree, len(self.widths)
+        cert, tree, n_hidden, work = self.cert, self.cert.tree, len(self.widths), self.work
         parent = [-1] * len(tree)  # one parent each, with a smaller index: every node is reached once
+        work.charge(2 * len(tree))
         for idx, node in enumerate(tree):
             for child in node.children:
                 if child <= idx or parent[child] >= 0:
@@ -215,39 +244,49 @@ class _Checker:
         if -1 in parent[1:]:
             _fail(2, f"node {parent.index(-1, 1)} is the child of no node")
         leaf_of = [-1] * len(cert.regions)
-        first = self.compose(None, 1, [], 0)
-        stack = [(0, 0, first, (), [None] * (self.widths[0] if n_hidden else 0), self.domain, self.domain, ())]
+        # lists shared depth-first, each node cutting them back to its parent's length: the constraints
+        # (the domain's, then the path's), their hyperplanes, and per completed layer its bits and forms
+        cons, hyper, done, path = list(self.domain), list(self.domain), list[tuple](), list[tuple]()
+        first = [None] * (self.widths[0] if n_hidden else 0)
+        stack: list[tuple] = [(0, 0, self.compose(None, [], 0), first, len(cons), None)]
         while stack:
-            idx, k, (rows, den), done, bits, cons, hyper, path = stack.pop()
+            idx, k, forms, bits_, depth, split = stack.pop()
+            rows = forms[0]
+            del cons[depth:], hyper[depth:], done[k:], path[k:]
+            if split is not None:
+                cons.append(split[0])
+                hyper.append(split[1])
             node = tree[idx]
+            work.charge(len(bits_) + len(node.decisions) + 1)
             if node.k != k:
                 _fail(2, f"node {idx} says layer {node.k}, but its path is at layer {k}")
             cache = {}
             for j, bit, proof in node.decisions:
-                if bits[j] is not None:
+                if bits_[j] is not None:
                     _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
-                self.prove(idx, k, j, bit, proof, rows[j], cons, cache)
-                bits[j] = bit
+                self.prove(idx, k, j, bit, proof, rows[j], cons, cache, forms[2])
+                bits_[j] = bit
             if node.kind == "s":
                 j = node.value
-                if bits[j] is not None:
+                if bits_[j] is not None:
                     _fail(2, f"node {idx} splits neuron {j} of layer {k}, which already has a bit on this path")
+                work.charge(2 * (self.d + 1), forms[2])
                 form = primitive(rows[j])
-                hyper = hyper + [form]
                 for child, bit, con in zip(node.children, (1, 0), (form, tuple(-x for x in form))):
-                    child_bits = bits.copy()
+                    child_bits = bits_.copy()
                     child_bits[j] = bit
-                    stack.append((child, k, (rows, den), done, child_bits, cons + [con], hyper, path))
+                    stack.append((child, k, forms, child_bits, len(cons), (con, form)))
                 continue
-            if None in bits:
-                _fail(2, f"node {idx} ends layer {k} but neuron {bits.index(None)} has no bit on its path")
+            if None in bits_:
+                _fail(2, f"node {idx} ends layer {k} but neuron {bits_.index(None)} has no bit on its path")
             if n_hidden:
-                done, path = done + (tuple(bits),), path + (rows,)
+                done.append(tuple(bits_))
+                path.append(forms)
             if node.kind == "n":
                 if k + 1 >= n_hidden:
                     _fail(2, f"node {idx} is an 'n' node at the last hidden layer")
-                stack.append((node.children[0], k + 1, self.compose(rows, den, bits, k + 1), done,
-                              [None] * self.widths[k + 1], cons, hyper, path))
+                stack.append((node.children[0], k + 1, self.compose(forms, bits_, k + 1), [None] * self.widths[k + 1],
+                              len(cons), None))
                 continue
             if k != max(n_hidden - 1, 0):
                 _fail(2, f"node {idx} is a leaf at layer {k}, before the last hidden layer")
@@ -255,28 +294,32 @@ class _Checker:
             if leaf_of[r] >= 0:
                 _fail(2, f"region {r} is named by nodes {leaf_of[r]} and {idx}")
             leaf_of[r] = idx
-            out = self.compose(rows, den, bits, n_hidden) if n_hidden else (rows, den)
-            self.region(r, idx, done, path, out, cons, hyper)
+            out = self.compose(forms, bits_, n_hidden) if n_hidden else forms
+            self.region(r, idx, tuple(done), path, out, cons, hyper)
         if -1 in leaf_of:
             _fail(2, f"region {leaf_of.index(-1)} is named by no leaf of the tree")
 
-    def compose(self, rows, den: int, bits: list, k: int) -> tuple[list, int]:
+    def compose(self, forms, bits_: list, k: int) -> tuple[list, int, int]:
         """The forms of layer ``k`` (the output layer for k = number of hidden layers) over one common
-        denominator, from the forms ``rows / den`` of layer ``k - 1`` and its bits."""
-        W, bias, w_den = self.layers[k]
-        d = self.d
-        if rows is None:  # layer 0: the forms are the weights themselves
+        denominator, and their bit length, from the forms ``(rows, den, bits)`` of layer ``k - 1`` and
+        its bits."""
+        W, bias, w_den, w_bits = self.layers[k]
+        d, work = self.d, self.work
+        if forms is None:  # layer 0: the forms are the weights themselves
             out = [[b] + w for w, b in zip(W, bias)]
             den = w_den
         else:
+            rows, den, f_bits = forms
             slope = self.cert.slopes[k - 1]
             sp, sq = slope.numerator, slope.denominator
             active, scaled = [], []
-            for j, bit in enumerate(bits):
+            work.charge(len(bits_))
+            for j, bit in enumerate(bits_):
                 if bit or sp:  # bit-0 neurons of a ReLU layer contribute nothing
                     active.append(j)
                     f = sq if bit else sp
                     scaled.append(rows[j] if f == 1 else [f * x for x in rows[j]])
+            work.charge(len(W) * (len(active) + 2) * (d + 1) + len(active) * (d + 1), max(w_bits, f_bits) + 64)
             scale = den * sq
             den = w_den * scale
             if active:
@@ -290,15 +333,23 @@ class _Checker:
                     out.append(row)
             else:
                 out = [[b * scale] + [0] * d for b in bias]
+        size = max(bits(chain.from_iterable(out)), den.bit_length())
+        work.charge(2 * len(out) * (d + 1), size)
+        what = "the output maps" if k == len(self.widths) else f"the pre-activation forms of layer {k}"
+        Work.size(size, self.cap, f"{what} (over a common denominator, on some path)")
         g = gcd(den, *chain.from_iterable(out))
-        return [tuple(x // g for x in row) for row in out], den // g
+        if g == 1:
+            return [tuple(row) for row in out], den, size
+        return [tuple(x // g for x in row) for row in out], den // g, size
 
-    def prove(self, idx: int, k: int, j: int, bit: int, proof, form: tuple, cons: list, cache: dict) -> None:
+    def prove(self, idx: int, k: int, j: int, bit: int, proof, form: tuple, cons: list, cache: dict, b: int) -> None:
         """A decision: ``sgn * form >= 0`` on the node's cell, and ``form`` nonzero for bit 1."""
         def fail(message):
             _fail(2, f"node {idx}: decision {bit} for neuron {j} of layer {k}: {message}")
         sgn = 1 if bit else -1
         nonzero = any(form)
+        d, work = self.d, self.work
+        work.charge(d + 1)
         if proof == "z":
             if bit or nonzero:
                 fail("proof 'z' needs bit 0 and the zero form")
@@ -309,24 +360,28 @@ class _Checker:
             if self.cert.box is None:
                 fail("proof 'b' needs a box domain")
             bounds, den = self.box
+            work.charge(3 * d, b + den.bit_length())
             low = sgn * form[0] * den
-            for c in range(self.d):
+            for c in range(d):
                 a = sgn * form[c + 1]
                 low += min(a * bounds[2 * c], a * bounds[2 * c + 1])
             if low < 0:
                 fail("the form's bound over the box has the wrong sign")
             return
-        r, d = len(proof), self.d
+        r = len(proof)
         solver = cache.get(proof)
         if solver is None:  # [E | p I] rows: p * y = E_i . g for i < r; consistency E_i . g = 0 for i >= r
             if len(set(proof)) != r or max(proof) >= len(cons):
                 fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
+            c_bits = bits(x for t in proof for x in cons[t])
+            work.charge(d * (r + d) * r, r * c_bits)
             matrix = [[cons[t][c + 1] for t in proof] + [int(c == e) for e in range(d)] for c in range(d)]
             pivots, R, p = rref(matrix, r)
             if pivots != list(range(r)):
                 fail("the basis gradients are dependent")
-            solver = cache[proof] = ([row[r:] for row in R], p)
-        E, p = solver
+            solver = cache[proof] = ([row[r:] for row in R], p, r * c_bits)
+        E, p, e_bits = solver
+        work.charge(d * d + 2 * r, e_bits + b)
         gradient = [sgn * a for a in form[1:]]
         y = [dot(row, gradient) for row in E]  # the multipliers are y / p
         if any(y[r:]):
@@ -336,43 +391,47 @@ class _Checker:
         if (sgn * form[0] * p - sum(v * cons[t][0] for v, t in zip(y, proof))) * p < 0:
             fail("the Farkas combination leaves a negative constant")
 
-    def region(self, r: int, idx: int, pattern: tuple, path: tuple, out: tuple, cons: list, hyper: list) -> None:
+    def region(self, r: int, idx: int, pattern: tuple, path: list, out: tuple, cons: list, hyper: list) -> None:
         where = f"region {r} (leaf node {idx})"
-        reg = self.cert.regions[r]
+        reg, d, work = self.cert.regions[r], self.d, self.work
         if reg.pattern != pattern:
             _fail(3, f"{where}: the pattern is not the bits of its path")
-        rows, den = out
+        rows, den, m_bits = out
+        work.charge(2 * len(rows) * (d + 1), m_bits + 64)
         for o, (row, b, weights) in enumerate(zip(rows, reg.bias, reg.weight)):
             for c, q in enumerate((b,) + weights):
                 if q.numerator * den != row[c] * q.denominator:
                     _fail(3, f"{where}: map output {o} differs from the map recomputed from the pattern")
-        self.maps[r] = out
-        numerators, w0 = _integers(reg.point)
+        self.maps[r] = rows, den
+        numerators, w0 = _integers(reg.point, work, MAX_BITS, f"{where}: the point")
         point = [w0] + numerators
+        p_bits = bits(point)
+        work.charge(len(self.domain) * (d + 1), max(p_bits, self.table.domain_bits))
         for t in range(len(self.domain)):
             if dot(cons[t], point) <= 0:
                 _fail(3, f"{where}: the point is not strictly inside domain constraint {t}")
-        for k, (forms, bits) in enumerate(zip(path, pattern)):
-            for j, (form, bit) in enumerate(zip(forms, bits)):
+        for k, ((forms, _, f_bits), bits_) in enumerate(zip(path, pattern)):
+            work.charge(len(forms) * (d + 1), max(p_bits, f_bits) + 64)
+            for j, (form, bit) in enumerate(zip(forms, bits_)):
                 value = dot(form, point)
                 if not (value > 0 if bit else value < 0 or (value == 0 and not any(form))):
                     _fail(3, f"{where}: neuron {j} of layer {k} has bit {bit} but pre-activation "
                              f"{'0' if value == 0 else 'of the other sign'} at the point")
         try:
-            self.facets[r] = region_facets(where, cons, hyper, reg.vertices, self.d, self.table)
+            self.facets[r] = region_facets(where, cons, hyper, reg.vertices, d, self.table, len(self.domain))
         except Refuted as exc:
-            _fail(4, str(exc))
+            raise exc if isinstance(exc, Exceeded) else Refuted(f"{claim(4)}: {exc}") from None
 
     # -- claims 4, 5 and 6 ------------------------------------------------------------------------
     def shared_facet(self, i: int, j: int):
         """``(hyperplane of i's facet, relation)`` with relation 0: equal, 1: i's facet inside j's,
         2: j's inside i's; or None."""
-        fi, fj = self.facets[i], self.facets[j]
-        for key, (vi, _) in fi.items():
-            other = fj.get(tuple(-x for x in key))
-            if other is None:
+        fi, fj = self.facets[i], self.facets[j]  # the smaller of the two facet lists is looked up in the other
+        self.table.work.charge(2 * min(len(fi), len(fj)) * len(next(iter(fi), ())))
+        for key in fi if len(fi) <= len(fj) else [tuple(-x for x in key) for key in fj]:
+            if key not in fi or (flip := tuple(-x for x in key)) not in fj:
                 continue
-            vj = other[0]
+            vi, vj = fi[key][0], fj[flip][0]
             if vi == vj:
                 return key, 0
             if vi <= vj or self.inside(vi, fj):
@@ -382,11 +441,12 @@ class _Checker:
         return None
 
     def inside(self, vertex_ids, facets: dict) -> bool:
-        coords = self.table.coords
+        coords, size = self.table.coords, max(self.table.bits[v] for v in vertex_ids)
+        self.table.work.charge(len(vertex_ids) * len(facets) * len(coords[0]), size + bits(chain.from_iterable(facets)))
         return all(dot(form, coords[v]) >= 0 for v in vertex_ids for form in facets)
 
     def check_edges(self) -> None:
-        cert = self.cert
+        cert, work = self.cert, self.table.work
         n = len(cert.regions)
         if len(set(cert.edges)) != len(cert.edges):
             _fail(4, "an edge is listed twice")
@@ -406,6 +466,7 @@ class _Checker:
             across[j].setdefault(tuple(-x for x in key), []).append((i, (0, 2, 1)[relation]))
             (mi, di), (mj, dj) = self.maps[i], self.maps[j]
             pivot = next(c for c in range(1, len(key)) if key[c])
+            work.charge(4 * len(mi) * len(key), bits(chain.from_iterable(mi)) + bits(key) + 64)
             for o, (ri, rj) in enumerate(zip(mi, mj)):
                 diff = [a * dj - b * di for a, b in zip(ri, rj)]
                 if any(diff[c] * key[pivot] != diff[pivot] * key[c] for c in range(len(key))):
@@ -416,6 +477,7 @@ class _Checker:
         domain = set(self.domain)
         coords = self.table.coords
         for i in range(n):
+            work.charge(len(self.facets[i]) + 1)
             for key, (vertex_ids, t) in self.facets[i].items():
                 near = across[i].get(key, [])
                 if key in domain or any(relation != 2 for _, relation in near):
@@ -423,10 +485,10 @@ class _Checker:
                 if not near:
                     _fail(4, f"region {i}: no listed edge crosses its facet on constraint {t} (missing adjacency)")
                 drop = next(c for c in range(1, len(key)) if key[c])
-                whole = facet_volume(vertex_ids, [v for v, _ in self.facets[i].values()], coords, drop)
+                whole = facet_volume(vertex_ids, [v for v, _ in self.facets[i].values()], coords, drop, work)
                 flip = tuple(-x for x in key)
-                parts = sum(facet_volume(self.facets[j][flip][0], [v for v, _ in self.facets[j].values()], coords, drop)
-                            for j, _ in near)
+                parts = sum(facet_volume(self.facets[j][flip][0], [v for v, _ in self.facets[j].values()], coords, drop,
+                                         work) for j, _ in near)
                 if parts != whole:
                     _fail(4, f"region {i}: the listed neighbours cover {show(parts / whole)} of its facet on "
                              f"constraint {t} (missing adjacency)")

@@ -11,11 +11,16 @@ from __future__ import annotations
 from math import gcd
 from operator import mul
 
-__all__ = ["dot", "primitive", "rref", "solve_point", "null_direction", "abs_det"]
+__all__ = ["dot", "bits", "primitive", "rref", "solve_point", "null_direction", "abs_det"]
 
 
 def dot(a, b) -> int:
     return sum(map(mul, a, b))
+
+
+def bits(values) -> int:
+    """The largest bit length among integers (0 for none)."""
+    return max(map(int.bit_length, values), default=0)
 
 
 def primitive(v) -> tuple:

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import comb
 from typing import NamedTuple
@@ -28,13 +28,22 @@ __all__ = ["MalformedCertificate", "Certificate", "Node", "Region", "load", "loa
 
 MAX_FILE_BYTES = 2 * 1024 ** 3  # at most this many bytes are read from a file (certificate or network)
 MAX_DIGITS = 4300  # digits per integer in a rational string (Python's default conversion limit)
-MAX_INPUTS, MAX_LAYERS, MAX_WIDTH = 1_000, 1_000, 100_000
+MAX_INPUTS, MAX_LAYERS, MAX_WIDTH = 64, 1_000, 100_000  # inputs: solving a vertex costs d^3 for d indices
 
 _RATIONAL = re.compile(r"-?([0-9]+)(?:/([0-9]+))?")  # ASCII digits only (\d would admit others)
 _DECIMAL = re.compile(r"(-?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?")  # in a network given only
 _NETWORK_KEYS = ("negative_slopes", "input_names", "output_names")  # the project's keys (names are ignored)
 ACCEPTED = "a dict, JSON text (str or bytes) or a path (pathlib.Path, or a str naming a file)"
 _TOP = ("format", "version", "network", "source", "domain", "bounded", "tree", "regions", "edges", "summary")
+_LAYER = ("layers", "weight", "bias", "negative_slopes")
+# every key a certificate or a network given may have, anywhere: others are refused before decoding
+_KEYS = {True: frozenset(_TOP + _LAYER + ("file", "sha256", "reading", "A", "b", "box", "k", "d", "s", "p", "m",
+                                           "n", "r", "pattern", "point", "map", "vertices", "linear_pieces")),
+         False: frozenset(_LAYER + _NETWORK_KEYS)}
+# a quote followed by a colon (a key's end) not preceded by a known key: fast, for the common case
+_SUSPECT = {kind: re.compile(r'"(?=[ \t\n\r]*+:)' + "".join(f'(?<!"{key}")' for key in keys))
+            for kind, keys in _KEYS.items()}
+_KEY = re.compile(r'"([^"\\:,\[\]{}]*+)"[ \t\n\r]*+:')  # a key without escapes (in valid JSON, only keys match)
 
 
 class MalformedCertificate(ValueError):
@@ -69,6 +78,7 @@ class Certificate:
     regions: tuple  # of Region
     edges: tuple  # of (i, j)
     summary: tuple  # (regions, edges, linear_pieces)
+    size: int = 0  # bytes of the JSON text read (of json.dumps for a dict)
 
 
 def load(data) -> Certificate:
@@ -84,7 +94,11 @@ def load_network(data) -> tuple:
 
 def _guarded(parse, data, what: str, number):
     try:
-        return parse(read_json(data, what, number))
+        raw = _raw(data, what)
+        out = parse(raw if isinstance(raw, dict) else _decode(raw, what, number))
+        if isinstance(out, Certificate):  # the size that the checker's work is measured against
+            out = replace(out, size=len(raw) if not isinstance(raw, dict) else len(json.dumps(raw)))
+        return out
     except RecursionError:
         raise MalformedCertificate(f"{what}: nested too deeply") from None
     except MalformedCertificate:
@@ -103,12 +117,18 @@ def read_json(data, what: str, number=None) -> object:
     """The decoded JSON of ``data``: a dict (as it is), JSON text (bytes, or a str whose first non-space
     character is ``{``), or a path (``os.PathLike`` or any other str) of a file, of which at most
     MAX_FILE_BYTES are read.  ``number``: the type JSON decimals become (None: refused)."""
+    raw = _raw(data, what)
+    return raw if isinstance(raw, dict) else _decode(raw, what, number)
+
+
+def _raw(data, what: str):
+    """``data`` as a dict or as the JSON text (str or bytes) to decode."""
     if isinstance(data, dict):
         return data
     if isinstance(data, str) and data.lstrip().startswith("{") or isinstance(data, (bytes, bytearray)):
-        return _decode(data, what, number)
+        return data
     if isinstance(data, (str, os.PathLike)):
-        return _decode(_read_file(data, what), what, number)
+        return _read_file(data, what)
     raise MalformedCertificate(f"a {what} is {ACCEPTED}, not {type(data).__name__}")
 
 
@@ -178,6 +198,10 @@ def _decode(data: bytes | str, what: str, number) -> object:
             data = bytes(data).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedCertificate(f"{what}: not UTF-8: {exc.reason} at byte {exc.start}") from None
+    if _SUSPECT[number is None].search(data):  # C-speed scans: an unknown key is refused before anything is built
+        unknown = next((key for key in _KEY.findall(data) if key not in _KEYS[number is None]), None)
+        if unknown is not None:
+            raise MalformedCertificate(f"{what}: unknown key {_cut(unknown)!r}")
     try:
         return json.loads(data, parse_float=number or _refuse, parse_int=_json_int, parse_constant=_refuse,
                           object_pairs_hook=_object)
@@ -314,7 +338,9 @@ def _network(x: dict, root: str, loose: bool = False) -> tuple:
         where = f"{root}.layers[{k}]"
         layer = _dict(layer, where, ("weight", "bias"))
         rows = _list(layer["weight"], f"{where}.weight", 1, MAX_WIDTH)
-        n_in = n_in or len(_list(rows[0], f"{where}.weight[0]", 1, MAX_INPUTS))
+        if n_in is None and type(rows[0]) is list and len(rows[0]) > MAX_INPUTS:
+            _fail(f"{where}.weight[0]", f"{len(rows[0]):,} inputs exceed the checker's limit of {MAX_INPUTS}")
+        n_in = n_in or len(_list(rows[0], f"{where}.weight[0]", 1))
         weight = _matrix(rows, f"{where}.weight", None, n_in, loose)
         layers.append((weight, _rationals(layer["bias"], f"{where}.bias", len(weight), loose)))
         n_in = len(weight)
