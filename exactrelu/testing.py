@@ -25,6 +25,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
+from functools import cached_property
 from math import lcm
 from typing import Any, NamedTuple
 
@@ -33,8 +34,9 @@ import numpy as np
 from exactrelu_checker import check_certificate
 
 from .errors import EmptyInterior, InternalError, InvalidArgument
+from .geometry.cell import Cell
 from .geometry.domain import Domain
-from .geometry.exact import dehomogenize, homogeneous
+from .geometry.exact import dehomogenize, homogeneous, primitive
 from .geometry.lp import FloatGuess, LPSolver, Status, chebyshev_rows, interior_point, short_point
 from .geometry.predicates import float_points, float_rows, sign_matrix
 from .geometry.rounding import short_point_inside
@@ -175,6 +177,17 @@ class _Shape:
         signs = sign_matrix(self.inner, self.inner_f, other.verts, other.verts_f)
         return bool((signs <= 0).all(axis=1).any())
 
+    @cached_property
+    def cell(self) -> Cell | None:
+        """The region as an exact double-description cell (None without vertices)."""
+        if not self.verts:
+            return None
+        rows = list(self.rows)
+        zero = sign_matrix(rows, float_rows(rows), self.verts, self.verts_f) == 0
+        tight = [sum(1 << k for k in np.flatnonzero(zero[:, i]).tolist()) for i in range(len(self.verts))]
+        labels = [("facet", k) for k in range(len(rows))]
+        return Cell(len(rows[0]) - 1, rows, labels, list(self.verts), self.verts_f, tight)
+
     def holds(self, points: list[tuple[int, ...]], points_f: np.ndarray) -> np.ndarray:
         """Which homogeneous points lie in the region's closure (exact, float-filtered; points of the
         domain need no check against its boundary)."""
@@ -197,6 +210,27 @@ def _interior(rows: list[IntRow], solver: LPSolver) -> tuple[Fraction, ...]:
     return interior_point(rows, solver)
 
 
+def _clip(cell: Cell, rows: Sequence[IntRow]) -> Cell | None:
+    """The exact part of ``cell`` where every row is ``>= 0`` (None if empty)."""
+    for r in rows:
+        cell = cell.clip(tuple(r), ("clip",))
+        if not cell.verts:
+            return None
+    return cell
+
+
+def _centre(cell: Cell) -> tuple[int, ...]:
+    """The sum of the cell's homogeneous vertices (each with a positive first coordinate): a convex
+    combination of all of them with positive weights, so a point of the cell's relative interior
+    (no common denominator needed, unlike the plain mean)."""
+    total = [0] * (cell.dim + 1)
+    for v in cell.verts:
+        sign = 1 if v[0] > 0 else -1
+        for k, a in enumerate(v):
+            total[k] += sign * a
+    return primitive(total)
+
+
 def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = None) -> list[Piece]:
     """Every pair of regions, one of ``a`` and one of ``b`` (partitions of one domain), whose
     intersection is full-dimensional, with a point strictly inside both.  Their closures cover the
@@ -204,9 +238,13 @@ def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = N
 
     Candidate pairs are those whose bounding boxes overlap with positive volume (tested on float
     boxes rounded outwards, which can only keep too many).  Each candidate is then decided exactly:
-    a facet of one region with the other's vertices all on its far side separates them; a point
-    strictly inside both joins them (tried cheaply first, then proposed by a float LP and checked
-    exactly, then by an exact LP, whose failure proves the interiors disjoint).
+    a facet of one region with the other's vertices all on its far side separates them; otherwise
+    one region's vertices are clipped by the other's facets (exact double description, as the
+    enumerator cuts cells); a positive combination of the intersection's vertices lies in its
+    relative interior, so it is strictly inside both regions iff the intersection is
+    full-dimensional, and it is the point.  Regions without vertices (the
+    ``lp`` engine) are decided by a point proposed by a float LP and checked exactly, else by an
+    exact LP.
 
     >>> from exactrelu import EXAMPLE, partition
     >>> p = partition(EXAMPLE)
@@ -217,13 +255,17 @@ def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = N
     Traceback (most recent call last):
     exactrelu.errors.InvalidArgument: the two partitions are of different domains
     """
+    return [piece for piece, _ in _refine(a, b, solver or LPSolver())]
+
+
+def _refine(a: Partition, b: Partition, solver: LPSolver) -> list[tuple[Piece, Cell | None]]:
+    """The common refinement, each cell with its exact vertices when both regions have vertices."""
     if a.domain.A != b.domain.A or a.domain.b != b.domain.b:
         raise InvalidArgument("the two partitions are of different domains")
-    solver = solver or LPSolver()
     lo_a, hi_a = _outward([_bounding_box(r, solver) for r in a.regions])
     lo_b, hi_b = _outward([_bounding_box(r, solver) for r in b.regions])
     shapes_b = [_Shape(r) for r in b.regions]
-    pieces = []
+    pieces: list[tuple[Piece, Cell | None]] = []
     for i, ra in enumerate(a.regions):
         shape_a = _Shape(ra)
         overlap = np.all((lo_b < hi_a[i]) & (lo_a[i] < hi_b), axis=1)
@@ -231,13 +273,24 @@ def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = N
             rb, shape_b = b.regions[j], shapes_b[j]
             if shape_a.separates(shape_b) or shape_b.separates(shape_a):
                 continue
+            cell = shape_a.cell
+            if cell is not None and shape_b.verts:
+                both = _clip(cell, shape_b.inner)
+                if both is None:
+                    continue
+                # the centre is in the relative interior: strictly inside every row iff the
+                # intersection is full-dimensional (else some row vanishes on all of it)
+                h = _centre(both)
+                if all(_dot(r, h) > 0 for r in shape_a.rows + shape_b.rows):
+                    pieces.append((Piece(i, j, dehomogenize(h)), both))
+                continue
             point = _shared_point(ra, rb, shape_a, shape_b)
             if point is None:
                 try:
                     point = _interior(shape_a.rows + shape_b.rows, solver)
                 except EmptyInterior:
                     continue
-            pieces.append(Piece(i, j, point))
+            pieces.append((Piece(i, j, point), None))
     return pieces
 
 
@@ -440,13 +493,15 @@ def assert_robust(
     )
 
 
-def _two(net_a: Any, net_b: Any, domain: DomainLike) -> tuple[Partition, Partition, list[Piece], LPSolver]:
+def _two(
+    net_a: Any, net_b: Any, domain: DomainLike
+) -> tuple[Partition, Partition, list[tuple[Piece, Cell | None]], LPSolver]:
     pa = partition(net_a, domain)
     pb = partition(net_b, pa.domain)
     if pa.network.n_outputs != pb.network.n_outputs:
         raise InvalidArgument(f"network a has {pa.network.n_outputs} outputs and network b has {pb.network.n_outputs}")
     solver = LPSolver()
-    return pa, pb, common_refinement(pa, pb, solver=solver), solver
+    return pa, pb, _refine(pa, pb, solver), solver
 
 
 def _wins(region: Region, c: int) -> list[IntRow]:
@@ -465,21 +520,39 @@ def _could_win(region: Region, solver: LPSolver) -> list[int]:
     return [c for c in range(n) if _feasible(solver, _rows(region), _wins(region, c)) is not None]
 
 
+def _feasible_in(cell: Cell, weak: Sequence[IntRow], strict: Sequence[IntRow]) -> tuple[Fraction, ...] | None:
+    """:func:`_feasible` on a cell with exact vertices: clip it by every row (as ``>= 0``); a point
+    with the ``strict`` rows ``> 0`` exists iff the mean of the clipped vertices is one (each row is
+    ``>= 0`` at every vertex, so it is positive at the mean iff positive at some vertex)."""
+    clipped = _clip(cell, list(weak) + list(strict))
+    if clipped is None:
+        return None
+    h = _centre(clipped)
+    return dehomogenize(h) if all(_dot(r, h) > 0 for r in strict) else None
+
+
 def _disagreement(
-    ra: Region, rb: Region, could: tuple[list[int], list[int]], ties: str, solver: LPSolver
+    ra: Region, rb: Region, cell: Cell | None, could: tuple[list[int], list[int]], ties: str, solver: LPSolver
 ) -> tuple[Fraction, ...] | None:
-    """A point of ``ra`` and ``rb`` where the decisions differ under the rule, or None.  ``could``:
-    the classes each region may decide somewhere (a superset; the LPs decide exactly)."""
+    """A point of ``ra`` and ``rb`` (their intersection ``cell``, when it has exact vertices) where
+    the decisions differ under the rule, or None.  ``could``: the classes each region may decide
+    somewhere (a superset; exact clipping or LPs decide)."""
     if _same_map(ra, rb):
         return None
     if ties == "ignore" and (not could[0] or not could[1] or could[0] == could[1] == could[0][:1]):
         return None  # one of them never decides, or both can decide only the same class
     weak = _rows(ra) + _rows(rb)
+
+    def feasible(extra: list[IntRow], strict: list[IntRow]) -> tuple[Fraction, ...] | None:
+        if cell is not None:
+            return _feasible_in(cell, extra, strict)
+        return _feasible(solver, weak + extra, strict)
+
     if ties == "ignore":  # both decide, differently
         for c in could[0]:
             for k in could[1]:
                 if c != k:
-                    found = _feasible(solver, weak, _wins(ra, c) + _wins(rb, k))
+                    found = feasible([], _wins(ra, c) + _wins(rb, k))
                     if found is not None:
                         return found
         return None
@@ -493,7 +566,7 @@ def _disagreement(
                 beaten = tuple(u - v for u, v in zip(rows[k], rows[c]))  # f_k >= f_c: c does not win
                 if verts and all(_dot(beaten, v) < 0 for v in verts):
                     continue  # the other network prefers c to k on its whole region
-                found = _feasible(solver, weak + [beaten], _wins(this, c))
+                found = feasible([beaten], _wins(this, c))
                 if found is not None:
                     return found
     return None
@@ -523,9 +596,9 @@ def assert_same_decisions(net_a: Any, net_b: Any, domain: DomainLike = None, *, 
     >>> c = Network.from_layers([([[1, -1], [-1, 1]], [0, 0]), ([[1, 0], [0, 1]], ["-1/10", 0])])
     >>> assert_same_decisions(a, c, [(0, 1), (0, 1)])
     Traceback (most recent call last):
-    AssertionError: the networks decide differently on [0, 1] x [0, 1]: at x1=13/256, x2=0 network a: class 0 (y1) wins, network b: class 1 (y2) wins
-      network a: y1 = 13/256, y2 = 0
-      network b: y1 = -63/1280, y2 = 0
+    AssertionError: the networks decide differently on [0, 1] x [0, 1]: at x1=6/11, x2=5/11 network a: class 0 (y1) wins, network b: class 1 (y2) wins
+      network a: y1 = 1/11, y2 = 0
+      network b: y1 = -1/110, y2 = 0
       rule (ties="ignore"): a network decides class c at x when output c is strictly greater than every other; points where either network ties are not compared
     """
     __tracebackhide__ = True  # pytest shows the message, not this function's frames
@@ -536,13 +609,13 @@ def assert_same_decisions(net_a: Any, net_b: Any, domain: DomainLike = None, *, 
     _check_classes(a, "network a")
     could_a: dict[int, list[int]] = {}
     could_b: dict[int, list[int]] = {}
-    for piece in pieces:
+    for piece, cell in pieces:
         ra, rb = pa.regions[piece.first], pb.regions[piece.second]
         if piece.first not in could_a:
             could_a[piece.first] = _could_win(ra, solver)
         if piece.second not in could_b:
             could_b[piece.second] = _could_win(rb, solver)
-        x = _disagreement(ra, rb, (could_a[piece.first], could_b[piece.second]), ties, solver)
+        x = _disagreement(ra, rb, cell, (could_a[piece.first], could_b[piece.second]), ties, solver)
         if x is None:
             continue
         ya, yb = a.forward(x), b.forward(x)
@@ -581,7 +654,7 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
     >>> assert_outputs_within(EXAMPLE, moved, [(0, 1), (0, 1)], "1/4")
     Traceback (most recent call last):
     AssertionError: the outputs differ by more than the bound on [0, 1] x [0, 1]:
-      P: max |a - b| = 1/3 > 1/4, at X=1/2, Y=1/6 (network a: 0, network b: 1/3)
+      P: max |a - b| = 1/3 > 1/4, at X=1/2, Y=1/4 (network a: 0, network b: 1/3)
       Q: max |a - b| = 0 <= 1/4
     """
     __tracebackhide__ = True  # pytest shows the message, not this function's frames
@@ -596,9 +669,9 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
         bounds = [to_rational(bound, "bound")] * n
     if any(v < 0 for v in bounds):
         raise InvalidArgument("a bound is negative")
-    best: list[tuple[Fraction, tuple[Fraction, ...]]] = [(Fraction(0), pieces[0].point)] * n
-    todo = []  # (upper bound, output, piece, difference): the cells where an LP may raise the maximum
-    for piece in pieces:
+    best: list[tuple[Fraction, tuple[Fraction, ...]]] = [(Fraction(0), pieces[0][0].point)] * n
+    todo = []  # (upper bound, sign, output, piece, difference): cells where an LP may raise the maximum
+    for piece, cell in pieces:
         ra, rb = pa.regions[piece.first], pb.regions[piece.second]
         rows_a, den_a = _map(ra)
         rows_b, den_b = _map(rb)
@@ -613,6 +686,13 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
             here = Fraction(abs(_dot(diff, at)), scale * at[0])
             if here > best[o][0]:
                 best[o] = (here, piece.point)
+            if cell is not None:  # exact vertices of the cell: the maximum is at one of them
+                for v in cell.verts:
+                    h = v if v[0] > 0 else tuple(-a for a in v)
+                    value = Fraction(abs(_dot(diff, h)), scale * h[0])
+                    if value > best[o][0]:
+                        best[o] = (value, dehomogenize(h))
+                continue
             # the cell lies in both regions, so +-diff there is at most its maximum at either's vertices
             bounds_by_sign = []
             for sign in (1, -1):

@@ -150,6 +150,18 @@ def test_common_refinement_matches_polygon_clipping(pair):
     assert sum(polygon_area(poly) for poly, _, _ in truth.values()) == polygon_area(domain_polygon(domain))
 
 
+@PROPERTY
+@given(networks(n_inputs=3, depth=(1, 2), width=(1, 3), weights="rational"),
+       networks(n_inputs=3, depth=(1, 2), width=(1, 3)), st.one_of(boxes(3), polytopes(3)))
+def test_common_refinement_by_clipping_matches_lps_in_3d(a, b, domain):
+    # vertex engine: exact clipping; LP engine (no vertices): exact LPs; the same cells either way
+    def cells(engine):
+        pa, pb = partition(a, domain, engine=engine), partition(b, domain, engine=engine)
+        return {(pa.regions[c.first].pattern, pb.regions[c.second].pattern) for c in common_refinement(pa, pb)}
+
+    assert cells("dd") == cells("lp")
+
+
 # -- assert_regions --------------------------------------------------------------------------------------
 def test_assert_regions():
     assert len(assert_regions(EXAMPLE, UNIT, exactly=4, at_most=4, at_least=4).regions) == 4
