@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 CHECKER_FILE = Path(__file__).resolve().parent / "coq" / "Checker.v"
-THEOREMS = ("partition_correct", "maps_correct", "continuity", "patterns_distinct")
+THEOREMS = ("partition_correct", "maps_correct", "continuity", "regions_disjoint", "patterns_distinct")
 
 
 # -- numbers as Coq text ------------------------------------------------------------------------------
@@ -473,13 +473,22 @@ Theorem continuity : forall e, In e edges ->
       Qlist_eq (affine (rmap ri) x) (affine (rmap rj) x).
 Proof. exact (proj1 (proj2 (proj2 (check_sound cert cert_checks)))). Qed.
 
+(** Two distinct regions meet only within a hyperplane (a nonzero gradient): their interiors are
+    disjoint. *)
+Theorem regions_disjoint : forall i j ri rj, i <> j ->
+  nth_error regions i = Some ri -> nth_error regions j = Some rj ->
+  exists h, (exists a, In a (tl h) /\\ ~ a == 0) /\\
+    forall x : list Q, in_cell net (pattern ri) x -> in_cell net (pattern rj) x -> dotQ h (1 :: x) == 0.
+Proof. exact (proj1 (proj2 (proj2 (proj2 (check_sound cert cert_checks))))). Qed.
+
 (** No two regions have the same activation pattern. *)
 Theorem patterns_distinct : NoDup (map pattern regions).
-Proof. exact (proj2 (proj2 (proj2 (check_sound cert cert_checks)))). Qed.
+Proof. exact (proj2 (proj2 (proj2 (proj2 (check_sound cert cert_checks))))). Qed.
 
 Print Assumptions partition_correct.
 Print Assumptions maps_correct.
 Print Assumptions continuity.
+Print Assumptions regions_disjoint.
 Print Assumptions patterns_distinct.
 """
 

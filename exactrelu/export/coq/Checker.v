@@ -107,6 +107,13 @@ Definition continuity (R : list region) (E : list edge) : Prop :=
     (exists a, In a (tl (e_hyperplane e)) /\ ~ a == 0) /\
     forall x, dotQ (e_hyperplane e) (1 :: x) == 0 -> Qlist_eq (affine (rmap ri) x) (affine (rmap rj) x).
 
+(** Two distinct regions meet only within a hyperplane (a nonzero gradient): their closed cells
+    share no interior point. *)
+Definition regions_disjoint (N : network) (R : list region) : Prop :=
+  forall i j ri rj, i <> j -> nth_error R i = Some ri -> nth_error R j = Some rj ->
+  exists h, (exists a, In a (tl h) /\ ~ a == 0) /\
+    forall x, in_cell N (pattern ri) x -> in_cell N (pattern rj) x -> dotQ h (1 :: x) == 0.
+
 (** Regions have pairwise distinct activation patterns. *)
 Definition patterns_distinct (R : list region) : Prop := NoDup (map pattern R).
 
@@ -142,6 +149,7 @@ Definition Statement (c : certificate) : Prop :=
   partition_correct (c_network c) (c_A c) (c_b c) (c_dim c) (c_regions c) /\
   maps_correct (c_network c) (c_regions c) /\
   continuity (c_regions c) (c_edges c) /\
+  regions_disjoint (c_network c) (c_regions c) /\
   patterns_distinct (c_regions c).
 
 Local Open Scope Z_scope.
@@ -249,6 +257,15 @@ Fixpoint bits_match (bits : list bool) (obits : list (option bool)) : bool :=
   | _, _ => false
   end.
 
+Definition hidden_now (hs : list (layer * Q)) : bool := match hs with [] => false | _ => true end.
+
+(** Neuron j has no bit yet on this path. *)
+Definition fresh (obits : list (option bool)) (j : nat) : bool :=
+  match nth_error obits j with Some None => true | _ => false end.
+
+(** The form is not constant (a nonzero coefficient of x). *)
+Definition nonconst (row : list Z) : bool := existsb (fun c => negb (Z.eqb c 0)) (tl row).
+
 Fixpoint list_eqb {A : Type} (eqb : A -> A -> bool) (l m : list A) : bool :=
   match l, m with
   | [], [] => true
@@ -277,17 +294,19 @@ Fixpoint walk (R : list region) (t : tree) (hs : list (layer * Q)) (Ls : list zl
   | Split j tp tm =>
       match nth_error rows j with
       | Some row =>
-          match walk R tp hs Ls rows den (set_nth j (Some true) obits) done (row :: cons),
-                walk R tm hs Ls rows den (set_nth j (Some false) obits) done (vneg row :: cons) with
-          | Some a, Some b => Some (a ++ b)
-          | _, _ => None
-          end
+          if hidden_now hs && fresh obits j && nonconst row then
+            match walk R tp hs Ls rows den (set_nth j (Some true) obits) done (row :: cons),
+                  walk R tm hs Ls rows den (set_nth j (Some false) obits) done (vneg row :: cons) with
+            | Some a, Some b => Some (a ++ b)
+            | _, _ => None
+            end
+          else None
       | None => None
       end
   | Decide j bit mu ys t' =>
       match nth_error rows j with
       | Some row =>
-          if farkas cons (if bit then row else vneg row) mu ys
+          if fresh obits j && farkas cons (if bit then row else vneg row) mu ys
           then walk R t' hs Ls rows den (set_nth j (Some bit) obits) done cons
           else None
       | None => None
@@ -716,11 +735,12 @@ Proof.
   intros R O t. induction t as [j tp IHp tm IHm | j bit mu ys t IH | bits t IH | bits r0];
     intros hs Ls rows den obits done cons leaves Hw Hh r Hr; cbn [walk] in Hw.
   - destruct (nth_error rows j) as [row |]; try discriminate.
+    destruct (hidden_now hs && fresh obits j && nonconst row); try discriminate.
     destruct (walk R tp _ _ _ _ _ _ _) as [a |] eqn:Ea; try discriminate.
     destruct (walk R tm _ _ _ _ _ _ _) as [b |] eqn:Eb; try discriminate.
     injection Hw as <-. apply in_app_or in Hr as [Hr | Hr]; eauto.
   - destruct (nth_error rows j) as [row |]; try discriminate.
-    destruct (farkas _ _ _ _); try discriminate. eauto.
+    destruct (fresh obits j && farkas _ _ _ _); try discriminate. eauto.
   - destruct hs as [| [l s] [| h hs']]; try discriminate.
     destruct Ls as [| L Ls']; try discriminate.
     destruct (bits_match bits obits); try discriminate.
@@ -767,6 +787,7 @@ Proof.
   intros R O t. induction t as [j tp IHp tm IHm | j bit mu ys t IH | bits t IH | bits r0];
     intros hs Ls rows den obits done cons leaves Hw Hh u x Hc Hrows Ho; cbn [walk] in Hw.
   - destruct (nth_error rows j) as [row |] eqn:Ej; try discriminate.
+    destruct (hidden_now hs && fresh obits j && nonconst row); try discriminate.
     destruct (walk R tp _ _ _ _ _ _ _) as [a |] eqn:Ea; try discriminate.
     destruct (walk R tm _ _ _ _ _ _ _) as [b |] eqn:Eb; try discriminate.
     injection Hw as <-.
@@ -782,7 +803,9 @@ Proof.
       * eapply set_nth_ok; eauto. simpl. apply Hpos. exact Hle.
       * exists r. split; auto. apply in_or_app. auto.
   - destruct (nth_error rows j) as [row |] eqn:Ej; try discriminate.
+    destruct (fresh obits j) eqn:Efr; try discriminate.
     destruct (farkas cons (if bit then row else vneg row) mu ys) eqn:Ef; try discriminate.
+    cbn [andb] in Hw.
     pose proof (farkas_sound _ _ _ _ x Ef Hc) as Hs.
     destruct (Forall2_nth _ _ _ _ _ Hrows Ej) as [z [Hz Hzv]].
     pose proof (sign_of_scaled _ _ _ Hzv) as [Hpos Hneg].
@@ -816,6 +839,155 @@ Proof.
       apply andb_true_iff in Hl as [Hp _]. apply bool_list_eqb_eq in Hp.
       exists reg. split; auto. exists [bits]. split; auto.
       simpl. constructor; [| constructor]. eapply bits_match_ok; eauto.
+Qed.
+
+(** ** Distinct regions meet only on a hyperplane *)
+
+Lemma nth_set_nth_same : forall {A} j (a b : A) l, nth_error l j = Some b -> nth_error (set_nth j a l) j = Some a.
+Proof. induction j as [| j IH]; intros a b [| c l] H; simpl in *; try discriminate; eauto. Qed.
+
+Lemma nth_set_nth_other : forall {A} j i (a : A) l, j <> i -> nth_error (set_nth j a l) i = nth_error l i.
+Proof.
+  induction j as [| j IH]; intros [| i] a [| c l] H; simpl; try reflexivity; try lia.
+  apply IH. lia.
+Qed.
+
+Lemma bits_match_nth : forall bits obits j b,
+  bits_match bits obits = true -> nth_error obits j = Some (Some b) -> nth_error bits j = Some b.
+Proof.
+  induction bits as [| c bits IH]; intros [| [c'|] obits] j b H Hj; simpl in H; try discriminate.
+  - destruct j; discriminate.
+  - apply andb_true_iff in H as [H1 H2]. apply Bool.eqb_prop in H1. subst.
+    destruct j; simpl in *; [congruence | eauto].
+Qed.
+
+Lemma fresh_other : forall obits j i b, fresh obits j = true -> nth_error obits i = Some (Some b) -> j <> i.
+Proof. intros obits j i b H Hi <-. unfold fresh in H. rewrite Hi in H. discriminate. Qed.
+
+Lemma walk_keeps : forall R O t hs Ls rows den obits done cons leaves j b,
+  walk R t hs Ls rows den obits done cons = Some leaves ->
+  Forall2 (fun l L => hint_ok l L = true) (nexts hs O) Ls ->
+  hs <> [] -> nth_error obits j = Some (Some b) ->
+  forall a, In a leaves -> exists reg, nth_error R (N.to_nat a) = Some reg /\
+    exists bits rest, pattern reg = done ++ bits :: rest /\ nth_error bits j = Some b.
+Proof.
+  intros R O t. induction t as [j' tp IHp tm IHm | j' bit mu ys t IH | bits t IH | bits r0];
+    intros hs Ls rows den obits done cons leaves j b Hw Hh Hne Hj a Ha; cbn [walk] in Hw.
+  - destruct (nth_error rows j') as [row |]; try discriminate.
+    destruct (hidden_now hs && fresh obits j' && nonconst row) eqn:Eg; try discriminate.
+    repeat rewrite andb_true_iff in Eg. destruct Eg as [[_ Hf] _].
+    pose proof (fresh_other _ _ _ _ Hf Hj) as Hneq.
+    destruct (walk R tp _ _ _ _ _ _ _) as [A |] eqn:Ea; try discriminate.
+    destruct (walk R tm _ _ _ _ _ _ _) as [B |] eqn:Eb; try discriminate.
+    injection Hw as <-. apply in_app_or in Ha as [Ha | Ha].
+    + eapply IHp; eauto. rewrite nth_set_nth_other; auto.
+    + eapply IHm; eauto. rewrite nth_set_nth_other; auto.
+  - destruct (nth_error rows j') as [row |]; try discriminate.
+    destruct (fresh obits j') eqn:Hf; try discriminate.
+    destruct (farkas _ _ _ _); try discriminate. cbn [andb] in Hw.
+    pose proof (fresh_other _ _ _ _ Hf Hj) as Hneq.
+    eapply IH; eauto. rewrite nth_set_nth_other; auto.
+  - destruct hs as [| [l s] [| h hs']]; try discriminate.
+    destruct Ls as [| L Ls']; try discriminate.
+    destruct (bits_match bits obits) eqn:Eb; try discriminate.
+    destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
+    inversion Hh as [| l' L' ? ? Hl Hh']; subst.
+    destruct (walk_maps R O t (h :: hs') Ls' rows' den' _ _ _ _ Hw Hh' a Ha) as [reg [Hreg [rest [Hp _]]]].
+    exists reg. split; auto. exists bits, rest. split.
+    + rewrite Hp, <- app_assoc. reflexivity.
+    + eapply bits_match_nth; eauto.
+  - destruct hs as [| [l s] [| h hs']]; destruct Ls as [| L [| L' Ls']]; try discriminate.
+    + contradiction.
+    + destruct (bits_match bits obits) eqn:Eb; try discriminate.
+      destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
+      destruct (leaf_ok R r0 (done ++ [bits]) rows' den') eqn:Hl; try discriminate.
+      injection Hw as <-. destruct Ha as [<- | []].
+      unfold leaf_ok in Hl. destruct (nth_error R (N.to_nat r0)) as [reg |]; try discriminate.
+      apply andb_true_iff in Hl as [Hp _]. apply bool_list_eqb_eq in Hp.
+      exists reg. split; auto. exists bits, []. split; auto. eapply bits_match_nth; eauto.
+Qed.
+
+Lemma zdot_inject : forall row v, dotQ (map inject_Z row) v == zdot row v.
+Proof. induction row as [| a row IH]; intros [| y v]; simpl; try reflexivity. rewrite IH. reflexivity. Qed.
+
+Lemma walk_sep : forall R O t hs Ls rows den obits done cons leaves,
+  walk R t hs Ls rows den obits done cons = Some leaves ->
+  Forall2 (fun l L => hint_ok l L = true) (nexts hs O) Ls ->
+  forall a b, In a leaves -> In b leaves -> a <> b ->
+  exists h, (exists c, In c (tl h) /\ ~ c == 0) /\
+  exists rega regb, nth_error R (N.to_nat a) = Some rega /\ nth_error R (N.to_nat b) = Some regb /\
+  exists resta restb, pattern rega = done ++ resta /\ pattern regb = done ++ restb /\
+  forall u x, rows_rep rows den (affine (cur hs O) u) x ->
+    Forall2 (Forall2 bit_ok) resta (preacts hs u) -> Forall2 (Forall2 bit_ok) restb (preacts hs u) ->
+    dotQ h (1 :: x) == 0.
+Proof.
+  intros R O t. induction t as [j tp IHp tm IHm | j bit mu ys t IH | bits t IH | bits r0];
+    intros hs Ls rows den obits done cons leaves Hw Hh a b Ha Hb Hab; cbn [walk] in Hw.
+  - destruct (nth_error rows j) as [row |] eqn:Ej; try discriminate.
+    destruct (hidden_now hs && fresh obits j && nonconst row) eqn:Eg; try discriminate.
+    repeat rewrite andb_true_iff in Eg. destruct Eg as [[Hhid Hf] Hnc].
+    destruct (walk R tp _ _ _ _ _ _ _) as [A |] eqn:Ea; try discriminate.
+    destruct (walk R tm _ _ _ _ _ _ _) as [B |] eqn:Eb; try discriminate.
+    injection Hw as <-.
+    assert (Hne : hs <> []) by (destruct hs; discriminate).
+    assert (Hfresh : nth_error obits j = Some None).
+    { unfold fresh in Hf. destruct (nth_error obits j) as [[[|]|]|]; congruence. }
+    (* the separating hyperplane of this split *)
+    assert (Hcross : forall a b, In a A -> In b B ->
+      exists h, (exists c, In c (tl h) /\ ~ c == 0) /\
+      exists rega regb, nth_error R (N.to_nat a) = Some rega /\ nth_error R (N.to_nat b) = Some regb /\
+      exists resta restb, pattern rega = done ++ resta /\ pattern regb = done ++ restb /\
+      forall u x, rows_rep rows den (affine (cur hs O) u) x ->
+        Forall2 (Forall2 bit_ok) resta (preacts hs u) -> Forall2 (Forall2 bit_ok) restb (preacts hs u) ->
+        dotQ h (1 :: x) == 0).
+    { intros a' b' Ha' Hb'.
+      destruct (walk_keeps R O tp hs Ls rows den _ done _ A j true Ea Hh Hne
+                 (nth_set_nth_same _ _ _ _ Hfresh) a' Ha') as [rega [Hra [bA [rA [HpA HbA]]]]].
+      destruct (walk_keeps R O tm hs Ls rows den _ done _ B j false Eb Hh Hne
+                 (nth_set_nth_same _ _ _ _ Hfresh) b' Hb') as [regb [Hrb [bB [rB [HpB HbB]]]]].
+      exists (map inject_Z row). split.
+      { unfold nonconst in Hnc. apply existsb_exists in Hnc as [c [Hc Hc0]].
+        exists (inject_Z c). split.
+        - destruct row; simpl in *; [contradiction |]. apply in_map. exact Hc.
+        - intro E. unfold Qeq in E. simpl in E. rewrite Z.mul_1_r in E. subst. discriminate. }
+      exists rega, regb. split; auto. split; auto. exists (bA :: rA), (bB :: rB). split; auto. split; auto.
+      intros u x Hrows HA HB. destruct hs as [| [l s] hs']; [contradiction |]. simpl in HA, HB.
+      cbn [cur] in Hrows.
+      inversion HA as [| ? ? ? ? HA1 _]; subst. inversion HB as [| ? ? ? ? HB1 _]; subst.
+      destruct (Forall2_nth _ _ _ _ _ HA1 HbA) as [z [Hz Hzp]].
+      destruct (Forall2_nth _ _ _ _ _ HB1 HbB) as [z' [Hz' Hzn]].
+      rewrite Hz in Hz'. injection Hz' as <-. simpl in Hzp, Hzn.
+      destruct (Forall2_nth _ _ _ _ _ Hrows Ej) as [z' [Hz' Hzv]].
+      rewrite Hz in Hz'. injection Hz' as <-.
+      rewrite zdot_inject, <- Hzv. assert (z == 0) as E0 by (apply Qle_antisym; auto).
+      rewrite E0. ring. }
+    apply in_app_or in Ha as [Ha | Ha]; apply in_app_or in Hb as [Hb | Hb]; eauto.
+    destruct (Hcross b a Hb Ha) as [h [Hnz [rb [ra [Hrb [Hra [rsb [rsa [Hpb [Hpa Hx]]]]]]]]]].
+    exists h. split; auto. exists ra, rb. split; auto. split; auto. exists rsa, rsb.
+    split; auto. split; auto. intros u x H1 H2 H3. eauto.
+  - destruct (nth_error rows j) as [row |]; try discriminate.
+    destruct (fresh obits j && farkas _ _ _ _); try discriminate. eauto.
+  - destruct hs as [| [l s] [| h hs']]; try discriminate.
+    destruct Ls as [| L Ls']; try discriminate.
+    destruct (bits_match bits obits); try discriminate.
+    destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
+    inversion Hh as [| l' L' ? ? Hl Hh']; subst.
+    destruct (IH (h :: hs') Ls' rows' den' _ _ _ _ Hw Hh' a b Ha Hb Hab)
+      as [hp [Hnz [ra [rb [Hra [Hrb [rsa [rsb [Hpa [Hpb Hx]]]]]]]]]].
+    exists hp. split; auto. exists ra, rb. split; auto. split; auto.
+    exists (bits :: rsa), (bits :: rsb). split; [rewrite Hpa, <- app_assoc; reflexivity |].
+    split; [rewrite Hpb, <- app_assoc; reflexivity |].
+    intros u x Hrows HA HB. simpl in HA, HB.
+    inversion HA as [| ? ? ? ? HA1 HA2]; subst. inversion HB as [| ? ? ? ? _ HB2]; subst.
+    apply (Hx (map (act s) (affine l u)) x); auto.
+    pose proof (compose_rep s bits rows den _ x _ L Hl Hrows HA1) as Hc. rewrite Ec in Hc. exact Hc.
+  - destruct hs as [| [l s] [| h hs']]; destruct Ls as [| L [| L' Ls']]; try discriminate.
+    + destruct (leaf_ok R r0 done rows den); try discriminate.
+      injection Hw as <-. destruct Ha as [<- | []]; destruct Hb as [<- | []]. contradiction.
+    + destruct (bits_match bits obits); try discriminate.
+      destruct (compose s bits rows den L) as [rows' den'].
+      destruct (leaf_ok R r0 (done ++ [bits]) rows' den'); try discriminate.
+      injection Hw as <-. destruct Ha as [<- | []]; destruct Hb as [<- | []]. contradiction.
 Qed.
 
 (** ** Domain, edges, distinct patterns *)
@@ -911,7 +1083,7 @@ Proof.
       as [reg' [Hreg' [rest [Hp Hm]]]].
     rewrite Hnat, Hi in Hreg'. injection Hreg' as <-. simpl in Hp. rewrite Hp in Hx.
     apply Hm; auto. apply hint_rows. destruct (hidden N); exact H0. }
-  split; [| split; [| split]].
+  split; [| split; [| split; [| split]]].
   - intros x _ Hx.
     destruct (walk_cover R (output N) _ _ _ _ _ _ _ _ _ Ew Hh x x) as [r [Hr [reg [Hreg [rest [Hp Hc]]]]]].
     + apply domain_sound with (A := c_A c) (b := c_b c); auto.
@@ -922,5 +1094,16 @@ Proof.
       split; auto.
   - exact Hmaps.
   - intros e Hin. apply edge_sound. rewrite forallb_forall in He. auto.
+  - intros i j ri rj Hij Hi Hj. fold R in Hi, Hj.
+    assert (i < length R)%nat by (apply nth_error_Some; congruence).
+    assert (j < length R)%nat by (apply nth_error_Some; congruence).
+    destruct (Hall i H) as [ni [Hni Hini]]. destruct (Hall j H1) as [nj [Hnj Hinj]].
+    assert (ni <> nj) by (intro E; subst; contradiction).
+    destruct (walk_sep R (output N) _ _ _ _ _ _ _ _ _ Ew Hh ni nj Hini Hinj H2)
+      as [h [Hnz [ra [rb [Hra [Hrb [rsa [rsb [Hpa [Hpb Hx]]]]]]]]]].
+    rewrite Hni, Hi in Hra. injection Hra as <-. rewrite Hnj, Hj in Hrb. injection Hrb as <-.
+    exists h. split; auto. intros x Hxi Hxj. unfold in_cell in Hxi, Hxj.
+    simpl in Hpa, Hpb. rewrite Hpa in Hxi. rewrite Hpb in Hxj.
+    apply (Hx x x); auto. apply hint_rows. destruct (hidden N); exact H0.
   - apply nodupb_ok. exact Hn.
 Qed.
