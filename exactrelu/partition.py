@@ -202,11 +202,13 @@ def certify(
     *,
     progress: Progress | None = None,
     source_path: str | Path | None = None,
+    boundary: bool = False,
 ) -> dict:
     """Enumerate the partition and return its certificate as a JSON-ready dict (docs/certificate.md).
 
     Takes the same ``network`` and ``domain`` as :func:`partition`.  ``source_path`` names the
     network file whose SHA-256 the certificate records (default: the file it was loaded from).
+    ``boundary=True`` adds the exact decision boundary (the optional key ``boundary``).
     Raises :class:`~exactrelu.errors.Interrupted` when interrupted: a certificate needs every region.
 
     >>> from exactrelu import EXAMPLE
@@ -214,4 +216,5 @@ def certify(
     {'regions': 4, 'edges': 4, 'linear_pieces': 4}
     """
     net = load(network)
-    return produce_certificate(net, as_domain(domain, net), progress=progress, source_path=source_path).to_json()
+    return produce_certificate(net, as_domain(domain, net), progress=progress, source_path=source_path,
+                               boundary=boundary).to_json()

@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
+from fractions import Fraction
 from itertools import chain
 from math import gcd, lcm
 from operator import itemgetter, mul
@@ -47,6 +48,7 @@ class Verdict:
     linear_pieces: int | None = None
     compared_with: str | None = None
     operations: int | None = None  # the work the check did, in the checker's weighted operations
+    boundary: int | None = None  # the verified decision boundary's piece count (None: no boundary in it)
 
 
 def check_certificate(data, network=None) -> Verdict:
@@ -78,7 +80,8 @@ def check_certificate(data, network=None) -> Verdict:
         reason = f"the check could not be completed ({type(exc).__name__}: {exc})"[:300]
     else:
         return Verdict(True, "", **_facts(cert, compared_with), regions=len(cert.regions), edges=len(cert.edges),
-                       linear_pieces=cert.summary[2], operations=work.done)
+                       linear_pieces=cert.summary[2], operations=work.done,
+                       boundary=None if cert.boundary is None else len(cert.boundary[0]))
     return Verdict(False, reason, **_facts(cert, compared_with), operations=work.done)
 
 
@@ -103,10 +106,11 @@ def _summary(verdict: Verdict) -> list[str]:
     activation = f"LeakyReLU, negative slopes {slopes}" if any(verdict.slopes) else "ReLU"
     widths = " -> ".join(map(str, (verdict.inputs,) + verdict.widths))
     compared = f"compared exactly with {verdict.compared_with}" if verdict.compared_with else "no --network given"
+    boundary = [] if verdict.boundary is None else [f"decision boundary: {verdict.boundary} pieces, complete"]
     return [f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
             f"domain: {verdict.domain}",
             f"regions: {verdict.regions}, edges: {verdict.edges}, linear pieces: {verdict.linear_pieces}",
-            f"network: the certificate's embedded network ({compared})"]
+            *boundary, f"network: the certificate's embedded network ({compared})"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,6 +211,8 @@ class _Checker:
         if len(set(r.pattern for r in cert.regions)) != len(cert.regions):
             _fail(3, "two regions have the same pattern")
         self.check_edges()
+        if cert.boundary is not None:
+            self.check_boundary()
 
     # -- claim 1 ----------------------------------------------------------------------------------
     def check_domain(self) -> None:
@@ -450,7 +456,8 @@ class _Checker:
         n = len(cert.regions)
         if len(set(cert.edges)) != len(cert.edges):
             _fail(4, "an edge is listed twice")
-        across = [{} for _ in range(n)]  # region -> facet hyperplane -> [(neighbour, relation)]
+        across: list[dict] = [{} for _ in range(n)]  # region -> facet hyperplane -> [(neighbour, relation)]
+        self.across = across
         parent = list(range(n))
 
         def find(a):
@@ -495,3 +502,107 @@ class _Checker:
         pieces = sum(1 for a in range(n) if find(a) == a)
         if pieces != cert.summary[2]:
             _fail(6, f"summary says {show(cert.summary[2])} linear pieces, the edges and maps give {pieces}")
+
+    # -- claim 7 ----------------------------------------------------------------------------------
+    def check_boundary(self) -> None:
+        """Every listed piece is real (its witness), every other region/class pair has none (a tie,
+        the vertex signs, a face that is no facet or not this region's to report, or weights), the
+        ties are exactly those, and each region's ``whole`` class is right (docs/certificate.md)."""
+        pieces, empty, ties, whole = self.cert.boundary or ((), (), (), ())
+        n_out, d, work, table = len(self.cert.layers[-1][1]), self.d, self.work, self.table
+        pairs: list[tuple] = [(0,)] if n_out == 1 else [(k, j) for k in range(n_out) for j in range(k + 1, n_out)]
+        listed: dict[tuple, tuple] = {}
+        proofs: dict[tuple, tuple] = {}
+        tied = set()
+        for kind, entries, into in (("piece", pieces, listed), ("no-piece proof", empty, proofs)):
+            for i, entry in enumerate(entries):
+                if entry[:2] in into:
+                    _fail(7, f"{kind} {i} repeats region {entry[0]}, classes {list(entry[1])}")
+                into[entry[:2]] = entry
+        for r, facets in enumerate(self.facets):
+            rows, _ = self.maps[r]
+            ids = set().union(*(v for v, _ in facets.values()))
+            pts = [table.coords[v] for v in ids]
+            size = bits(chain.from_iterable(rows)) + max(table.bits[v] for v in ids) + 64
+            work.charge((len(pairs) + 2 * n_out * n_out) * len(pts) * (d + 1) + len(pairs) * len(facets), size)
+            for cls in pairs:
+                where = f"region {r}, classes {list(cls)}"
+                g = rows[0] if n_out == 1 else tuple(a - b for a, b in zip(rows[cls[0]], rows[cls[1]]))
+                if not any(g):
+                    tied.add((r, cls))
+                    if (r, cls) in listed or (r, cls) in proofs:
+                        _fail(7, f"{where}: a tie (the difference is zero on the region) has no piece or proof")
+                    continue
+                g, flip = primitive(g), tuple(-x for x in primitive(g))
+                values = [dot(g, p) for p in pts]
+                key = g if g in facets else flip if flip in facets else None
+                reports = key is None or key in self.domain or next(a for a in key[1:] if a) > 0 or any(
+                    self.tie(n, cls) for n, _ in self.across[r].get(key, ()))
+                if (r, cls) in listed:
+                    if not reports:
+                        _fail(7, f"{where}: the piece lies on a facet whose region across reports it")
+                    self.witness(where, rows, cls, g, (g, flip), facets, listed[r, cls])
+                if (r, cls) in proofs:
+                    self.no_piece(where, rows, cls, g, proofs[r, cls][2], values, pts)
+                elif (r, cls) not in listed and reports and (key is not None or min(values) < 0 < max(values)):
+                    _fail(7, f"{where}: no piece is listed and nothing proves there is none (missing piece)")
+        if set(ties) != tied or len(ties) != len(tied):
+            _fail(7, "the listed ties are not exactly the region/class pairs whose outputs coincide on the region")
+        for r, claimed in enumerate(whole):
+            rows = self.maps[r][0]
+            rows = [(0,) * (d + 1)] + list(rows) if n_out == 1 else rows
+            pts = [table.coords[v] for v in set().union(*(v for v, _ in self.facets[r].values()))]
+            holds = [all(dot(a, p) >= dot(b, p) for b in rows for p in pts) for a in rows]
+            first = holds.index(True) if True in holds else None
+            if first != claimed:
+                _fail(7, f"region {r}: the class holding the whole region is {first}, not {claimed}")
+
+    def tie(self, n: int, cls: tuple) -> bool:
+        rows = self.maps[n][0]
+        return not any(rows[0]) if len(cls) == 1 else rows[cls[0]] == rows[cls[1]]
+
+    def witness(self, where: str, rows, cls, g: tuple, own: tuple, facets: dict, piece: tuple) -> None:
+        """On the hyperplane, strictly inside every other facet, and f_k = f_l > f_j there (or f_k - f_j
+        zero on the whole hyperplane)."""
+        _, _, row, point = piece
+        if row != g:
+            _fail(7, f"{where}: the hyperplane is not the primitive row of the classes' difference")
+        numerators, w0 = _integers(point, self.work, MAX_BITS, f"{where}: the witness")
+        x = [w0] + numerators
+        self.work.charge((len(facets) + len(rows)) * (self.d + 1), bits(x) + bits(chain.from_iterable(rows)))
+        if dot(g, x):
+            _fail(7, f"{where}: the witness is not on the hyperplane")
+        if any(dot(form, x) <= 0 for form in facets if form not in own):
+            _fail(7, f"{where}: the witness is not strictly inside the region's other facets")
+        for j in range(len(rows) if len(cls) == 2 else 0):
+            c = [a - b for a, b in zip(rows[cls[0]], rows[j])]
+            if j not in cls and dot(c, x) <= 0 and not _multiple(c, g):
+                _fail(7, f"{where}: output {j} is not below the tied classes at the witness")
+
+    def no_piece(self, where: str, rows, cls, g: tuple, weights: tuple, values: list, pts: list) -> None:
+        """h = sum_j weights_j (f_k - f_j) <= 0 wherever the region meets g = 0: at vertices with g = 0 and
+        where g changes sign on the segment between two vertices (h's value there has the sign of
+        g(u) h(w) - g(w) h(u), so the largest h(w) / -g(w) and h(u) / g(u) decide)."""
+        if len(cls) == 1 or any(weights[j] for j in cls) or min(weights) < 0:
+            _fail(7, f"{where}: the proof's weights must be >= 0 and zero on the two classes")
+        z, _ = _integers(weights, self.work, MAX_BITS, f"{where}: the weights")
+        h, relevant = [0] * (self.d + 1), False
+        self.work.charge(len(z) * (self.d + 1) * 3 + 4 * len(pts), bits(z) + bits(chain.from_iterable(rows)) + 64)
+        for j, w in enumerate(z):
+            if w:
+                c = [a - b for a, b in zip(rows[cls[0]], rows[j])]
+                relevant |= not _multiple(c, g)
+                h = [a + w * b for a, b in zip(h, c)]
+        hv = [dot(h, p) for p in pts]
+        up = max((Fraction(b, a) for a, b in zip(values, hv) if a > 0), default=None)
+        down = max((Fraction(b, -a) for a, b in zip(values, hv) if a < 0), default=None)
+        if not relevant or any(b > 0 for a, b in zip(values, hv) if a == 0) or (
+                up is not None and down is not None and up + down > 0):
+            _fail(7, f"{where}: the weighted competitors do not exceed the tied classes where the region meets the "
+                     "hyperplane")
+
+
+def _multiple(c, g) -> bool:
+    """Whether the affine form ``c`` is a multiple of the nonzero form ``g`` (zero on all of g = 0)."""
+    p = next(i for i, a in enumerate(g) if a)
+    return all(a * g[p] == c[p] * b for a, b in zip(c, g))

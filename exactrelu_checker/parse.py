@@ -38,7 +38,9 @@ _TOP = ("format", "version", "network", "source", "domain", "bounded", "tree", "
 _LAYER = ("layers", "weight", "bias", "negative_slopes")
 # every key a certificate or a network given may have, anywhere: others are refused before decoding
 _KEYS = {True: frozenset(_TOP + _LAYER + ("file", "sha256", "reading", "A", "b", "box", "k", "d", "s", "p", "m",
-                                           "n", "r", "pattern", "point", "map", "vertices", "linear_pieces")),
+                                           "n", "r", "pattern", "point", "map", "vertices", "linear_pieces",
+                                           "boundary", "pieces", "empty", "ties", "whole", "region", "classes",
+                                           "hyperplane", "weights")),
          False: frozenset(_LAYER + _NETWORK_KEYS)}
 # a quote followed by a colon (a key's end) not preceded by a known key: fast, for the common case
 _SUSPECT = {kind: re.compile(r'"(?=[ \t\n\r]*+:)' + "".join(f'(?<!"{key}")' for key in keys))
@@ -79,6 +81,7 @@ class Certificate:
     edges: tuple  # of (i, j)
     summary: tuple  # (regions, edges, linear_pieces)
     size: int = 0  # bytes of the JSON text read (of json.dumps for a dict)
+    boundary: tuple | None = None  # (pieces (r, classes, row, point), empty (r, classes, weights), ties, whole)
 
 
 def load(data) -> Certificate:
@@ -306,7 +309,7 @@ def _certificate(top) -> Certificate:
                          + (f" {_cut(version, 20)!r}" if type(version) is str else ""))
     if version != VERSION:
         _fail("version", f"{show(version)} is not supported (this checker reads version {VERSION})")
-    top = _dict(top, "certificate", _TOP)
+    top = _dict(top, "certificate", _TOP, ("boundary",))
     layers, slopes = _network(_dict(top["network"], "network", ("layers",), ("negative_slopes",)), "network")
     d, widths, n_out = len(layers[0][0][0]), [len(b) for _, b in layers[:-1]], len(layers[-1][1])
     source = _dict(top["source"], "source", (), ("file", "sha256", "reading"))  # provenance only: never used
@@ -329,7 +332,32 @@ def _certificate(top) -> Certificate:
     edges = tuple(_ints(pair, f"edges[{e}]", 2, 0, n_regions - 1) for e, pair in enumerate(raw))
     s = _dict(top["summary"], "summary", ("regions", "edges", "linear_pieces"))
     summary = tuple(_int(s[key], f"summary.{key}", 0) for key in ("regions", "edges", "linear_pieces"))
-    return Certificate(layers, slopes, A, b, box, bounded, tree, regions, edges, summary)
+    boundary = None if "boundary" not in top else _boundary(top["boundary"], n_regions, n_out, d)
+    return Certificate(layers, slopes, A, b, box, bounded, tree, regions, edges, summary, boundary=boundary)
+
+
+def _boundary(x, n_regions: int, n_out: int, d: int) -> tuple:
+    """``(pieces, empty, ties, whole)``: pieces ``(r, classes, hyperplane, point)``, no-piece proofs
+    ``(r, classes, weights)``, ties ``(r, classes)``, and per region its whole class or None."""
+    x = _dict(x, "boundary", ("pieces", "empty", "ties", "whole"))
+    n_pairs = 1 if n_out == 1 else n_out * (n_out - 1) // 2
+
+    def entry(e, where: str, keys: tuple) -> tuple:
+        e = _dict(e, where, ("region", "classes") + keys)
+        classes = _ints(e["classes"], f"{where}.classes", 1 if n_out == 1 else 2, 0, n_out - 1)
+        if len(classes) == 2 and classes[0] >= classes[1]:
+            _fail(f"{where}.classes", "expected two classes k < l")
+        sizes = {"hyperplane": d + 1, "point": d, "weights": n_out}
+        return (_int(e["region"], f"{where}.region", 0, n_regions - 1), classes) + tuple(
+            _rationals(e[key], f"{where}.{key}", sizes[key]) for key in keys)
+    out: list[tuple] = []
+    for key, keys in (("pieces", ("hyperplane", "point")), ("empty", ("weights",)), ("ties", ())):
+        raw = _list(x[key], f"boundary.{key}", 0, n_regions * n_pairs)
+        out.append(tuple(entry(e, f"boundary.{key}[{i}]", keys) for i, e in enumerate(raw)))
+    whole = _list(x["whole"], "boundary.whole", n_regions, n_regions)
+    out.append(tuple(None if k is None else _int(k, f"boundary.whole[{r}]", 0, max(n_out, 2) - 1)
+                     for r, k in enumerate(whole)))
+    return tuple(out)
 
 
 def _network(x: dict, root: str, loose: bool = False) -> tuple:

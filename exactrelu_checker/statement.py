@@ -42,6 +42,15 @@ CLAIMS = {
     5: ("continuity", "The outputs of adjacent regions agree on their shared facet."),
     6: ("summary", "The summary counts (regions, edges, linear pieces: facet-connected components "
                    "with equal maps) are right."),
+    7: ("boundary", "Only when the certificate has a boundary: every listed piece is a (d-1)-dimensional "
+                    "part of its region's decision boundary {x in R : f_k = f_l >= f_j for every j} (one "
+                    "output: f = 0), on the listed hyperplane; every region and class pair without a "
+                    "listed piece has none (a tie, the one sign of f_k - f_l at the region's vertices, a "
+                    "face that is no facet, a facet piece reported by the region across, or weights "
+                    "proving the competitors beat the pair there), so the pieces are the whole boundary, "
+                    "each facet piece once; the ties are exactly the pairs with f_k = f_l on the whole "
+                    "region; and each region's 'whole' class is the lowest class k with f_k >= f_j on "
+                    "the whole region (None: no class holds it)."),
 }
 
 

@@ -91,7 +91,7 @@ class CertifiedRegion:
 class Certificate:
     """Everything the checker needs: the exact network and domain (as their JSON), where they came
     from, the evidence (boundedness multipliers, the sign-split tree, vertex bases) and the claims
-    (regions with maps, edges, summary)."""
+    (regions with maps, edges, summary), and optionally the decision boundary."""
 
     network: dict[str, Any]
     source: dict[str, Any]
@@ -101,9 +101,10 @@ class Certificate:
     regions: tuple[CertifiedRegion, ...]
     edges: tuple[tuple[int, int], ...]
     summary: dict[str, int] = field(default_factory=dict)
+    boundary: dict[str, Any] | None = None  # the optional decision boundary, as its JSON (docs/certificate.md)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "format": CERTIFICATE_FORMAT,
             "version": CERTIFICATE_VERSION,
             "network": self.network,
@@ -115,6 +116,9 @@ class Certificate:
             "edges": [list(e) for e in self.edges],
             "summary": dict(self.summary),
         }
+        if self.boundary is not None:
+            out["boundary"] = self.boundary
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Certificate:
@@ -130,6 +134,7 @@ class Certificate:
             tuple(CertifiedRegion.from_json(r) for r in data["regions"]),
             tuple((int(i), int(j)) for i, j in data["edges"]),
             dict(data["summary"]),
+            data.get("boundary"),
         )
 
 

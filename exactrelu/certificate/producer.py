@@ -26,6 +26,7 @@ from ..errors import Interrupted, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..network import Network
+from .boundary import boundary_json
 from .farkas import bounded_multipliers, box_minimum, box_units, farkas_basis, vertex_bases
 from .model import Certificate, CertifiedRegion, Proof, TreeNode, network_json
 
@@ -72,12 +73,14 @@ def produce_certificate(
     *,
     progress: Progress | None = None,
     source_path: str | Path | None = None,
+    boundary: bool = False,
 ) -> Certificate:
     """Enumerate the partition with the vertex engine and return its certificate.
 
     Raises :class:`~exactrelu.errors.Interrupted` if the run is interrupted (a certificate needs
     every region),
     and :class:`~exactrelu.errors.UnsupportedModel` above the vertex engine's dimension limit.
+    With ``boundary`` the certificate also carries the exact decision boundary (its key ``boundary``).
     """
     if domain.dim > DD_MAX_DIM:
         raise UnsupportedModel(f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
@@ -109,4 +112,5 @@ def produce_certificate(
         edges=edges,
         summary={"regions": len(regions), "edges": len(edges),
                  "linear_pieces": linear_pieces(result.regions, edges)},
+        boundary=boundary_json(result.regions, result.adjacencies) if boundary else None,
     )

@@ -15,19 +15,22 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub) -> None:
     c = sub.add_parser("certify", help="enumerate and write a certificate the checker verifies")
     add_network_options(c, output_help="certificate file ('-' for stdout)", output_required=True)
+    c.add_argument("--boundary", action="store_true",
+                   help="also certify the exact decision boundary (the optional key 'boundary')")
 
 
 def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        cert = certify(net, domain, progress=on_region)
+        cert = certify(net, domain, progress=on_region, boundary=args.boundary)
     text = json.dumps(cert, separators=(",", ":"))
     write(text, args.output)
     if args.output != "-":
         s = cert["summary"]
+        pieces = f", {len(cert['boundary']['pieces'])} boundary pieces" if "boundary" in cert else ""
         print(
-            f"certificate for {s['regions']} regions, {s['edges']} edges, {s['linear_pieces']} linear pieces "
+            f"certificate for {s['regions']} regions, {s['edges']} edges, {s['linear_pieces']} linear pieces{pieces} "
             f"written to {args.output} ({len(text):,} bytes)"
         )
     return 0
