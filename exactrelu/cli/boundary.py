@@ -8,6 +8,7 @@ import sys
 from fractions import Fraction
 
 from ..analysis.boundary import BoundaryPiece
+from ..analysis.pieces import linear_piece_members
 from ..export.display import affine_expression
 from ..partition import partition
 from ..progress import region_progress
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
             "ties": [t.to_json() for t in boundary.ties],
             "joins": [j.to_json() for j in boundary.joins],
             "decision_regions": decisions.to_json(),
+            "linear_pieces": linear_piece_members(result.regions, result.edges),
             "summary": summary,
         }
         write(json.dumps(data, indent=1), args.output)
