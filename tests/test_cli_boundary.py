@@ -32,6 +32,14 @@ def test_the_founding_example_boundary_is_two_segments_meeting_on_the_shared_fac
     assert point == [Fraction(5, 8), Fraction(5, 8)]
 
 
+def test_one_output_boundary_from_the_command_line(tmp_path, capsys):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(Network.from_layers([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], ["-1/2"])]).to_json()))
+    assert main(["boundary", str(path), "--box=-1:1,-1:1"]) == 0
+    printed = capsys.readouterr().out
+    assert "class 0 (y1 <= 0)" in printed and "class 1 (y1 >= 0)" in printed and "(y1 = 0)" in printed
+
+
 def test_one_output_boundary_is_the_zero_level_set():
     net = Network.from_layers([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], ["-1/2"])])
     p = partition(net, [(-1, 1), (-1, 1)])
