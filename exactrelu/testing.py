@@ -440,13 +440,16 @@ def assert_robust(
     Fraction(3, 2)
     >>> assert_robust(net, [("1/4", 2), (0, 1)], label=0, ties="win")  # y1 = y2 at x1 = 1/4
     Fraction(0, 1)
-    >>> assert_robust(net, [(0, 2), (0, 1)], label=0)  # doctest: +ELLIPSIS
+    >>> import pathlib, shutil, tempfile
+    >>> kept = pathlib.Path(tempfile.mkdtemp(), "robust.json")
+    >>> assert_robust(net, [(0, 2), (0, 1)], label=0, certificate=kept)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     AssertionError: class 0 (y1) does not win everywhere on [0, 2] x [0, 1]: at x1=0, x2=0 class 1 (y2) wins
       outputs: y1 = 0, y2 = 1/2
       exact margin (min over the box of y1 - max of the other outputs): -1/2, reached in region 0 (pattern 1)
       rule: a tie is not a win: class wins at x when its output is strictly greater than every other
-      certificate of the partition: /.../exactrelu-certificate-....json (VERIFIED; check it with `exactrelu check ...`)
+      certificate of the partition: .../robust.json (VERIFIED; check it with `exactrelu check .../robust.json`)
+    >>> shutil.rmtree(kept.parent)
     """
     __tracebackhide__ = True  # pytest shows the message, not this function's frames
     if ties not in ("lose", "win"):
@@ -528,7 +531,21 @@ def _feasible_in(cell: Cell, weak: Sequence[IntRow], strict: Sequence[IntRow]) -
     if clipped is None:
         return None
     h = _centre(clipped)
-    return dehomogenize(h) if all(_dot(r, h) > 0 for r in strict) else None
+    if not all(_dot(r, h) > 0 for r in strict):
+        return None
+    point = dehomogenize(h)
+
+    def inside(g: Sequence[int]) -> bool:
+        return all(_dot(r, g) >= 0 for r in clipped.cons) and all(_dot(r, g) > 0 for r in strict)
+
+    # a shorter point for people to read: floats propose a rounding, exact signs accept it
+    width = min(
+        (float(Fraction(_dot(r, h), h[0])) / max(abs(a) for a in r[1:]) for r in strict if any(r[1:])), default=1.0
+    )
+    short = short_point_inside([float(v) for v in point], width, inside)
+    if short is not None and max(v.denominator for v in short) < max(v.denominator for v in point):
+        return short
+    return point
 
 
 def _disagreement(
