@@ -79,9 +79,7 @@ class Network:
                 )
         slopes = self.negative_slopes or tuple(Fraction(0) for _ in self.layers[:-1])
         if len(slopes) != len(self.layers) - 1:
-            raise InvalidNetwork(
-                f"{len(slopes)} activation slopes given for {len(self.layers) - 1} hidden layers"
-            )
+            raise InvalidNetwork(f"{len(slopes)} activation slopes given for {len(self.layers) - 1} hidden layers")
         object.__setattr__(self, "negative_slopes", tuple(Fraction(s) for s in slopes))
         object.__setattr__(self, "input_names", _names(self.input_names, self.n_inputs, "x", "input"))
         object.__setattr__(self, "output_names", _names(self.output_names, self.n_outputs, "y", "output"))
@@ -204,9 +202,7 @@ def _make_layer(k: int, weight: object, bias: object) -> Layer:
         raise InvalidNetwork(f"weight of layer {k} has shape ({len(rows)}, {width}), too large")
     for i, row in enumerate(rows):
         if len(row) != width:
-            raise InvalidNetwork(
-                f"weight of layer {k} is ragged: row {i + 1} has {len(row)} entries, expected {width}"
-            )
+            raise InvalidNetwork(f"weight of layer {k} is ragged: row {i + 1} has {len(row)} entries, expected {width}")
     bias_values = _as_list(bias, f"bias of layer {k}")
     if len(bias_values) != len(rows):
         raise InvalidNetwork(f"bias of layer {k} has {len(bias_values)} entries, expected {len(rows)}")

@@ -145,9 +145,7 @@ def as_domain(domain: Domain | Sequence[tuple[object, object]] | None, network: 
         domain = default_domain(network)
     elif not isinstance(domain, Domain):
         if isinstance(domain, (str, bytes)) or not isinstance(domain, Sequence):
-            raise InvalidDomain(
-                f"domain is a {type(domain).__name__}; expected a Domain or a box as (lo, hi) pairs"
-            )
+            raise InvalidDomain(f"domain is a {type(domain).__name__}; expected a Domain or a box as (lo, hi) pairs")
         domain = Domain.box(domain)
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
@@ -192,8 +190,7 @@ def partition(
         result = run_parallel(net, dom, engine, jobs=jobs, progress=progress, checkpoint=checkpoint)
     else:
         result = run(net, dom, engine, progress=progress)
-    return Partition(net, dom, result.regions, result.adjacencies, result.complete,
-                     time.perf_counter() - started)
+    return Partition(net, dom, result.regions, result.adjacencies, result.complete, time.perf_counter() - started)
 
 
 def certify(
@@ -216,5 +213,6 @@ def certify(
     {'regions': 4, 'edges': 4, 'linear_pieces': 4}
     """
     net = load(network)
-    return produce_certificate(net, as_domain(domain, net), progress=progress, source_path=source_path,
-                               boundary=boundary).to_json()
+    return produce_certificate(
+        net, as_domain(domain, net), progress=progress, source_path=source_path, boundary=boundary
+    ).to_json()

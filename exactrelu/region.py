@@ -107,8 +107,7 @@ class Region:
         """The region's affine map at ``x`` (exact; meaningful for ``x`` in the region)."""
         point = self._point(x)
         return tuple(
-            (row[0] + sum((a * v for a, v in zip(row[1:], point)), Fraction(0))) / self.map_den
-            for row in self.map_rows
+            (row[0] + sum((a * v for a, v in zip(row[1:], point)), Fraction(0))) / self.map_den for row in self.map_rows
         )
 
     def to_json(self) -> dict:

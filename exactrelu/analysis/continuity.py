@@ -33,8 +33,9 @@ class ContinuityProof:
     point: tuple[Fraction, ...]
 
 
-def continuity_proof(first: int, second: int, r: Region, s: Region, hyperplane: tuple[int, ...],
-                     point: tuple[Fraction, ...]) -> ContinuityProof:
+def continuity_proof(
+    first: int, second: int, r: Region, s: Region, hyperplane: tuple[int, ...], point: tuple[Fraction, ...]
+) -> ContinuityProof:
     """Multipliers ``lambda_o`` with ``(map_r - map_s)_o = lambda_o * hyperplane``, checked exactly."""
     pivot = next(i for i in range(1, len(hyperplane)) if hyperplane[i])
     lambdas = []

@@ -32,12 +32,19 @@ def boundary_json(regions: Sequence[Region], adjacencies: Sequence[Adjacency]) -
             if (r, classes) not in pieces and any(difference_row(region, classes)):
                 weights = no_piece_weights(region, classes)
                 if weights is not None:
-                    empty.append({"region": r, "classes": list(classes),
-                                  "weights": [format_rational(w) for w in weights]})
+                    empty.append(
+                        {"region": r, "classes": list(classes), "weights": [format_rational(w) for w in weights]}
+                    )
     return {
-        "pieces": [{"region": p.region, "classes": list(p.classes),
-                    "hyperplane": [format_rational(a) for a in p.hyperplane],
-                    "point": [format_rational(v) for v in p.point]} for p in pieces.values()],
+        "pieces": [
+            {
+                "region": p.region,
+                "classes": list(p.classes),
+                "hyperplane": [format_rational(a) for a in p.hyperplane],
+                "point": [format_rational(v) for v in p.point],
+            }
+            for p in pieces.values()
+        ],
         "empty": empty,
         "ties": [{"region": t.region, "classes": list(t.classes)} for t in boundary.ties],
         "whole": [d.whole for d in decisions.regions],
@@ -72,8 +79,13 @@ def no_piece_weights(region: Region, classes: tuple[int, ...]) -> tuple[Fraction
         return None
     at = {j: [_dot(c, v) for v in verts] for j, c in comps.items()}
     points = [[at[j][i] for j in relevant] for i, s in enumerate(values) if s == 0]
-    points += [[values[u] * at[j][w] - values[w] * at[j][u] for j in relevant]
-               for u in range(len(verts)) if values[u] > 0 for w in range(len(verts)) if values[w] < 0]
+    points += [
+        [values[u] * at[j][w] - values[w] * at[j][u] for j in relevant]
+        for u in range(len(verts))
+        if values[u] > 0
+        for w in range(len(verts))
+        if values[w] < 0
+    ]
     chosen = next((j for n, j in enumerate(relevant) if all(p[n] <= 0 for p in points)), None)
     if chosen is not None:
         z = {chosen: Fraction(1)}

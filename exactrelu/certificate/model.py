@@ -48,8 +48,13 @@ class TreeNode:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"k": self.layer, "d": [[j, bit, proof] for j, bit, proof in self.decided]}
-        for key, value in (("s", self.split), ("p", self.plus), ("m", self.minus), ("n", self.next),
-                           ("r", self.region)):
+        for key, value in (
+            ("s", self.split),
+            ("p", self.plus),
+            ("m", self.minus),
+            ("n", self.next),
+            ("r", self.region),
+        ):
             if value is not None:
                 out[key] = value
         return out

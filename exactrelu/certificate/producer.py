@@ -83,8 +83,10 @@ def produce_certificate(
     With ``boundary`` the certificate also carries the exact decision boundary (its key ``boundary``).
     """
     if domain.dim > DD_MAX_DIM:
-        raise UnsupportedModel(f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
-                               f"input dimensions); this domain has {domain.dim} dimensions")
+        raise UnsupportedModel(
+            f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
+            f"input dimensions); this domain has {domain.dim} dimensions"
+        )
     builder = TreeBuilder(domain)
     result = run(network, domain, "dd", progress=progress, recorder=builder)
     if not result.complete:
@@ -110,7 +112,6 @@ def produce_certificate(
         tree=tuple(builder.nodes),
         regions=regions,
         edges=edges,
-        summary={"regions": len(regions), "edges": len(edges),
-                 "linear_pieces": linear_pieces(result.regions, edges)},
+        summary={"regions": len(regions), "edges": len(edges), "linear_pieces": linear_pieces(result.regions, edges)},
         boundary=boundary_json(result.regions, result.adjacencies) if boundary else None,
     )

@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"exactrelu: {exc}", file=sys.stderr)
         return 130
     except InternalError as exc:
-        print(f"exactrelu: internal error (a bug in exactrelu; please report it with the input): {exc}",
-              file=sys.stderr)
+        print(
+            f"exactrelu: internal error (a bug in exactrelu; please report it with the input): {exc}", file=sys.stderr
+        )
         return 2
     except ExactReluError as exc:
         print(f"exactrelu: error: {exc}", file=sys.stderr)

@@ -75,19 +75,30 @@ def run(args: argparse.Namespace) -> int:
         write(json.dumps(data, indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout
     classes = "the zero level set of the output" if net.n_outputs == 1 else f"argmax of {net.n_outputs} outputs"
-    print(f"{len(result.regions)} regions; decision boundary ({classes}): {summary['pieces']} pieces in "
-          f"{summary['components']} connected components, {summary['ties']} regions where two outputs tie", file=out)
+    print(
+        f"{len(result.regions)} regions; decision boundary ({classes}): {summary['pieces']} pieces in "
+        f"{summary['components']} connected components, {summary['ties']} regions where two outputs tie",
+        file=out,
+    )
     out_name = net.output_names[0]
     class_names = list(net.output_names) if net.n_outputs > 1 else [f"{out_name} <= 0", f"{out_name} >= 0"]
     for entry in decisions.summary()["per_class"]:
         holes = "" if entry["holes"] is None else f", {entry['holes']} holes"
-        print(f"class {entry['class']} ({class_names[entry['class']]}): wins in {entry['regions']} regions "
-              f"({entry['whole_regions']} whole), {entry['components']} connected components{holes}", file=out)
+        print(
+            f"class {entry['class']} ({class_names[entry['class']]}): wins in {entry['regions']} regions "
+            f"({entry['whole_regions']} whole), {entry['components']} connected components{holes}",
+            file=out,
+        )
     show = args.list if args.list is not None else len(boundary.pieces) <= SMALL
     if show:
         for i, piece in enumerate(boundary.pieces):
-            pair = " = ".join(net.output_names[k] for k in piece.classes) if len(piece.classes) > 1 else (
-                f"{net.output_names[0]} = 0")
-            where = f"on facet {piece.facet} of region {piece.region}" if piece.on_facet else f"in region {piece.region}"
+            pair = (
+                " = ".join(net.output_names[k] for k in piece.classes)
+                if len(piece.classes) > 1
+                else (f"{net.output_names[0]} = 0")
+            )
+            where = (
+                f"on facet {piece.facet} of region {piece.region}" if piece.on_facet else f"in region {piece.region}"
+            )
             print(f"piece {i} ({pair}) {where}: {piece_equation(piece, net.input_names)}", file=out)
     return 0 if result.complete else 130

@@ -15,8 +15,9 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub) -> None:
     c = sub.add_parser("certify", help="enumerate and write a certificate the checker verifies")
     add_network_options(c, output_help="certificate file ('-' for stdout)", output_required=True)
-    c.add_argument("--boundary", action="store_true",
-                   help="also certify the exact decision boundary (the optional key 'boundary')")
+    c.add_argument(
+        "--boundary", action="store_true", help="also certify the exact decision boundary (the optional key 'boundary')"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,7 +26,10 @@ def add_parser(sub) -> None:
         help="load this network file (any format) and require the certificate's network to equal it exactly",
     )
     k.add_argument(
-        "--activation", type=parse_activation, metavar="relu|leaky_relu:SLOPE", help=ACTIVATION_HELP + "; with --network"
+        "--activation",
+        type=parse_activation,
+        metavar="relu|leaky_relu:SLOPE",
+        help=ACTIVATION_HELP + "; with --network",
     )
 
 

@@ -28,8 +28,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write(json.dumps(numbers, indent=1), args.output)
     print(f"{len(result.regions)} regions in {domain.dim} dimensions")
-    print(f"continuous_dim: {numbers['continuous_dim']}  (functions affine on every region and continuous "
-          "across every shared facet; the same for every output)")
+    print(
+        f"continuous_dim: {numbers['continuous_dim']}  (functions affine on every region and continuous "
+        "across every shared facet; the same for every output)"
+    )
     print(f"free_dim: {numbers['free_dim']}  (regions x (inputs + 1): affine on every region, no continuity)")
     print(f"parameters: {numbers['parameters']}  (the network's weights and biases)")
     return 0

@@ -37,10 +37,18 @@ def add_parser(sub) -> None:
         action="store_true",
         help="add every region's exact vertices and facets (row, carriers, neighbours) to the partition JSON",
     )
-    p.add_argument("--jobs", type=positive_int, default=1, metavar="N",
-                   help="processes sharing the work (the result is identical for any N; default 1)")
-    p.add_argument("--checkpoint", metavar="DIR",
-                   help="keep finished parts in DIR; a run killed and started again with the same arguments resumes")
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="processes sharing the work (the result is identical for any N; default 1)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help="keep finished parts in DIR; a run killed and started again with the same arguments resumes",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(net, domain, progress=on_region, engine=args.engine, jobs=args.jobs,
-                           checkpoint=args.checkpoint)
+        result = partition(
+            net, domain, progress=on_region, engine=args.engine, jobs=args.jobs, checkpoint=args.checkpoint
+        )
     if args.output:
         write(json.dumps(result.to_json(geometry=args.geometry), indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout

@@ -68,7 +68,7 @@ class VertexEngine:
             return plus, empty, minus, empty
         if n_new:
             new_signs = sign_matrix(
-                [forms.rows[j] for j in rest], forms.floats[rest], plus.verts[len(keep_p):], plus.vf[len(keep_p):]
+                [forms.rows[j] for j in rest], forms.floats[rest], plus.verts[len(keep_p) :], plus.vf[len(keep_p) :]
             )
         else:
             new_signs = np.zeros((len(rest), 0), dtype=np.int8)

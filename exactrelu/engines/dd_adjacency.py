@@ -144,8 +144,14 @@ def _shared_point(R: _RegionTests, fi: int, S: _RegionTests, fj: int) -> tuple[i
     # 3. exact clipping of R's facet by S's facet constraints
     cell = R.raw.cell
     idx = R.facets[fi].vertices
-    face = Cell(cell.dim, list(cell.cons), list(cell.labels), [cell.verts[i] for i in idx], cell.vf[idx],
-                [cell.tight[i] for i in idx])
+    face = Cell(
+        cell.dim,
+        list(cell.cons),
+        list(cell.labels),
+        [cell.verts[i] for i in idx],
+        cell.vf[idx],
+        [cell.tight[i] for i in idx],
+    )
     for g, row in enumerate(S.rows):
         if g == fj:
             continue

@@ -62,7 +62,9 @@ class FacetData:
         return any(c[0] == "domain" for c in self.carriers)
 
 
-def group_facets(rows: Sequence[tuple[int, ...]], indices: Iterable[int]) -> dict[tuple[int, ...], tuple[int, list[int]]]:
+def group_facets(
+    rows: Sequence[tuple[int, ...]], indices: Iterable[int]
+) -> dict[tuple[int, ...], tuple[int, list[int]]]:
     """The constraint ``indices`` grouped by the hyperplane of ``rows[index]`` (first seen first):
     ``key -> (side of the first member, members)``."""
     groups: dict[tuple[int, ...], tuple[int, list[int]]] = {}

@@ -50,7 +50,9 @@ class IntegerNetwork:
         slopes = list(net.negative_slopes) + [Fraction(0)]
         for layer, slope in zip(net.layers, slopes):
             den = lcm(*(w.denominator for row in layer.weight for w in row), *(b.denominator for b in layer.bias))
-            weight = fmpz_mat([[int(w * den) for w in row] + [int(b * den)] for row, b in zip(layer.weight, layer.bias)])
+            weight = fmpz_mat(
+                [[int(w * den) for w in row] + [int(b * den)] for row, b in zip(layer.weight, layer.bias)]
+            )
             bias = tuple(int(b * den) for b in layer.bias)
             layers.append(IntegerLayer(weight, bias, den, (slope.numerator, slope.denominator)))
         return cls(tuple(layers), net.n_inputs)
@@ -68,7 +70,9 @@ class IntegerNetwork:
             post = [row if bit else (0,) * width for row, bit in zip(forms.rows, bits)]
             post_den = forms.den
         else:
-            post = [tuple(q * a for a in row) if bit else tuple(p * a for a in row) for row, bit in zip(forms.rows, bits)]
+            post = [
+                tuple(q * a for a in row) if bit else tuple(p * a for a in row) for row, bit in zip(forms.rows, bits)
+            ]
             post_den = forms.den * q
         post.append((post_den,) + (0,) * (width - 1))  # the bias column meets the constant 1
         nxt = self.layers[k + 1]

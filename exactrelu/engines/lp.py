@@ -198,7 +198,9 @@ class ConstraintEngine:
             # next origin: halfway from the witness to an exit point found (strictly interior)
             P = list(found.values())[rng.integers(len(found))]
             W = cell.point
-            origin = primitive(tuple(2 * W[0] * p + 0 for p in P[:1]) + tuple(P[0] * w + W[0] * p for w, p in zip(W[1:], P[1:])))
+            origin = primitive(
+                tuple(2 * W[0] * p + 0 for p in P[:1]) + tuple(P[0] * w + W[0] * p for w, p in zip(W[1:], P[1:]))
+            )
         return found
 
     def _shoot(self, rows, rows_f, at_w, W, dirs, group_of, found) -> None:
@@ -242,10 +244,14 @@ class ConstraintEngine:
             for fi, f in enumerate(fs):
                 if f.on_boundary:
                     continue
-                masked = tuple(
-                    2 if any(form[1:]) and hyperplane_key(form)[0] == f.key else bit
-                    for bit, form in zip(region.pattern[0], first)
-                ) if region.forms else ()
+                masked = (
+                    tuple(
+                        2 if any(form[1:]) and hyperplane_key(form)[0] == f.key else bit
+                        for bit, form in zip(region.pattern[0], first)
+                    )
+                    if region.forms
+                    else ()
+                )
                 plus, minus = buckets.setdefault((f.key, masked), ([], []))
                 (plus if f.side > 0 else minus).append((r, fi))
         found = []
@@ -268,7 +274,6 @@ class ConstraintEngine:
             if all(exact_dot(row, p) > 0 for row in others):
                 return p
         return self.point_on(fr[fi].row, others, fr[fi].point)
-
 
     def witness(self, region: RawRegion[LPCell], facets: list[FacetData]) -> tuple[Fraction, ...]:
         return dehomogenize(region.cell.point)

@@ -82,8 +82,12 @@ def run_parallel(
     todo = [i for i in range(len(tasks)) if i not in results]
     if todo:
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=_start_worker,
-                                   initargs=(network, domain, strategy.name))
+        pool = ProcessPoolExecutor(
+            min(jobs, len(todo)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(network, domain, strategy.name),
+        )
         pending: set[Future[TaskResult]] = {pool.submit(_walk_task, i, tasks[i]) for i in todo}
         try:
             while pending:
@@ -139,8 +143,16 @@ class _Checkpoint:
 
     def __init__(self, folder: str | Path, network: Network, domain: Domain, engine: str, n_tasks: int):
         self.folder = Path(folder)
-        identity = json.dumps({"network": network.to_json(), "domain": domain.to_json(), "engine": engine,
-                               "tasks": n_tasks, "format": CHECKPOINT_FORMAT}, sort_keys=True)
+        identity = json.dumps(
+            {
+                "network": network.to_json(),
+                "domain": domain.to_json(),
+                "engine": engine,
+                "tasks": n_tasks,
+                "format": CHECKPOINT_FORMAT,
+            },
+            sort_keys=True,
+        )
         self.fingerprint = hashlib.sha256(identity.encode()).hexdigest()
         self.manifest = self.folder / "checkpoint.json"
 
@@ -154,11 +166,14 @@ class _Checkpoint:
             except (OSError, ValueError, AttributeError):
                 recorded = None
             if recorded != self.fingerprint:
-                raise InvalidArgument(f"checkpoint {self.folder} belongs to another network, domain or engine "
-                                      "(use another folder, or empty this one)")
+                raise InvalidArgument(
+                    f"checkpoint {self.folder} belongs to another network, domain or engine "
+                    "(use another folder, or empty this one)"
+                )
         else:
-            _atomic_write(self.manifest, json.dumps({"format": CHECKPOINT_FORMAT,
-                                                     "fingerprint": self.fingerprint}).encode())
+            _atomic_write(
+                self.manifest, json.dumps({"format": CHECKPOINT_FORMAT, "fingerprint": self.fingerprint}).encode()
+            )
         results = {}
         for path in sorted(self.folder.glob("task-*.pickle")):
             with open(path, "rb") as f:

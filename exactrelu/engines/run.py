@@ -24,7 +24,17 @@ from .lp import ConstraintEngine
 from .recorder import TreeRecorder
 from .walk import RawRegion, walk
 
-__all__ = ["ENGINES", "Engine", "assemble", "EngineResult", "Progress", "choose_engine", "enumerate_regions", "make_engine", "run"]
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "assemble",
+    "EngineResult",
+    "Progress",
+    "choose_engine",
+    "enumerate_regions",
+    "make_engine",
+    "run",
+]
 
 ENGINES = ("auto", "dd", "lp")
 
@@ -61,8 +71,9 @@ def make_engine(domain: Domain, engine: str, solver: LPSolver | None = None) -> 
     return ConstraintEngine(domain, solver or LPSolver())
 
 
-def enumerate_regions(network: Network, domain: Domain, engine: str = "auto",
-                      solver: LPSolver | None = None) -> Iterator[RawRegion[Any]]:
+def enumerate_regions(
+    network: Network, domain: Domain, engine: str = "auto", solver: LPSolver | None = None
+) -> Iterator[RawRegion[Any]]:
     """Every activation region as the engine finds it (the walk alone: no facets, no adjacency)."""
     return walk(IntegerNetwork.of(network), make_engine(domain, engine, solver))
 
@@ -88,8 +99,9 @@ def run(
 def assemble(raws: list[RawRegion[Any]], strategy: Engine, progress: Progress | None = None) -> EngineResult:
     """Facets, adjacency and public regions of the regions an engine found (sorted by pattern);
     ``complete`` is False if Ctrl-C cut this short."""
-    raws, facets, adjacencies, finished = facets_and_adjacency(sorted(raws, key=lambda r: r.pattern), strategy,
-                                                               progress)
+    raws, facets, adjacencies, finished = facets_and_adjacency(
+        sorted(raws, key=lambda r: r.pattern), strategy, progress
+    )
     return EngineResult(raws, build_regions(raws, facets, adjacencies, strategy), tuple(adjacencies), finished)
 
 
@@ -124,8 +136,9 @@ def facets_and_adjacency(raws: list[RawRegion], strategy: Engine, progress: Prog
     return raws, facets, adjacencies, finished
 
 
-def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]], strategy: Engine,
-                     progress: Progress | None) -> tuple[list[Adjacency], bool]:
+def find_adjacencies(
+    raws: list[RawRegion], facets: list[list[FacetData]], strategy: Engine, progress: Progress | None
+) -> tuple[list[Adjacency], bool]:
     """Adjacency of all regions, and whether it finished (Ctrl-C: no edges)."""
     try:
         if progress is not None:
@@ -147,8 +160,9 @@ def neighbour_lists(adjacencies: Iterable[Adjacency]) -> dict[tuple[int, int], l
     return neighbours
 
 
-def build_regions(raws: list[RawRegion], facets: list[list[FacetData]], adjacencies: list[Adjacency],
-                  strategy: Engine) -> tuple[Region, ...]:
+def build_regions(
+    raws: list[RawRegion], facets: list[list[FacetData]], adjacencies: list[Adjacency], strategy: Engine
+) -> tuple[Region, ...]:
     """The public regions, with their facets' carriers and neighbours and a witness point."""
     neighbours = neighbour_lists(adjacencies)
     regions = []
@@ -157,12 +171,14 @@ def build_regions(raws: list[RawRegion], facets: list[list[FacetData]], adjacenc
             Facet(f.row, tuple(f.carriers), tuple(sorted(neighbours.get((i, fi), ()))), tuple(f.vertices))
             for fi, f in enumerate(fs)
         )
-        regions.append(Region(
-            pattern=raw.pattern,
-            point=strategy.witness(raw, fs),
-            facets=public,
-            vertices_h=strategy.vertices(raw.cell),
-            map_rows=raw.output.rows,
-            map_den=raw.output.den,
-        ))
+        regions.append(
+            Region(
+                pattern=raw.pattern,
+                point=strategy.witness(raw, fs),
+                facets=public,
+                vertices_h=strategy.vertices(raw.cell),
+                map_rows=raw.output.rows,
+                map_den=raw.output.den,
+            )
+        )
     return tuple(regions)

@@ -39,13 +39,17 @@ class CellStrategy(Protocol[C]):
         """Data the strategy carries along while one layer splits ``cell`` (may be None)."""
         ...
 
-    def classify(self, cell: C, forms: LayerForms, active: list[int], data: Any) -> tuple[list[tuple[int, int]], list[int], Any]:
+    def classify(
+        self, cell: C, forms: LayerForms, active: list[int], data: Any
+    ) -> tuple[list[tuple[int, int]], list[int], Any]:
         """Split ``active`` neurons into decided ``(neuron, bit)`` pairs (exact) and the rest; the
         first of the rest must cut the cell's interior, later ones may be undecided.  Returns the
         decided pairs in ``active`` order, the rest, and the data for the rest."""
         ...
 
-    def split(self, cell: C, layer: int, forms: LayerForms, neuron: int, rest: list[int], data: Any) -> tuple[C, Any, C, Any]:
+    def split(
+        self, cell: C, layer: int, forms: LayerForms, neuron: int, rest: list[int], data: Any
+    ) -> tuple[C, Any, C, Any]:
         """Cut ``cell`` by ``neuron``'s hyperplane: ``(plus, plus data, minus, minus data)`` for the
         ``rest`` of the neurons."""
         ...
@@ -86,7 +90,9 @@ class WalkState(Generic[C]):
         return not self.tasks
 
 
-def start(inet: IntegerNetwork, strategy: CellStrategy[C], recorder: TreeRecorder | None = None) -> tuple[WalkState[C], list[RawRegion[C]]]:
+def start(
+    inet: IntegerNetwork, strategy: CellStrategy[C], recorder: TreeRecorder | None = None
+) -> tuple[WalkState[C], list[RawRegion[C]]]:
     """The initial state, and the one region of a network without hidden layers."""
     root = strategy.root()
     first = inet.first_forms()
@@ -120,7 +126,9 @@ def step(
     return regions
 
 
-def walk(inet: IntegerNetwork, strategy: CellStrategy[C], recorder: TreeRecorder | None = None) -> Iterator[RawRegion[C]]:
+def walk(
+    inet: IntegerNetwork, strategy: CellStrategy[C], recorder: TreeRecorder | None = None
+) -> Iterator[RawRegion[C]]:
     """Yield every activation region (depth-first, deterministic)."""
     state, regions = start(inet, strategy, recorder)
     yield from regions

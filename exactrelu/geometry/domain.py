@@ -51,9 +51,7 @@ class Domain:
 
     def __post_init__(self) -> None:
         if self._validated is not _VALIDATED:
-            raise InvalidArgument(
-                "a Domain is built with Domain.box(...) or Domain.polytope(...), which validate it"
-            )
+            raise InvalidArgument("a Domain is built with Domain.box(...) or Domain.polytope(...), which validate it")
 
     @property
     def dim(self) -> int:
@@ -243,8 +241,12 @@ def parse_box(text: str) -> Domain:
             raise InvalidDomain(f"--box interval {i + 1} is {part!r}, expected LO:HI")
         lo, hi = part.split(":")
         try:
-            bounds.append((parse_rational_text(lo, f"--box lower bound {i + 1}"),
-                           parse_rational_text(hi, f"--box upper bound {i + 1}")))
+            bounds.append(
+                (
+                    parse_rational_text(lo, f"--box lower bound {i + 1}"),
+                    parse_rational_text(hi, f"--box upper bound {i + 1}"),
+                )
+            )
         except InvalidNumber as exc:
             raise InvalidDomain(str(exc)) from exc
     return Domain.box(bounds)
@@ -256,8 +258,12 @@ def read_polytope(path: str | Path) -> Domain:
     The ``domain`` object of a partition JSON reads too: its optional ``"box"`` must describe the
     same set as ``A`` and ``b``, and the domain is then that box."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal, parse_int=json_integer,
-                          parse_constant=_refuse_constant)
+        data = json.loads(
+            Path(path).read_text(encoding="utf-8"),
+            parse_float=Decimal,
+            parse_int=json_integer,
+            parse_constant=_refuse_constant,
+        )
     except InvalidNumber as exc:
         raise InvalidDomain(f"polytope file {path}: {exc}") from exc
     except RecursionError as exc:
@@ -271,7 +277,7 @@ def read_polytope(path: str | Path) -> Domain:
     extra = sorted(set(data) - {"A", "b", "box"})
     if extra:
         raise InvalidDomain(
-            f'polytope file {path} has unknown key{"s" if len(extra) > 1 else ""} '
+            f"polytope file {path} has unknown key{'s' if len(extra) > 1 else ''} "
             f'{", ".join(map(repr, extra))}; expected "A", "b" and optionally "box"'
         )
     if not all(isinstance(row, list) for row in data["A"]):

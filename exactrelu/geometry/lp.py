@@ -164,10 +164,15 @@ def _certify(P: _Problem, basis, pins=()) -> Optimum | None:
     if any(v < 0 for i, v in zip(basis, ys) if i < P.n_ineq):
         return None
     vals = P.values(xs)
-    if any(v < 0 for v in vals[: P.n_ineq]) or any(v != 0 for v in vals[P.n_ineq:]):
+    if any(v < 0 for v in vals[: P.n_ineq]) or any(v != 0 for v in vals[P.n_ineq :]):
         return None
-    return Optimum(Status.OPTIMAL, _fr(P.objective_value(xs)), tuple(_fr(v) for v in xs), tuple(basis),
-                   tuple(_fr(v) for v in ys[:k]))
+    return Optimum(
+        Status.OPTIMAL,
+        _fr(P.objective_value(xs)),
+        tuple(_fr(v) for v in xs),
+        tuple(basis),
+        tuple(_fr(v) for v in ys[:k]),
+    )
 
 
 # ---------------------------------------------------------------------- exact simplex (fallback)
@@ -190,7 +195,7 @@ def _simplex(rows, obj, basis, x):
         if enter is None:
             return None
         x = [a + step * b for a, b in zip(x, d)]
-        basis = basis[:pos] + [enter] + basis[pos + 1:]
+        basis = basis[:pos] + [enter] + basis[pos + 1 :]
 
 
 def _ratio(rows, active, x, d):
@@ -218,7 +223,9 @@ def _crash(rows, obj, x):
         if active:
             Mq = fmpq_mat([rows[i][1] for i in active])
             _, den = Mq.numer_denom()
-            null, nullity = fmpz_mat([[int((Mq[r, c] * den).p) for c in range(n)] for r in range(len(active))]).nullspace()
+            null, nullity = fmpz_mat(
+                [[int((Mq[r, c] * den).p) for c in range(n)] for r in range(len(active))]
+            ).nullspace()
             d = [fmpq(int(null[j, 0])) for j in range(n)]
         else:
             d = [fmpq(1 if j == 0 else 0) for j in range(n)]
@@ -286,8 +293,9 @@ def _exact_solve(P: _Problem, start_basis, start_x) -> Optimum:
         mult = tuple(_fr(merged[i]) for i in out_basis)
     else:  # both halves of an equality in the basis cannot happen for independent rows
         raise InternalError("dependent basis in exact simplex")
-    return Optimum(Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), out_basis, mult,
-                   exact_fallback=True)
+    return Optimum(
+        Status.OPTIMAL, _fr(P.objective_value(x)), tuple(_fr(v) for v in x), out_basis, mult, exact_fallback=True
+    )
 
 
 # ---------------------------------------------------------------------- the HiGHS guide
@@ -363,8 +371,9 @@ class LPSolver:
         x = np.array(sol.col_value)
         activity = np.array(sol.row_value) - lower
         nonbasic = [i for i, s in enumerate(basis.row_status) if s != hs.HighsBasisStatus.kBasic]
-        pins = [(j, _q(Fraction(float(x[j])))) for j, s in enumerate(basis.col_status)
-                if s != hs.HighsBasisStatus.kBasic]
+        pins = [
+            (j, _q(Fraction(float(x[j])))) for j, s in enumerate(basis.col_status) if s != hs.HighsBasisStatus.kBasic
+        ]
         return FloatGuess(x, nonbasic, activity, pins)
 
     def minimize(self, rows: Sequence[Sequence[int]], objective: Sequence, equalities: Sequence = ()) -> Optimum:
@@ -455,8 +464,13 @@ class FaceTester:
             slack = np.array(sol.row_value) - self.lower
             basic = hs.HighsBasisStatus.kBasic
             cols = list(basis.col_status)
-            guess = (x, [i for i, st in enumerate(basis.row_status) if st != basic], cols[self.n] != basic, slack,
-                     [(j, _q(Fraction(float(x[j])))) for j in range(self.n) if cols[j] != basic])
+            guess = (
+                x,
+                [i for i, st in enumerate(basis.row_status) if st != basic],
+                cols[self.n] != basic,
+                slack,
+                [(j, _q(Fraction(float(x[j])))) for j in range(self.n) if cols[j] != basic],
+            )
         for i in members:
             h.changeCoeff(i, self.n, -1.0)
             h.changeRowBounds(i, self.lower[i], inf)
