@@ -19,6 +19,7 @@ from itertools import chain
 from math import gcd, lcm
 from operator import itemgetter, mul
 from pathlib import Path
+from typing import NoReturn
 
 from .geometry import MAX_BITS, Exceeded, Refuted, VertexTable, Work, facet_volume, region_facets
 from .linalg import bits, dot, primitive, rref
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("certificate", metavar="CERT.json")
     parser.add_argument("--network", metavar="NET.json",
                         help="a network JSON file that must equal the certificate's embedded network exactly")
-    parser.error = lambda message: parser.exit(2, f"exactrelu-checker: error: {message}\n")
+    parser.error = lambda message: parser.exit(2, f"exactrelu-checker: error: {message}\n")  # type: ignore[method-assign]
     args = parser.parse_args(argv)
     try:
         verdict = check_file(args.certificate, None if args.network is None else Path(args.network))
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _fail(number: int, message: str):
+def _fail(number: int, message: str) -> NoReturn:
     raise Refuted(f"{claim(number)}: {message}")
 
 
@@ -266,7 +267,7 @@ class _Checker:
             work.charge(len(bits_) + len(node.decisions) + 1)
             if node.k != k:
                 _fail(2, f"node {idx} says layer {node.k}, but its path is at layer {k}")
-            cache = {}
+            cache: dict = {}
             for j, bit, proof in node.decisions:
                 if bits_[j] is not None:
                     _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")

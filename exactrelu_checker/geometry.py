@@ -106,9 +106,10 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
             if len(set(basis)) != d or max(basis) >= n:
                 raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
             work.charge(d * d * (d + 1), d * bits(x for t in basis for x in cons[t]))
-            point = table.solved[key] = solve_point([cons[t] for t in basis])
-            if point is None:
+            solved = solve_point([cons[t] for t in basis])
+            if solved is None:
                 raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")
+            point = table.solved[key] = solved
         vid = table.id(point)
         if vid in tight_of:
             continue
@@ -231,7 +232,7 @@ def _pulling(face: frozenset, facet_sets: list, memo: dict, work: Work) -> list:
     sub = {face & g for g in facet_sets if not face <= g}
     sub.discard(frozenset())
     work.charge(len(sub) ** 2)
-    out = []
+    out: list = []
     for f in sub:
         if apex not in f and not any(f < g for g in sub):
             out.extend(s + (apex,) for s in _pulling(f, facet_sets, memo, work))

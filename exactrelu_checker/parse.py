@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import comb
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from .statement import FORMAT, VERSION
 
@@ -151,7 +151,7 @@ def _read_file(path, what: str) -> bytes:
     return data
 
 
-def _fail(where: str, message: str):
+def _fail(where: str, message: str) -> NoReturn:
     raise MalformedCertificate(f"{where}: {message}")
 
 
@@ -296,8 +296,8 @@ def _rationals(x, where: str, n: int, loose: bool = False) -> tuple:
 
 
 def _matrix(x, where: str, rows: int | None, cols: int, loose: bool = False) -> tuple:
-    rows = _list(x, where, rows or 1, rows)
-    return tuple(_rationals(row, f"{where}[{i}]", cols, loose) for i, row in enumerate(rows))
+    entries = _list(x, where, rows or 1, rows)
+    return tuple(_rationals(row, f"{where}[{i}]", cols, loose) for i, row in enumerate(entries))
 
 
 def _certificate(top) -> Certificate:
@@ -406,6 +406,7 @@ def _node(x, where: str, widths: list, d: int, n_nodes: int, n_regions: int, n_c
         if proof not in ("z", "b"):
             proof = _ints(_list(proof, f"{at} proof", 1, d), f"{at} proof", None, 0, n_cons - 1)
         decisions.append((_int(j, at, 0, width - 1), _int(bit, at, 0, 1), proof))
+    children: tuple[int, ...]
     if kind == "s":
         value = _int(x["s"], f"{where}.s", 0, width - 1)
         children = (_int(x["p"], f"{where}.p", 1, n_nodes - 1), _int(x["m"], f"{where}.m", 1, n_nodes - 1))
