@@ -47,15 +47,24 @@ HEX_FROM = 10**40  # integers this large are written in hexadecimal: Coq reads a
 # time quadratic in its length (a 300-digit Z took 0.11 s, its hexadecimal form 0.009 s)
 
 
-def _int(n: int) -> str:
-    """``n`` as a Coq numeral: decimal, or hexadecimal (``0x...``) from :data:`HEX_FROM` on."""
-    if abs(n) >= HEX_FROM:
+HINT_HEX = 2**40  # the same, for the integer hints of Certificate.v (no referee reads them)
+
+
+def _int(n: int, hex_from: int = HEX_FROM) -> str:
+    """``n`` as a Coq numeral: decimal, or hexadecimal (``0x...``) from ``hex_from`` on."""
+    if abs(n) >= hex_from:
         return f"-0x{-n:x}" if n < 0 else f"0x{n:x}"
     return format_rational(n)  # str() refuses past 4,300 digits
 
 
 def _z(n: int) -> str:
     text = _int(n)
+    return f"({text})" if n < 0 else text
+
+
+def _zh(n: int) -> str:
+    """A hint integer (hexadecimal from :data:`HINT_HEX` on)."""
+    text = _int(n, HINT_HEX)
     return f"({text})" if n < 0 else text
 
 
@@ -227,9 +236,14 @@ class _Builder:
         self.zlayers = [_zlayer(w, b) for w, b in zip(self.weights, self.biases)]
         self.A = [[Fraction(_frac(v)) for v in row] for row in cert.domain["A"]]
         self.b = [Fraction(_frac(v)) for v in cert.domain["b"]]
-        self.domain_rows = []  # (integer row of b_i - A_i x, its scale)
+        # each domain row b_i - A_i x as integers and its scale; a box's rows share one scale, so
+        # that Checker.v's box_ys finds the multipliers of a box bound itself
+        self.box_scale = None
+        if self.cert.domain.get("box") is not None:
+            self.box_scale = lcm(*(v.denominator for v in self.b), *(v.denominator for row in self.A for v in row))
+        self.domain_rows = []
         for row, c in zip(self.A, self.b):
-            scale = lcm(c.denominator, *(v.denominator for v in row))
+            scale = self.box_scale or lcm(c.denominator, *(v.denominator for v in row))
             self.domain_rows.append(([int(c * scale)] + [int(-v * scale) for v in row], scale))
         self.bits_by_region = [reg.pattern for reg in cert.regions]
 
@@ -305,14 +319,16 @@ class _Builder:
         out.append("Local Open Scope Z_scope.\n")
         zl = []
         for layer in self.zlayers:
-            rows = ";\n     ".join(_list(_z(v) for v in row) for row in layer.rows)
-            zl.append(f"  mk_zlayer\n    [{rows}]\n    {_int(layer.den)}")
+            rows = ";\n     ".join(_list(_zh(v) for v in row) for row in layer.rows)
+            zl.append(f"  mk_zlayer\n    [{rows}]\n    {_int(layer.den, HINT_HEX)}")
         out.append("(** Each layer (hidden, then output) as integer rows [bias; weights] over one denominator. *)")
         out.append("Definition zlayers : list zlayer := [\n" + ";\n".join(zl) + "].\n")
         out.append("(** Each domain row b_i - A_i x as integers, times the positive scale given. *)")
         out.append(
             "Definition zdomain : list (list Z * positive) := [\n"
-            + ";\n".join(f"  ({_list(_z(v) for v in row)}, {_int(s)}%positive)" for row, s in self.domain_rows)
+            + ";\n".join(
+                f"  ({_list(_zh(v) for v in row)}, {_int(s, HINT_HEX)}%positive)" for row, s in self.domain_rows
+            )
             + "].\n"
         )
         out.append("(** The sign-split tree, one definition per certificate node (children first). *)")
@@ -334,8 +350,8 @@ class _Builder:
             prefix = []
             for j, bit, proof in node.decided:
                 mu, ys = self.farkas(idx, j, bit, proof, rows[j], cons, splits)
-                ys_text = _list(f"({t}%nat, {_z(y)})" for t, y in ys)
-                prefix.append(f"Decide {j} {'true' if bit else 'false'} {_int(mu)} {ys_text} (")
+                ys_text = "None" if ys is None else "(Some " + _list(f"({t}%nat, {_zh(y)})" for t, y in ys) + ")"
+                prefix.append(f"Decide {j} {'true' if bit else 'false'} {_int(mu, HINT_HEX)} {ys_text} (")
                 bits[j] = bit
             if node.split is not None:
                 j = node.split
@@ -366,6 +382,12 @@ class _Builder:
         if proof == "z":
             return 1, []
         m = len(self.domain_rows)
+        if proof == "b" and self.box_scale is not None:  # Checker.v's box_ys, mirrored
+            raw = row if bit else [-a for a in row]
+            base = len(cons) - 2 * (len(raw) - 1)
+            ys = [(base + 2 * c + (a < 0), abs(a)) for c, a in enumerate(raw[1:]) if a]
+            self._check_combination(where, f, self.box_scale, ys, cons)
+            return self.box_scale, None
         if proof == "b":
             indices = [2 * c + (0 if f[c + 1] > 0 else 1) for c in range(d) if f[c + 1]]
         else:
@@ -378,14 +400,21 @@ class _Builder:
         if y is None or any(v < 0 for v in y):
             raise CertificateError(f"{where}: no nonnegative Farkas multipliers on the proof's basis")
         mu = lcm(1, *(v.denominator for v in y))
-        ys = [int(v * mu) for v in y]
+        ys = [(p, int(v * mu)) for p, v in zip(positions, y) if v]
+        self._check_combination(where, f, mu, ys, cons)
+        return mu, ys
+
+    def _check_combination(self, where: str, f: list[int], mu: int, ys, cons) -> None:
+        """What Checker.v's farkas checks: ``mu * f - sum y_t cons_t`` is a nonnegative constant."""
+        d = self.d
         comb = [0] * (d + 1)
-        for p, v in zip(positions, ys):
+        for p, v in ys:
+            if not 0 <= p < len(cons) or v < 0:
+                raise CertificateError(f"{where}: a multiplier is negative or names no constraint")
             comb = [a + v * b for a, b in zip(comb, _pad(cons[p], d + 1))]
         diff = [mu * a - c for a, c in zip(f, comb)]
         if any(diff[1:]) or diff[0] < 0:
             raise CertificateError(f"{where}: the Farkas combination does not prove the sign")
-        return mu, [(p, v) for p, v in zip(positions, ys) if v]
 
     def layer_forms(self, pattern, k: int) -> tuple[list[list[int]], int]:
         key = (tuple(map(tuple, pattern[:k])), k)

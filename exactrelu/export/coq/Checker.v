@@ -126,11 +126,12 @@ Record zlayer := mk_zlayer { zrows : list (list Z); zden : positive }.
 (** The sign-split tree.  [Split j p m]: neuron j of the current layer, child p where its
     pre-activation is [>= 0] (bit 1), m where it is [<= 0] (bit 0).  [Decide j bit mu ys t]: the bit
     of neuron j holds on the whole cell, by the Farkas multipliers [ys] (cell constraint index,
-    nonnegative integer) over [mu].  [Next bits t]: the current layer is complete with these bits.
+    nonnegative integer) over [mu]; [ys = None] on a box domain: the multipliers are the form's own
+    coefficients on the box's rows (computed by [box_ys]; they are checked like any others).  [Next bits t]: the current layer is complete with these bits.
     [Leaf bits r]: the last hidden layer is complete with these bits; the cell is region r. *)
 Inductive tree :=
 | Split (j : nat) (plus minus : tree)
-| Decide (j : nat) (bit : bool) (mu : positive) (ys : list (nat * Z)) (t : tree)
+| Decide (j : nat) (bit : bool) (mu : positive) (ys : option (list (nat * Z))) (t : tree)
 | Next (bits : list bool) (t : tree)
 | Leaf (bits : list bool) (r : N).
 
@@ -229,6 +230,22 @@ Definition farkas (cons : list (list Z)) (f : list Z) (mu : positive) (ys : list
   | None => false
   end.
 
+(** Multipliers for a sign over a box: the box's rows [-x_c <= -lo_c], [x_c <= hi_c] (for c = 0..d-1,
+    in this order, all with one scale) are the last [2 d] constraints of the cell, from [base] on;
+    coefficient [a_c > 0] takes row [2 c] with multiplier [a_c], [a_c < 0] row [2 c + 1] with [-a_c]. *)
+Fixpoint box_ys (base : nat) (a : list Z) : list (nat * Z) :=
+  match a with
+  | [] => []
+  | c :: a' =>
+      (if 0 <? c then [(base, c)] else if c <? 0 then [(S base, - c)] else []) ++ box_ys (S (S base)) a'
+  end.
+
+Definition decision_ys (cons : list (list Z)) (f : list Z) (ys : option (list (nat * Z))) : list (nat * Z) :=
+  match ys with
+  | Some l => l
+  | None => box_ys (length cons - 2 * (length f - 1)) (tl f)
+  end.
+
 Definition slope_factor (s : Q) (b : bool) : Z := if b then Zpos (Qden s) else Qnum s.
 
 (** The integer rows of the next layer (or the output) from the rows [rows / den] of the current
@@ -306,7 +323,8 @@ Fixpoint walk (R : list region) (t : tree) (hs : list (layer * Q)) (Ls : list zl
   | Decide j bit mu ys t' =>
       match nth_error rows j with
       | Some row =>
-          if fresh obits j && farkas cons (if bit then row else vneg row) mu ys
+          if fresh obits j && farkas cons (if bit then row else vneg row) mu
+                                (decision_ys cons (if bit then row else vneg row) ys)
           then walk R t' hs Ls rows den (set_nth j (Some bit) obits) done cons
           else None
       | None => None
@@ -804,7 +822,7 @@ Proof.
       * exists r. split; auto. apply in_or_app. auto.
   - destruct (nth_error rows j) as [row |] eqn:Ej; try discriminate.
     destruct (fresh obits j) eqn:Efr; try discriminate.
-    destruct (farkas cons (if bit then row else vneg row) mu ys) eqn:Ef; try discriminate.
+    destruct (farkas _ _ _ _) eqn:Ef; try discriminate.
     cbn [andb] in Hw.
     pose proof (farkas_sound _ _ _ _ x Ef Hc) as Hs.
     destruct (Forall2_nth _ _ _ _ _ Hrows Ej) as [z [Hz Hzv]].
