@@ -188,6 +188,27 @@ def test_a_changed_number_never_compiles(what, example_dev, tmp_path):
     assert not (tmp_path / "Main.vo").exists()
 
 
+@pytest.mark.parametrize("what", ["decision bit", "multiplier"])
+def test_a_changed_hint_never_compiles(what, example_dev, tmp_path):
+    """The tree's hints are checked too: a decided bit flipped, or one Farkas multiplier changed."""
+    write_development(json.loads((ROOT / "proofs" / "three_inputs.cert.json").read_text(encoding="utf-8")), tmp_path)
+    with_compiled_checker(example_dev, tmp_path)
+    path = tmp_path / "Certificate.v"
+    text = path.read_text(encoding="utf-8")
+    if what == "decision bit":
+        m = re.search(r"Decide (\d+) (true|false) ", text)
+        flipped = "false" if m.group(2) == "true" else "true"
+        changed = text[: m.start()] + f"Decide {m.group(1)} {flipped} " + text[m.end() :]
+    else:
+        m = re.search(r"\(Some \[\((\d+)%nat, (\d+)\)", text)
+        changed = text[: m.start(2)] + str(int(m.group(2)) + 1) + text[m.end(2) :]
+    path.write_text(changed, encoding="utf-8")
+    done = make(tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, f"a development with a changed {what} compiled:\n{output}"
+    assert 'File "./Main.v"' in output, output
+
+
 def test_cli_writes_without_compiling(tmp_path):
     cert = tmp_path / "c.json"
     cert.write_text(json.dumps(example_certificate()), encoding="utf-8")
