@@ -213,7 +213,7 @@ def test_progress_of_a_real_run_reaches_facets_and_adjacency(tmp_path):
     import random
 
     rng = random.Random(7)
-    width = 14  # 2,850 regions, measured 1.7 s of enumeration
+    width = 20  # 5,362 regions, 1.8 s of enumeration on an idle machine: longer than the bar's 0.5 s delay
     layers = [{"weight": [[rng.randint(-9, 9) for _ in range(3)] for _ in range(width)],
                "bias": [rng.randint(-4, 4) for _ in range(width)]},
               {"weight": [[rng.randint(-9, 9) for _ in range(width)] for _ in range(width)],
