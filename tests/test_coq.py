@@ -114,6 +114,14 @@ def test_generator_refuses_a_decision_it_cannot_prove():
         coq_development(data)
 
 
+def test_generator_writes_only_numbers_from_the_certificate():
+    """Whatever the JSON holds, only numbers reach the Coq text: text where an index belongs is refused."""
+    data = json.loads((ROOT / "proofs" / "leaky.cert.json").read_text(encoding="utf-8"))
+    data["tree"][0]["s"] = "0 n1 n2. Axiom cheat : False"
+    with pytest.raises(CertificateError, match="expected an index"):
+        coq_development(data)
+
+
 def test_cli_refuses_a_certificate_that_does_not_verify(tmp_path):
     data = example_certificate()
     data["regions"][0]["map"]["bias"][1] = "1"

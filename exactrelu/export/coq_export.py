@@ -111,6 +111,23 @@ class _Cert:
     summary: dict
 
 
+def _nat(v: Any) -> int:
+    """A JSON index: an int >= 0 (what goes into the Coq text is only ever a number)."""
+    if type(v) is not int or v < 0:
+        raise ValueError(f"expected an index, got {v!r:.40}")
+    return v
+
+
+def _bit(v: Any) -> int:
+    if _nat(v) > 1:
+        raise ValueError(f"expected a bit, got {v!r}")
+    return v
+
+
+def _proof(v: Any) -> Any:
+    return v if v in ("z", "b") else [_nat(t) for t in v]
+
+
 def _read(data: Any) -> _Cert:
     """The certificate's JSON (a dict, or an object with ``to_json()`` such as
     :class:`exactrelu.certificate.model.Certificate`) as plain values."""
@@ -121,25 +138,21 @@ def _read(data: Any) -> _Cert:
     try:
         tree = [
             _Node(
-                n["k"],
-                [(int(j), int(bit), proof) for j, bit, proof in n.get("d", [])],
-                n.get("s"),
-                n.get("p"),
-                n.get("m"),
-                n.get("n"),
-                n.get("r"),
+                _nat(n["k"]),
+                [(_nat(j), _bit(bit), _proof(proof)) for j, bit, proof in n.get("d", [])],
+                *(None if n.get(key) is None else _nat(n[key]) for key in ("s", "p", "m", "n", "r")),
             )
             for n in data["tree"]
         ]
         regions = [
             _Region(
-                tuple(tuple(int(v) for v in layer) for layer in r["pattern"]),
+                tuple(tuple(_bit(v) for v in layer) for layer in r["pattern"]),
                 [[_frac(v) for v in row] for row in r["map"]["weight"]],
                 [_frac(v) for v in r["map"]["bias"]],
             )
             for r in data["regions"]
         ]
-        edges = [(int(i), int(j)) for i, j in data["edges"]]
+        edges = [(_nat(i), _nat(j)) for i, j in data["edges"]]
         return _Cert(
             data["network"],
             data.get("source") or {},
