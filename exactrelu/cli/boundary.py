@@ -13,22 +13,15 @@ from ..export.display import affine_expression
 from ..partition import partition
 from ..progress import region_progress
 from ..rational import format_rational
-from .common import add_network_options, check_output, load_inputs, write
+from .common import SMALL, add_list_option, add_network_options, check_output, load_inputs, write
 
 __all__ = ["add_parser", "run", "piece_equation"]
-
-SMALL = 16  # print every piece of boundaries up to this size
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("boundary", help="the exact decision boundary and decision regions")
     add_network_options(p, output_help="write the boundary JSON here ('-' for stdout)", output_required=False)
-    p.add_argument(
-        "--list",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help=f"print every piece as an equation (default: when there are at most {SMALL})",
-    )
+    add_list_option(p, "piece as an equation")
 
 
 def piece_equation(piece: BoundaryPiece, names) -> str:

@@ -34,6 +34,8 @@ __all__ = [
     "write",
     "parse_activation",
     "positive_int",
+    "add_list_option",
+    "SMALL",
     "ACTIVATION_HELP",
 ]
 
@@ -62,6 +64,19 @@ def parse_activation(text: str) -> dict:
         except InvalidNumber as exc:
             raise argparse.ArgumentTypeError(f"leaky_relu: {exc}") from None
     raise argparse.ArgumentTypeError(f"{text!r} is not relu or leaky_relu:SLOPE (e.g. leaky_relu:1/100)")
+
+
+SMALL = 16  # commands list every item of results up to this size
+
+
+def add_list_option(p: argparse.ArgumentParser, what: str) -> None:
+    """``--list/--no-list``: print every item (``what``); default: when there are at most ``SMALL``."""
+    p.add_argument(
+        "--list",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"print every {what} (default: when there are at most {SMALL})",
+    )
 
 
 def positive_int(text: str) -> int:

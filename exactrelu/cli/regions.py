@@ -10,22 +10,25 @@ import time
 from ..export.display import region_lines
 from ..partition import partition
 from ..progress import region_progress
-from .common import add_network_options, check_output, describe, describe_slice, load_inputs, positive_int, write
+from .common import (
+    SMALL,
+    add_list_option,
+    add_network_options,
+    check_output,
+    describe,
+    describe_slice,
+    load_inputs,
+    positive_int,
+    write,
+)
 
 __all__ = ["add_parser", "run"]
-
-SMALL = 16  # print every region of partitions up to this size
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("regions", help="enumerate every activation region exactly")
     add_network_options(p, output_help="write the partition JSON here ('-' for stdout)", output_required=False)
-    p.add_argument(
-        "--list",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help=f"print every region (default: when there are at most {SMALL})",
-    )
+    add_list_option(p, "region")
     p.add_argument(
         "--engine",
         choices=("auto", "dd", "lp"),
