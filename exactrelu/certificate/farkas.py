@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from itertools import chain, combinations, islice
-from math import lcm
 
 import numpy as np
 from flint import fmpq, fmpq_mat
@@ -27,29 +26,10 @@ from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..geometry.exact import exact_dot, rank_of, set_bits
 
-__all__ = ["BoxUnits", "box_units", "box_minimum", "farkas_basis", "vertex_bases", "bounded_multipliers"]
+__all__ = ["farkas_basis", "vertex_bases", "bounded_multipliers"]
 
 # Subsets of the tight constraints tried at a degenerate vertex before the exact simplex decides.
 SUBSET_TRIALS = 64
-
-BoxUnits = tuple[int, list[tuple[int, int]]]  # common denominator, integer bounds
-
-
-def box_units(domain: Domain) -> BoxUnits | None:
-    bounds = domain.bounds
-    if bounds is None:
-        return None
-    den = lcm(*(v.denominator for pair in bounds for v in pair))
-    return den, [(int(lo * den), int(hi * den)) for lo, hi in bounds]
-
-
-def box_minimum(form: tuple[int, ...], box: BoxUnits) -> int:
-    """``den * min(form)`` over the box (exact)."""
-    den, bounds = box
-    total = form[0] * den
-    for a, (lo, hi) in zip(form[1:], bounds):
-        total += a * lo if a > 0 else a * hi
-    return total
 
 
 def _solve_multipliers(cell: Cell, basis: list[int], gradient: tuple[int, ...]) -> list[Fraction] | None:

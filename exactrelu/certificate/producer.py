@@ -25,9 +25,10 @@ from ..engines.run import Progress, run
 from ..errors import Interrupted, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
+from ..geometry.exact import box_range
 from ..network import Network
 from .boundary import boundary_json
-from .farkas import bounded_multipliers, box_minimum, box_units, farkas_basis, vertex_bases
+from .farkas import bounded_multipliers, farkas_basis, vertex_bases
 from .model import Certificate, CertifiedRegion, Proof, TreeNode, network_json
 
 __all__ = ["TreeBuilder", "produce_certificate"]
@@ -38,7 +39,7 @@ class TreeBuilder:
 
     def __init__(self, domain: Domain):
         self.nodes: list[TreeNode] = []
-        self._box = box_units(domain)
+        self._box = domain.bounds
 
     def open(self, link: Link | None, layer: int, cell: object, decided: Sequence[Decision]) -> int:
         assert isinstance(cell, Cell), "certificates need the vertex engine's cells"
@@ -62,7 +63,7 @@ class TreeBuilder:
         if not any(form):
             return "z"
         signed = form if bit else tuple(-a for a in form)
-        if self._box is not None and box_minimum(signed, self._box) >= 0:
+        if self._box is not None and box_range(signed, self._box)[0] >= 0:
             return "b"
         return farkas_basis(cell, signed)
 
