@@ -131,6 +131,30 @@ POLYTOPE_EXAMPLES: list[Example] = [
 ]
 
 
+def dense_net(d, hidden, seed, central=False, n_out=2):
+    """Seeded dense network with integer weights in [-3, 3]; ``central``: first-layer biases 0 (all
+    first-layer hyperplanes through the origin)."""
+    rng = random.Random(seed)
+    widths = (d,) + tuple(hidden) + (n_out,)
+    layers = []
+    for k, (a, b) in enumerate(zip(widths, widths[1:])):
+        bias = [0 if central and k == 0 else rng.randint(-3, 3) for _ in range(b)]
+        layers.append(([[rng.randint(-3, 3) for _ in range(a)] for _ in range(b)], bias))
+    return Network.from_layers(layers)
+
+
+def box_rows(d: int):
+    """``A, b`` of the box [-1, 1]^d as a polytope (rows x_i <= 1, -x_i <= 1)."""
+    A, b = [], []
+    for i in range(d):
+        for sign in (1, -1):
+            row = [0] * d
+            row[i] = sign
+            A.append(row)
+            b.append(1)
+    return A, b
+
+
 def by_name(name: str) -> Example:
     for ex in EXAMPLES + POLYTOPE_EXAMPLES:
         if ex.name == name:

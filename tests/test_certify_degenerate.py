@@ -18,7 +18,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
-from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, random_net
+from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, box_rows, dense_net, random_net
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from oracles import general_position_net
@@ -71,24 +71,8 @@ def _beyond_float_net():  # tests/test_lp_engine.py: weights 10^350 and 10^-350
              ([[1, 2, 3], [1, -1, 1]], [0, 1]), ([[1, 1]], [0]))
 
 
-def _dense_net(d, hidden, seed, central=False, n_out=2):  # tests/test_lp_engine.py dense_net
-    rng = random.Random(seed)
-    widths = (d,) + tuple(hidden) + (n_out,)
-    layers = []
-    for k, (a, b) in enumerate(zip(widths, widths[1:])):
-        bias = [0 if central and k == 0 else rng.randint(-3, 3) for _ in range(b)]
-        layers.append(([[rng.randint(-3, 3) for _ in range(a)] for _ in range(b)], bias))
-    return Network.from_layers(layers)
-
-
-def _tiny_face_domain(d=4):  # tests/test_domain.py: x1 <= 10^-40 in a box (validation beyond floats)
-    A, b = [], []
-    for i in range(d):
-        for sign in (1, -1):
-            row = [0] * d
-            row[i] = sign
-            A.append(row)
-            b.append(1)
+def _tiny_face_domain(d=4):  # as in tests/test_domain.py: x1 <= 10^-40 in a box (validation beyond floats)
+    A, b = box_rows(d)
     A[0] = [10**40] + [0] * (d - 1)
     return Domain.polytope(A, b)
 
@@ -101,9 +85,9 @@ GENERATED = [
       for d, n, seed in [(2, 2, 1), (2, 5, 3), (2, 7, 4), (2, 9, 13), (3, 3, 5), (3, 5, 7), (3, 7, 16), (4, 4, 17)]],
     *[(f"checker_random_{seed}", random_net(7000 + seed, d, hidden, rational=seed % 2 == 1), [(-2, 2)] * d)
       for seed, (d, hidden) in enumerate([(2, (5, 4)), (3, (4, 4)), (2, (3, 3, 3)), (4, (4,))])],
-    ("central_3d", _dense_net(3, (5,), seed=16, central=True), [(-1, 1)] * 3),
-    ("central_4d_two_layers", _dense_net(4, (4, 3), seed=3, central=True), [(-1, 1)] * 4),
-    ("off_centre_4d", _dense_net(4, (4,), seed=3), [("1/4", "3/4")] * 4),
+    ("central_3d", dense_net(3, (5,), seed=16, central=True), [(-1, 1)] * 3),
+    ("central_4d_two_layers", dense_net(4, (4, 3), seed=3, central=True), [(-1, 1)] * 4),
+    ("off_centre_4d", dense_net(4, (4,), seed=3), [("1/4", "3/4")] * 4),
 ]
 
 

@@ -6,22 +6,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from example_nets import box_rows
 
 from exactrelu import Domain, EmptyDomain, InvalidDomain, LowerDimensionalDomain, UnboundedDomain
 
 D = 12  # above VERTEX_VALIDATION_MAX_DIM
-
-
-def _box_rows(d=D):
-    """The rows of the box [-1, 1]^d."""
-    A, b = [], []
-    for i in range(d):
-        for sign in (1, -1):
-            row = [0] * d
-            row[i] = sign
-            A.append(row)
-            b.append(1)
-    return A, b
 
 
 def _unit(i, sign=1):
@@ -30,7 +19,7 @@ def _unit(i, sign=1):
     return row
 
 
-A, B = _box_rows()
+A, B = box_rows(D)
 CASES = [
     ("missing one face", A[:-1], B[:-1], UnboundedDomain),
     ("a free direction", [r for r in A if r[0] == 0], [v for r, v in zip(A, B) if r[0] == 0], UnboundedDomain),
@@ -55,7 +44,7 @@ def test_a_high_dimensional_simplex_is_accepted():
 
 def test_domain_with_coefficients_beyond_the_float_range():
     d = 8
-    A, b = _box_rows(d)
+    A, b = box_rows(d)
     A[0] = [10**40] + [0] * (d - 1)  # x1 <= 10^-40: the bounding box of validation exceeds floats
     domain = Domain.polytope(A, b)
     assert domain.contains([Fraction(1, 10**41)] + [0] * (d - 1), strictly=True)

@@ -5,13 +5,12 @@ feasibility, and Zaslavsky's count."""
 from __future__ import annotations
 
 import itertools
-import random
 from fractions import Fraction
 from math import comb
 
 import pytest
 
-from example_nets import EXAMPLES, POLYTOPE_EXAMPLES
+from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, dense_net
 from exactrelu import Domain, Network, certify, partition
 from exactrelu.errors import ExactReluError, UnsupportedModel
 from exactrelu.geometry.lp import EmptyInterior, interior_point
@@ -82,16 +81,6 @@ def check_forward(net, p):
         pattern, out = forward_pattern(net, r.point)
         assert pattern == r.pattern
         assert r.output(r.point) == out == net.forward(r.point)
-
-
-def dense_net(d, hidden, seed, central=False, n_out=2):
-    rng = random.Random(seed)
-    widths = (d,) + tuple(hidden) + (n_out,)
-    layers = []
-    for k, (a, b) in enumerate(zip(widths, widths[1:])):
-        bias = [0 if central and k == 0 else rng.randint(-3, 3) for _ in range(b)]
-        layers.append(([[rng.randint(-3, 3) for _ in range(a)] for _ in range(b)], bias))
-    return Network.from_layers(layers)
 
 
 def brute_force_patterns(net, domain):
