@@ -51,6 +51,18 @@ class Verdict:
     operations: int | None = None  # the work the check did, in the checker's weighted operations
     boundary: int | None = None  # the verified decision boundary's piece count (None: no boundary in it)
 
+    def facts(self) -> list[str]:
+        """What a VERIFIED verdict is about: widths and activation, domain, counts (``main`` prints
+        them after VERIFIED, then which network was compared)."""
+        slopes = ", ".join(show(s) for s in self.slopes[:5]) + (", ..." if len(self.slopes) > 5 else "")
+        activation = f"LeakyReLU, negative slopes {slopes}" if any(self.slopes) else "ReLU"
+        widths = " -> ".join(map(str, (self.inputs,) + self.widths))
+        boundary = [] if self.boundary is None else [f"decision boundary: {self.boundary} pieces, complete"]
+        return [f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
+                f"domain: {self.domain}",
+                f"regions: {self.regions}, edges: {self.edges}, linear pieces: {self.linear_pieces}",
+                *boundary]
+
 
 def check_certificate(data, network=None) -> Verdict:
     """Check a certificate: a dict, JSON text (bytes, or a str starting with ``{``) or a path
@@ -101,19 +113,6 @@ def _facts(cert: Certificate, compared_with: str | None) -> dict:
             "domain": domain, "compared_with": compared_with}
 
 
-def _summary(verdict: Verdict) -> list[str]:
-    """The lines ``main`` prints after VERIFIED."""
-    slopes = ", ".join(show(s) for s in verdict.slopes[:5]) + (", ..." if len(verdict.slopes) > 5 else "")
-    activation = f"LeakyReLU, negative slopes {slopes}" if any(verdict.slopes) else "ReLU"
-    widths = " -> ".join(map(str, (verdict.inputs,) + verdict.widths))
-    compared = f"compared exactly with {verdict.compared_with}" if verdict.compared_with else "no --network given"
-    boundary = [] if verdict.boundary is None else [f"decision boundary: {verdict.boundary} pieces, complete"]
-    return [f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
-            f"domain: {verdict.domain}",
-            f"regions: {verdict.regions}, edges: {verdict.edges}, linear pieces: {verdict.linear_pieces}",
-            *boundary, f"network: the certificate's embedded network ({compared})"]
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m exactrelu_checker CERT.json [--network NET.json]``: exit 0 VERIFIED (then a
     summary of what was verified), 1 NOT VERIFIED, 2 unreadable or malformed input."""
@@ -135,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     if not verdict.verified:
         print(f"NOT VERIFIED: {verdict.reason}")
         return 1
-    print("\n".join(["VERIFIED"] + _summary(verdict)))
+    compared = f"compared exactly with {verdict.compared_with}" if verdict.compared_with else "no --network given"
+    print("\n".join(["VERIFIED", *verdict.facts(), f"network: the certificate's embedded network ({compared})"]))
     return 0
 
 

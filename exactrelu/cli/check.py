@@ -11,7 +11,6 @@ from exactrelu_checker import MalformedCertificate
 
 from ..certificate.model import network_json
 from ..errors import InvalidArgument
-from ..rational import format_rational
 from .common import ACTIVATION_HELP, describe, load_network, parse_activation
 
 __all__ = ["add_parser", "run"]
@@ -43,26 +42,9 @@ def run(args: argparse.Namespace) -> int:
         verdict = exactrelu_checker.check_certificate(Path(args.certificate), network=network_json(net))
     except MalformedCertificate as exc:
         return _checker_error(exc)
-    lines = _verified_summary(verdict) if verdict.verified else [f"NOT VERIFIED: {verdict.reason}"]
+    lines = ["VERIFIED", *verdict.facts()] if verdict.verified else [f"NOT VERIFIED: {verdict.reason}"]
     print("\n".join(lines + [f"network: compared exactly with {args.network} ({describe(net)})"]))
     return 0 if verdict.verified else 1
-
-
-def _verified_summary(verdict) -> list[str]:
-    """``VERIFIED`` and what was verified, from the verdict's public fields (as the checker prints)."""
-    slopes = [format_rational(s) for s in verdict.slopes]
-    activation = (
-        "ReLU"
-        if not any(verdict.slopes)
-        else "LeakyReLU, negative slopes " + ", ".join(slopes[:5] + (["..."] if len(slopes) > 5 else []))
-    )
-    widths = " -> ".join(map(str, (verdict.inputs, *verdict.widths)))
-    return [
-        "VERIFIED",
-        f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
-        f"domain: {verdict.domain}",
-        f"regions: {verdict.regions}, edges: {verdict.edges}, linear pieces: {verdict.linear_pieces}",
-    ]
 
 
 def _checker_error(exc: Exception) -> int:
