@@ -11,11 +11,11 @@ the engines (:mod:`exactrelu.engines.run`), the graph, pieces and continuity by
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 
@@ -31,6 +31,7 @@ from .engines.parallel import run_parallel
 from .engines.run import Progress, run
 from .errors import InvalidDomain
 from .export.geometry_json import region_geometry_json, slice_json
+from .export.json_stream import Items, write_document
 from .geometry.domain import Domain
 from .loaders import load
 from .network import Network
@@ -116,19 +117,28 @@ class Partition:
     def to_json(self, geometry: bool = False) -> dict:
         """The partition JSON of docs/formats.md (every rational a string); ``geometry`` adds each
         region's ``vertices`` and ``facets``.  A sliced network's plane is recorded as ``"slice"``."""
+        return {key: list(value.items) if isinstance(value, Items) else value for key, value in self._fields(geometry)}
+
+    def write_json(self, stream: IO[str], geometry: bool = False) -> None:
+        """Write :meth:`to_json`'s document to ``stream`` one region per line, without holding it
+        in memory."""
+        write_document(stream, self._fields(geometry))
+
+    def _fields(self, geometry: bool) -> Iterator[tuple[str, Any]]:
         net = self.network
-        return {
-            "format": "exactrelu-partition",
-            "version": 1,
-            "reading": net.reading,
-            "domain": self.domain.to_json(),
-            "input_names": list(net.input_names),
-            "output_names": list(net.output_names),
-            **slice_json(net.metadata),
-            "regions": [r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions],
-            "edges": [list(e) for e in self.edges],
-            "summary": self.summary(),
-        }
+        yield from (
+            ("format", "exactrelu-partition"),
+            ("version", 1),
+            ("reading", net.reading),
+            ("domain", self.domain.to_json()),
+            ("input_names", list(net.input_names)),
+            ("output_names", list(net.output_names)),
+        )
+        yield from slice_json(net.metadata).items()
+        regions = (r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions)
+        yield "regions", Items(regions)
+        yield "edges", Items(list(e) for e in self.edges)
+        yield "summary", self.summary()
 
 
 def default_domain(network: Network) -> Domain:

@@ -15,7 +15,15 @@ from fractions import Fraction
 
 from .errors import InvalidNumber
 
-__all__ = ["to_rational", "format_rational", "parse_rational_text", "json_integer", "MAX_TEXT_DIGITS", "MAX_EXPONENT"]
+__all__ = [
+    "to_rational",
+    "format_rational",
+    "format_ratio",
+    "parse_rational_text",
+    "json_integer",
+    "MAX_TEXT_DIGITS",
+    "MAX_EXPONENT",
+]
 
 # Refuse absurd numbers before they are expanded: "1e999999999" would allocate gigabytes (or hang).
 MAX_TEXT_DIGITS = 10_000  # characters of number text, and digits of a decimal's significand
@@ -139,6 +147,18 @@ def format_rational(value: Fraction | int) -> str:
     if value.denominator == 1:
         return _integer_text(value.numerator)
     return f"{_integer_text(value.numerator)}/{_integer_text(value.denominator)}"
+
+
+def format_ratio(numerator: int, denominator: int) -> str:
+    """:func:`format_rational` of ``numerator / denominator`` (``denominator > 0``), from integers.
+
+    >>> format_ratio(6, 8), format_ratio(-4, 2)
+    ('3/4', '-2')
+    """
+    g = math.gcd(numerator, denominator)
+    if g == denominator:
+        return _integer_text(numerator // g)
+    return f"{_integer_text(numerator // g)}/{_integer_text(denominator // g)}"
 
 
 def _integer_text(n: int) -> str:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import InvalidDomain
-from .rational import format_rational, to_rational
+from .rational import format_ratio, format_rational, to_rational
 
 __all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json"]
 
@@ -28,13 +28,19 @@ def region_json(
     bias: Sequence[Fraction],
 ) -> dict:
     """A region's entry in the partition JSON (every rational a string)."""
+    return region_text_json(
+        pattern, point, [[format_rational(v) for v in row] for row in weight], [format_rational(v) for v in bias]
+    )
+
+
+def region_text_json(
+    pattern: Sequence[Sequence[int]], point: Sequence[Fraction], weight: list[list[str]], bias: list[str]
+) -> dict:
+    """:func:`region_json` with the map already written as text."""
     return {
         "pattern": [list(layer) for layer in pattern],
         "point": [format_rational(v) for v in point],
-        "map": {
-            "weight": [[format_rational(v) for v in row] for row in weight],
-            "bias": [format_rational(v) for v in bias],
-        },
+        "map": {"weight": weight, "bias": bias},
     }
 
 
@@ -112,7 +118,9 @@ class Region:
 
     def to_json(self) -> dict:
         """The region as in the partition JSON: pattern, witness point and exact map (strings)."""
-        return region_json(self.pattern, self.point, self.weight, self.bias)
+        den = self.map_den
+        weight = [[format_ratio(a, den) for a in row[1:]] for row in self.map_rows]
+        return region_text_json(self.pattern, self.point, weight, [format_ratio(row[0], den) for row in self.map_rows])
 
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
         """Exact membership test against the region's facets."""

@@ -7,9 +7,10 @@ import argparse
 import contextlib
 import os
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from ..errors import InvalidArgument, InvalidNumber
 from ..example import EXAMPLE
@@ -221,6 +222,18 @@ def check_output(destination: str | None) -> None:
     if not existed:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def write_stream(destination: str, writer: Callable[[IO[str]], None]) -> None:
+    """Let ``writer`` write to a file, or to stdout for ``-`` (for documents too big to hold)."""
+    if destination == "-":
+        writer(sys.stdout)
+        return
+    try:
+        with open(destination, "w", encoding="utf-8") as f:
+            writer(f)
+    except OSError as exc:
+        raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
 
 
 def write(text: str, destination: str) -> None:

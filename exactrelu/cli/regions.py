@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
@@ -19,7 +18,7 @@ from .common import (
     describe_slice,
     load_inputs,
     positive_int,
-    write,
+    write_stream,
 )
 
 __all__ = ["add_parser", "run"]
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             net, domain, progress=on_region, engine=args.engine, jobs=args.jobs, checkpoint=args.checkpoint
         )
     if args.output:
-        write(json.dumps(result.to_json(geometry=args.geometry), indent=1), args.output)
+        write_stream(args.output, lambda stream: result.write_json(stream, geometry=args.geometry))
     out = sys.stderr if args.output == "-" else sys.stdout
     s = result.summary()
     name = net.source or "network"
