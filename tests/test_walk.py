@@ -11,7 +11,7 @@ import pytest
 
 from exactrelu import Domain, partition
 from exactrelu.engines.forms import IntegerNetwork
-from exactrelu.engines.run import assemble, make_engine
+from exactrelu.engines.run import assemble, make_engine, with_facets
 from exactrelu.engines.walk import start, step
 
 from example_nets import EXAMPLES, by_name
@@ -48,7 +48,7 @@ def test_a_state_pickled_mid_run_finishes_elsewhere_with_the_identical_partition
         found.extend(step(state, inet, strategy))
     assert not state.done  # really in the middle
     found += finish_in_another_process(state, inet, strategy)
-    result = assemble(found, strategy)
+    result = assemble([with_facets(raw, strategy) for raw in found], strategy)
     assert result.complete
     assert result.regions == whole.regions
     assert result.adjacencies == whole.adjacencies

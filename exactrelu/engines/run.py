@@ -1,9 +1,10 @@
 """One enumeration from start to finish, for either engine: walk, facets, adjacency, regions.
 
-The steps after the walk are the same for both engines and written once here: regions are sorted
-by pattern (so the result does not depend on the walk's order), every region's facets are found,
-then adjacency, then the public :class:`~exactrelu.region.Region` values are assembled.  Ctrl-C
-at any point keeps every region finished so far and marks the result incomplete.
+The steps around the walk are the same for both engines and written once here: each region's
+facets are found as soon as the walk finishes it (then the forms it no longer needs are dropped,
+which keeps memory small), the regions are sorted by pattern (so the result does not depend on the
+walk's order), then adjacency, then the public :class:`~exactrelu.region.Region` values are
+assembled.  Ctrl-C at any point keeps every region finished so far and marks the result incomplete.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from .walk import RawRegion, walk
 __all__ = [
     "ENGINES",
     "Engine",
+    "Found",
     "assemble",
+    "with_facets",
     "EngineResult",
     "Progress",
     "choose_engine",
@@ -38,7 +41,7 @@ __all__ = [
 
 ENGINES = ("auto", "dd", "lp")
 
-# progress(phase, done, total): phase "regions" (total None), "facets", "adjacency" (done, total 0/1)
+# progress(phase, done, total): phase "regions" (total None), "adjacency" (done, total 0/1)
 Progress = Callable[[str, int, "int | None"], None]
 
 
@@ -91,49 +94,48 @@ def run(
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     strategy = make_engine(domain, engine, solver)
-    raws, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), progress)
-    result = assemble(raws, strategy, progress)
+    found, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), strategy, progress)
+    result = assemble(found, strategy, progress)
     return EngineResult(result.raws, result.regions, result.adjacencies, complete and result.complete)
 
 
-def assemble(raws: list[RawRegion[Any]], strategy: Engine, progress: Progress | None = None) -> EngineResult:
-    """Facets, adjacency and public regions of the regions an engine found (sorted by pattern);
-    ``complete`` is False if Ctrl-C cut this short."""
-    raws, facets, adjacencies, finished = facets_and_adjacency(
-        sorted(raws, key=lambda r: r.pattern), strategy, progress
-    )
+Found = tuple[RawRegion[Any], list[FacetData]]
+
+
+def with_facets(raw: RawRegion[Any], strategy: Engine) -> Found:
+    """A region the walk just finished, with its facets; its layers' forms are dropped (the
+    largest part of a region) unless the engine's adjacency needs them."""
+    facets = strategy.facets(raw)
+    if not strategy.adjacency_uses_forms:
+        raw.forms = ()
+    return raw, facets
+
+
+def assemble(found: list[Found], strategy: Engine, progress: Progress | None = None) -> EngineResult:
+    """Adjacency and public regions of the regions an engine found, sorted by pattern (so the
+    result does not depend on the walk's order); ``complete`` is False if Ctrl-C cut this short."""
+    found = sorted(found, key=lambda pair: pair[0].pattern)
+    raws = [raw for raw, _ in found]
+    facets = [fs for _, fs in found]
+    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
     return EngineResult(raws, build_regions(raws, facets, adjacencies, strategy), tuple(adjacencies), finished)
 
 
-def collect_regions(found: Iterable[RawRegion], progress: Progress | None) -> tuple[list[RawRegion], bool]:
-    """Every region an engine yields, and whether it finished: Ctrl-C stops the enumeration and
-    keeps what was found."""
-    raws: list[RawRegion] = []
+def collect_regions(
+    found: Iterable[RawRegion], strategy: Engine, progress: Progress | None
+) -> tuple[list[Found], bool]:
+    """Every region an engine yields, with its facets found at once, and whether the walk
+    finished: Ctrl-C stops it and keeps what was found."""
+    regions: list[Found] = []
     complete = True
     try:
         for raw in found:
-            raws.append(raw)
+            regions.append(with_facets(raw, strategy))
             if progress is not None:
-                progress("regions", len(raws), None)
+                progress("regions", len(regions), None)
     except KeyboardInterrupt:
         complete = False
-    return raws, complete
-
-
-def facets_and_adjacency(raws: list[RawRegion], strategy: Engine, progress: Progress | None):
-    """Facets of every region, then adjacency; a Ctrl-C keeps the regions finished so far (and no
-    edges if it comes during adjacency).  Returns ``(raws, facets, adjacencies, finished)``."""
-    facets: list[list[FacetData]] = []
-    total = len(raws)
-    try:
-        for raw in raws:
-            facets.append(strategy.facets(raw))
-            if progress is not None:
-                progress("facets", len(facets), total)
-    except KeyboardInterrupt:
-        return raws[: len(facets)], facets, [], False
-    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
-    return raws, facets, adjacencies, finished
+    return regions, complete
 
 
 def find_adjacencies(
