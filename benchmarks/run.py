@@ -1,122 +1,227 @@
-"""Benchmark: exact partitions of the real networks in ../shared/nets.
+"""Benchmark: ``exactrelu regions`` on the real networks in ../shared/nets, as a user runs it.
 
-For each case it checks the region and edge counts against ../shared/nets/README.md (two independent
-float tools agree on them), times enumeration alone and the whole partition (facets, adjacency),
-optionally the certificate, and prints regions per second.  To make numbers comparable across
-machines it also times a baseline in the same process: exact forward passes of the same network
-(Fractions) at as many points as there are regions, and prints each time as a ratio to it.
+Every case is one whole ``python -m exactrelu regions NET --box ... -o FILE`` process (start-up,
+loading, enumeration, facets, adjacency and writing the JSON), timed by its CPU seconds (user +
+system, from ``wait4``) with its peak resident memory (kB/region: the peak above that of a run on
+the built-in example, i.e. above start-up, per region).  Region and edge counts are checked against
+../shared/nets/README.md (two independent float tools agree on them).  To compare numbers across
+machines, a baseline runs in this process: exact forward passes (Fractions) of the same network at
+as many points as there are regions; every time is also printed as a ratio to it.  ``--against REF``
+runs the same cases with the project as it was at git revision REF (a temporary worktree), so a
+speed-up is measured side by side under the same load.
 
-    python benchmarks/run.py                 # all cases
-    python benchmarks/run.py --only bunny_2  # a subset (substring match)
-    python benchmarks/run.py --certify       # also time certificate production and checking
+    python benchmarks/run.py                    # the default cases (about a minute)
+    python benchmarks/run.py --large            # also acasxu_1_1 c+-0.03 and acasxu_2_1 c+-0.03
+    python benchmarks/run.py --only bunny       # a subset (substring match)
+    python benchmarks/run.py --against 4a2e57a  # beside an older revision
+    python benchmarks/run.py --certify          # also certificate production, checking and size
+    python benchmarks/run.py --scaling --plot docs/img/time_per_region.png   # time against regions
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from exactrelu import Domain, load, partition
-from exactrelu.engines.run import enumerate_regions
-
-NETS = Path(__file__).resolve().parents[2] / "shared" / "nets"
+ROOT = Path(__file__).resolve().parents[1]
+NETS = ROOT.parent / "shared" / "nets"
 CENTRE = ("0.1", "0.05", "-0.1", "0.2", "-0.2")
 
 
-def acas_box(radius: str) -> Domain:
+def acas_box(radius: str) -> str:
     r = Fraction(radius)
-    return Domain.box([(Fraction(c) - r, Fraction(c) + r) for c in CENTRE])
+    return ",".join(f"{Fraction(c) - r}:{Fraction(c) + r}" for c in CENTRE)
+
+
+def cube(radius: str, dim: int) -> str:
+    return ",".join([f"-{radius}:{radius}"] * dim)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    file: str
+    box: str
+    regions: int
+    edges: int | None  # None: ../shared/nets/README.md gives no edge count
+    engine: str = "dd"
+    large: bool = False
 
 
 CASES = [
-    # name, file, domain, expected regions, expected edges (../shared/nets/README.md)
-    ("acasxu_1_1 c+-0.01", "acasxu_1_1.npz", lambda: acas_box("0.01"), 547, 1605),
-    ("bunny_2_4x32", "bunny_2_4x32.npz", lambda: Domain.box([("-0.5", "0.5")] * 2), 1186, 2316),
-    ("acasxu_1_1 c+-0.02", "acasxu_1_1.npz", lambda: acas_box("0.02"), 3675, 12850),
-    ("bunny_3_3x16", "bunny_3_3x16.npz", lambda: Domain.box([("-0.5", "0.5")] * 3), 22713, 66295),
+    Case("acasxu_1_1 c+-0.01", "acasxu_1_1.npz", acas_box("0.01"), 547, 1605),
+    Case("acasxu_1_1 c+-0.01 lp", "acasxu_1_1.npz", acas_box("0.01"), 547, 1605, engine="lp"),
+    Case("bunny_2_4x32", "bunny_2_4x32.npz", cube("1/2", 2), 1186, 2316),
+    Case("acasxu_1_1 c+-0.02", "acasxu_1_1.npz", acas_box("0.02"), 3675, 12850),
+    Case("bunny_3_3x16", "bunny_3_3x16.npz", cube("1/2", 3), 22713, 66295),
+    Case("acasxu_1_1 c+-0.03", "acasxu_1_1.npz", acas_box("0.03"), 11884, None, large=True),
+    Case("acasxu_2_1 c+-0.03", "acasxu_2_1.npz", acas_box("0.03"), 60711, None, large=True),
+]
+
+# Growing boxes on two networks: time per region against regions (is it flat?).
+SCALING = [
+    *(Case(f"bunny_3 [-{r},{r}]^3", "bunny_3_3x16.npz", cube(r, 3), 0, None) for r in ("0.1", "0.2", "0.3", "0.5")),
+    *(Case(f"acasxu_1_1 c+-{r}", "acasxu_1_1.npz", acas_box(r), 0, None) for r in ("0.005", "0.01", "0.02", "0.03")),
 ]
 
 
-def forward_baseline(net, domain: Domain, count: int, sample: int = 200) -> float:
-    """Seconds for ``count`` exact forward passes (timed on ``sample`` of them, scaled)."""
+@dataclass(frozen=True)
+class Measured:
+    regions: int
+    edges: int
+    cpu: float  # user + system seconds of the whole process
+    wall: float
+    peak_bytes: int
+    output_bytes: int
+
+
+def run_case(case: Case | None, source: Path, out_dir: Path) -> Measured:
+    """One whole ``exactrelu regions`` process on the project at ``source`` (None: the built-in
+    example, whose peak memory is the start-up's)."""
+    out = out_dir / "partition.json"
+    env = dict(os.environ, PYTHONPATH=str(source))
+    inputs = [] if case is None else [str(NETS / case.file), f"--box={case.box}", f"--engine={case.engine}"]
+    command = [sys.executable, "-m", "exactrelu", "regions", *inputs, "-o", str(out), "--no-progress", "--no-list"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, cwd=out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{case.name if case else 'example'}: exit {proc.returncode}: {proc.stderr.read().decode()[-400:]}")  # type: ignore[union-attr]
+    with open(out) as f:
+        data = json.load(f)
+    size = out.stat().st_size
+    out.unlink()
+    return Measured(len(data["regions"]), len(data["edges"]), usage.ru_utime + usage.ru_stime, wall,
+                    usage.ru_maxrss * 1024, size)
+
+
+def forward_baseline(case: Case, count: int, sample: int = 10) -> float:
+    """Seconds for ``count`` exact forward passes of the case's network (``sample`` timed, scaled)."""
+    sys.path.insert(0, str(ROOT))
+    from exactrelu import Domain, load  # the project under test, not an installed copy
+
+    net = load(NETS / case.file)
+    bounds = Domain.box([tuple(side.split(":")) for side in case.box.split(",")]).bounds
     rng = random.Random(0)
-    scale = count / min(count, sample)
-    count = min(count, sample)
-    points = [[lo + (hi - lo) * Fraction(rng.randrange(1, 1000), 1000) for lo, hi in domain.bounds]
-              for _ in range(count)]
-    start = time.perf_counter()
+    n = min(count, sample)
+    points = [[lo + (hi - lo) * Fraction(rng.randrange(1, 1000), 1000) for lo, hi in bounds] for _ in range(n)]
+    started = time.perf_counter()
     for p in points:
         net.forward(p)
-    return (time.perf_counter() - start) * scale
+    return (time.perf_counter() - started) * count / n
+
+
+def worktree(ref: str, where: Path) -> Path:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), ref], check=True,
+                   capture_output=True)
+    return where
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the cases whose name contains this text")
+    parser.add_argument("--large", action="store_true", help="also the cases of 10,000 regions and more")
+    parser.add_argument("--against", metavar="REF", help="also run every case on git revision REF")
     parser.add_argument("--certify", action="store_true", help="also produce and check certificates")
-    parser.add_argument("--scaling", action="store_true",
-                        help="time per region on bunny_3_3x16 for growing boxes (is it flat?)")
+    parser.add_argument("--scaling", action="store_true", help="time per region as boxes grow")
+    parser.add_argument("--plot", metavar="PNG", help="with --scaling: draw time per region against regions")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case (the median is shown)")
     args = parser.parse_args()
     if not NETS.exists():
         print(f"benchmark needs the shared networks at {NETS}", file=sys.stderr)
         return 2
-    if args.scaling:
-        return scaling()
-    ok = True
-    print(f"{'case':22} {'regions':>8} {'edges':>7} {'enum s':>8} {'all s':>8} {'regions/s':>10} "
-          f"{'baseline s':>10} {'all/base':>9}" + ("   cert s  check s  bytes/region" if args.certify else ""))
-    for name, file, make_domain, want_regions, want_edges in CASES:
-        if args.only not in name:
-            continue
-        net, domain = load(NETS / file), make_domain()
-        start = time.perf_counter()
-        count = sum(1 for _ in enumerate_regions(net, domain))
-        enum_seconds = time.perf_counter() - start
-        result = partition(net, domain)
-        regions, edges = len(result.regions), len(result.edges)
-        baseline = forward_baseline(net, domain, regions)
-        good = regions == want_regions and edges == want_edges and count == regions
-        ok &= good
-        line = (f"{name:22} {regions:>8} {edges:>7} {enum_seconds:>8.2f} {result.seconds:>8.2f} "
-                f"{regions / result.seconds:>10.0f} {baseline:>10.2f} {result.seconds / baseline:>9.2f}")
+    cases = SCALING if args.scaling else [c for c in CASES if args.large or not c.large]
+    cases = [c for c in cases if args.only in c.name]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_dir = Path(tmp)
+        ref = worktree(args.against, tmp_dir / "ref") if args.against else None
+        try:
+            rows = table(cases, tmp_dir, ref, args)
+        finally:
+            if ref is not None:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(ref)], check=False)
+    if args.plot and args.scaling:
+        plot(rows, Path(args.plot))
+    return 0 if all(ok for _, _, ok in rows) else 1
+
+
+def table(cases: list[Case], tmp: Path, ref: Path | None, args) -> list[tuple[Case, Measured, bool]]:
+    header = (f"{'case':24} {'regions':>8} {'edges':>7} {'cpu s':>7} {'regions/s':>9} {'peak MB':>8} "
+              f"{'kB/region':>9} {'base s':>7} {'cpu/base':>8}")
+    startup = run_case(None, ROOT, tmp).peak_bytes  # kB/region counts what the regions add to it
+    if ref is not None:
+        header += f" {'ref cpu s':>9} {'ref MB':>7} {'speed-up':>8}"
+    if args.certify:
+        header += f" {'cert s':>7} {'check s':>7} {'B/region':>9}"
+    print(header, flush=True)
+    rows = []
+    for case in cases:
+        runs = sorted((run_case(case, ROOT, tmp) for _ in range(args.repeat)), key=lambda m: m.cpu)
+        m = runs[len(runs) // 2]
+        ok = (case.regions in (0, m.regions)) and case.edges in (None, m.edges)
+        base = forward_baseline(case, m.regions)
+        line = (f"{case.name:24} {m.regions:>8} {m.edges:>7} {m.cpu:>7.2f} {m.regions / m.cpu:>9.0f} "
+                f"{m.peak_bytes / 2**20:>8.0f} {(m.peak_bytes - startup) / m.regions / 1000:>9.1f} {base:>7.2f} "
+                f"{m.cpu / base:>8.2f}")
+        if ref is not None:
+            r = sorted((run_case(case, ref, tmp) for _ in range(args.repeat)), key=lambda m: m.cpu)[args.repeat // 2]
+            line += f" {r.cpu:>9.2f} {r.peak_bytes / 2**20:>7.0f} {r.cpu / m.cpu:>8.2f}"
         if args.certify:
-            line += _certify_columns(net, domain, regions)
-        print(line + ("" if good else f"   MISMATCH: expected {want_regions} regions, {want_edges} edges"))
-    return 0 if ok else 1
+            line += certify_columns(case, tmp, m.regions)
+        if not ok:
+            line += f"   MISMATCH: expected {case.regions} regions, {case.edges} edges"
+        print(line, flush=True)
+        rows.append((case, m, ok))
+    return rows
 
 
-def scaling() -> int:
-    """Regions per second on one network as the box grows from ~1,000 to ~22,700 regions."""
-    net = load(NETS / "bunny_3_3x16.npz")
-    print(f"{'box':>14} {'regions':>8} {'enum s':>8} {'ms/region':>10} {'all s':>8} {'ms/region':>10}")
-    for radius in ("0.1", "0.2", "0.3", "0.4", "0.5"):
-        domain = Domain.box([("-" + radius, radius)] * 3)
-        start = time.perf_counter()
-        count = sum(1 for _ in enumerate_regions(net, domain))
-        enum_seconds = time.perf_counter() - start
-        result = partition(net, domain)
-        print(f"{'[-' + radius + ', ' + radius + ']^3':>14} {count:>8} {enum_seconds:>8.2f} "
-              f"{1000 * enum_seconds / count:>10.3f} {result.seconds:>8.2f} {1000 * result.seconds / count:>10.3f}")
-    return 0
+def certify_columns(case: Case, tmp: Path, regions: int) -> str:
+    cert = tmp / "cert.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    seconds = []
+    for command in (
+        ["exactrelu", "certify", str(NETS / case.file), f"--box={case.box}", "-o", str(cert), "--no-progress"],
+        ["exactrelu_checker", str(cert)],
+    ):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", *command], env=env, check=True, capture_output=True)
+        seconds.append(time.perf_counter() - started)
+    size = cert.stat().st_size
+    cert.unlink()
+    return f" {seconds[0]:>7.2f} {seconds[1]:>7.2f} {size / regions:>9.0f}"
 
 
-def _certify_columns(net, domain, regions: int) -> str:
-    import exactrelu_checker
-    from exactrelu import certify
+def plot(rows: list[tuple[Case, Measured, bool]], path: Path) -> None:
+    import matplotlib  # deferred: only --plot needs it
 
-    start = time.perf_counter()
-    cert = json.dumps(certify(net, domain), separators=(",", ":"))
-    produce = time.perf_counter() - start
-    start = time.perf_counter()
-    verdict = exactrelu_checker.check_certificate(cert)
-    check = time.perf_counter() - start
-    status = "" if verdict.verified else f"  NOT VERIFIED: {verdict.reason}"
-    return f" {produce:>8.2f} {check:>8.2f} {len(cert) / regions:>13.0f}{status}"
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # deferred: after the backend is chosen
+
+    fig, ax = plt.subplots(figsize=(5, 3.2), dpi=150)
+    for family, marker in (("bunny_3", "o"), ("acasxu_1_1", "s")):
+        points = [(m.regions, 1000 * m.cpu / m.regions) for c, m, _ in rows if c.name.startswith(family)]
+        if points:
+            ax.plot(*zip(*points), marker=marker, label=family)
+    ax.set_xscale("log")
+    ax.set_xlabel("regions")
+    ax.set_ylabel("CPU ms per region (whole process)")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
