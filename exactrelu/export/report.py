@@ -405,15 +405,14 @@ def _number(q: Fraction) -> str | list[str]:
     return [exact, rounded]
 
 
-def _has_long(value: Any) -> bool:
-    """Whether the page data holds a long number (a ``[exact, rounded]`` pair)."""
-    if isinstance(value, dict):
-        return any(_has_long(v) for v in value.values())
-    if isinstance(value, list):
-        return any(
-            isinstance(v, list) and len(v) == 2 and all(isinstance(t, str) for t in v) or _has_long(v) for v in value
-        )
-    return False
+def _has_long(regions: Sequence[dict]) -> bool:
+    """Whether a region of the page data holds a long number (a ``[exact, rounded]`` pair)."""
+    numbers = (
+        x
+        for r in regions
+        for x in [*r["point"], *(c for terms in r["maps"] for c, _ in terms), *(v for p in r["vertices"] for v in p)]
+    )
+    return any(isinstance(x, list) for x in numbers)
 
 
 def _json_for_script(data: dict) -> str:
@@ -479,6 +478,7 @@ ticked, and the drawing rounds coordinates to 1/100 pixel.</footer>
 </html>"""
 
 _STYLE = """\
+[hidden] { display: none !important; }
 body { font: 15px/1.45 "Liberation Sans", "Helvetica Neue", Arial, sans-serif; color: #1d1d1d;
        margin: 18px 28px; background: #fff; }
 h1 { font: 600 21px/1.2 "Liberation Serif", Georgia, "Times New Roman", serif; margin: 0 0 4px; }
