@@ -27,7 +27,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CertificateError
-from ..rational import format_rational, parse_rational_text
+from .coq_forms import (
+    HINT_HEX,
+    compose,
+    coq_bits,
+    coq_list,
+    frac,
+    hint_text,
+    nat_index,
+    numeral,
+    pad,
+    q_text,
+    solve,
+    zlayer,
+)
 
 __all__ = [
     "CHECKER_FILE",
@@ -40,45 +53,6 @@ __all__ = [
 
 CHECKER_FILE = Path(__file__).resolve().parent / "coq" / "Checker.v"
 THEOREMS = ("partition_correct", "maps_correct", "continuity", "regions_disjoint", "patterns_distinct")
-
-
-# -- numbers as Coq text ------------------------------------------------------------------------------
-HEX_FROM = 10**40  # integers this large are written in hexadecimal: Coq reads a decimal numeral in
-# time quadratic in its length (a 300-digit Z took 0.11 s, its hexadecimal form 0.009 s)
-
-
-HINT_HEX = 2**40  # the same, for the integer hints of Certificate.v (no referee reads them)
-
-
-def _int(n: int, hex_from: int = HEX_FROM) -> str:
-    """``n`` as a Coq numeral: decimal, or hexadecimal (``0x...``) from ``hex_from`` on."""
-    if abs(n) >= hex_from:
-        return f"-0x{-n:x}" if n < 0 else f"0x{n:x}"
-    return format_rational(n)  # str() refuses past 4,300 digits
-
-
-def _z(n: int) -> str:
-    text = _int(n)
-    return f"({text})" if n < 0 else text
-
-
-def _zh(n: int) -> str:
-    """A hint integer (hexadecimal from :data:`HINT_HEX` on)."""
-    text = _int(n, HINT_HEX)
-    return f"({text})" if n < 0 else text
-
-
-def _q(v: Fraction) -> str:
-    v = Fraction(v)
-    return f"({_int(v.numerator)} # {_int(v.denominator)})"
-
-
-def _list(items, sep: str = "; ") -> str:
-    return "[" + sep.join(items) + "]"
-
-
-def _bits(bits) -> str:
-    return _list("true" if b else "false" for b in bits)
 
 
 # -- reading the certificate's JSON (structure only: Coq checks everything) -------------------------------
@@ -111,21 +85,14 @@ class _Cert:
     summary: dict
 
 
-def _nat(v: Any) -> int:
-    """A JSON index: an int >= 0 (what goes into the Coq text is only ever a number)."""
-    if type(v) is not int or v < 0:
-        raise ValueError(f"expected an index, got {v!r:.40}")
-    return v
-
-
 def _bit(v: Any) -> int:
-    if _nat(v) > 1:
+    if nat_index(v) > 1:
         raise ValueError(f"expected a bit, got {v!r}")
     return v
 
 
 def _proof(v: Any) -> Any:
-    return v if v in ("z", "b") else [_nat(t) for t in v]
+    return v if v in ("z", "b") else [nat_index(t) for t in v]
 
 
 def _read(data: Any) -> _Cert:
@@ -138,21 +105,21 @@ def _read(data: Any) -> _Cert:
     try:
         tree = [
             _Node(
-                _nat(n["k"]),
-                [(_nat(j), _bit(bit), _proof(proof)) for j, bit, proof in n.get("d", [])],
-                *(None if n.get(key) is None else _nat(n[key]) for key in ("s", "p", "m", "n", "r")),
+                nat_index(n["k"]),
+                [(nat_index(j), _bit(bit), _proof(proof)) for j, bit, proof in n.get("d", [])],
+                *(None if n.get(key) is None else nat_index(n[key]) for key in ("s", "p", "m", "n", "r")),
             )
             for n in data["tree"]
         ]
         regions = [
             _Region(
                 tuple(tuple(_bit(v) for v in layer) for layer in r["pattern"]),
-                [[_frac(v) for v in row] for row in r["map"]["weight"]],
-                [_frac(v) for v in r["map"]["bias"]],
+                [[frac(v) for v in row] for row in r["map"]["weight"]],
+                [frac(v) for v in r["map"]["bias"]],
             )
             for r in data["regions"]
         ]
-        edges = [(_nat(i), _nat(j)) for i, j in data["edges"]]
+        edges = [(nat_index(i), nat_index(j)) for i, j in data["edges"]]
         return _Cert(
             data["network"],
             data.get("source") or {},
@@ -166,89 +133,23 @@ def _read(data: Any) -> _Cert:
         raise CertificateError(f"not a readable exactrelu certificate ({type(exc).__name__}: {exc})") from None
 
 
-# -- integer forms, exactly as Checker.v computes them --------------------------------------------------
-def _vadd(u: list[int], w: list[int]) -> list[int]:
-    if len(u) < len(w):
-        u, w = w, u
-    return [a + b for a, b in zip(u, w)] + u[len(w) :]
-
-
-def _vscale(c: int, u: list[int]) -> list[int]:
-    return [] if c == 0 else [c * a for a in u]
-
-
-def _lincomb(ws: list[int], rs: list[list[int]]) -> list[int]:
-    out: list[int] = []
-    for w, r in zip(ws, rs):
-        if w and r:
-            out = _vadd(out, _vscale(w, r))
-    return out
-
-
-@dataclass(frozen=True)
-class _ZLayer:
-    rows: list[list[int]]  # [bias, w_1, ..., w_n] * den
-    den: int
-
-
-def _zlayer(weight, bias) -> _ZLayer:
-    den = lcm(*(Fraction(q).denominator for q in list(bias) + [v for row in weight for v in row]))
-    rows = [[int(Fraction(c) * den)] + [int(Fraction(v) * den) for v in row] for row, c in zip(weight, bias)]
-    return _ZLayer(rows, den)
-
-
-def _compose(slope: Fraction, bits, rows, den: int, layer: _ZLayer) -> tuple[list[list[int]], int]:
-    sp, sq = slope.numerator, slope.denominator
-    srows = [_vscale(sq if b else sp, r) for b, r in zip(bits, rows)]
-    scale = den * sq
-    out = [_vadd([zr[0] * scale], _lincomb(zr[1:], srows)) for zr in layer.rows]
-    return out, layer.den * scale
-
-
-def _solve(gradients: list[list[int]], target: list[int]) -> list[Fraction] | None:
-    """The unique ``y`` with ``sum_t y_t gradients[t] = target`` (gradients independent), or None."""
-    d, r = len(target), len(gradients)
-    m = [[Fraction(gradients[t][c]) for t in range(r)] + [Fraction(target[c])] for c in range(d)]
-    pivots, row = [], 0
-    for col in range(r):
-        p = next((i for i in range(row, d) if m[i][col] != 0), None)
-        if p is None:
-            return None
-        m[row], m[p] = m[p], m[row]
-        pv = m[row][col]
-        m[row] = [a / pv for a in m[row]]
-        for i in range(d):
-            if i != row and m[i][col] != 0:
-                f = m[i][col]
-                m[i] = [a - f * b for a, b in zip(m[i], m[row])]
-        pivots.append(col)
-        row += 1
-    if any(m[i][r] != 0 for i in range(row, d)):
-        return None
-    return [m[i][r] for i in range(r)]
-
-
-def _pad(u: list[int], n: int) -> list[int]:
-    return u + [0] * (n - len(u))
-
-
 # -- the development ----------------------------------------------------------------------------------
 class _Builder:
     def __init__(self, cert: _Cert):
         self.cert = cert
         layers = cert.network["layers"]
-        self.weights = [[[Fraction(_frac(v)) for v in row] for row in layer["weight"]] for layer in layers]
-        self.biases = [[Fraction(_frac(v)) for v in layer["bias"]] for layer in layers]
+        self.weights = [[[Fraction(frac(v)) for v in row] for row in layer["weight"]] for layer in layers]
+        self.biases = [[Fraction(frac(v)) for v in layer["bias"]] for layer in layers]
         n_hidden = len(layers) - 1
         slopes = cert.network.get("negative_slopes") or ["0"] * n_hidden
-        self.slopes = [Fraction(_frac(s)) for s in slopes]
+        self.slopes = [Fraction(frac(s)) for s in slopes]
         if len(self.slopes) != n_hidden:
             raise CertificateError("the network's negative_slopes do not match its hidden layers")
         self.n_hidden = n_hidden
         self.d = len(self.weights[0][0])
-        self.zlayers = [_zlayer(w, b) for w, b in zip(self.weights, self.biases)]
-        self.A = [[Fraction(_frac(v)) for v in row] for row in cert.domain["A"]]
-        self.b = [Fraction(_frac(v)) for v in cert.domain["b"]]
+        self.zlayers = [zlayer(w, b) for w, b in zip(self.weights, self.biases)]
+        self.A = [[Fraction(frac(v)) for v in row] for row in cert.domain["A"]]
+        self.b = [Fraction(frac(v)) for v in cert.domain["b"]]
         # each domain row b_i - A_i x as integers and its scale; a box's rows share one scale, so
         # that Checker.v's box_ys finds the multipliers of a box bound itself
         self.box_scale = None
@@ -262,8 +163,8 @@ class _Builder:
 
     # Network.v ---------------------------------------------------------------------------------------
     def _layer_q(self, k: int) -> str:
-        rows = ";\n     ".join(_list(_q(v) for v in row) for row in self.weights[k])
-        return f"mk_layer\n    [{rows}]\n    {_list(_q(v) for v in self.biases[k])}"
+        rows = ";\n     ".join(coq_list(q_text(v) for v in row) for row in self.weights[k])
+        return f"mk_layer\n    [{rows}]\n    {coq_list(q_text(v) for v in self.biases[k])}"
 
     def network_v(self) -> str:
         out = [
@@ -285,13 +186,13 @@ class _Builder:
             what = "output layer" if k == self.n_hidden else f"hidden layer {k}"
             out.append(f"(** {what}: weight (rows = outputs), bias *)")
             out.append(f"Definition layer{k} : layer :=\n  {self._layer_q(k)}.\n")
-        hidden = "; ".join(f"(layer{k}, {_q(self.slopes[k])})" for k in range(self.n_hidden))
+        hidden = "; ".join(f"(layer{k}, {q_text(self.slopes[k])})" for k in range(self.n_hidden))
         out.append("(** Hidden layers with the negative slope of their activation (0: ReLU), then the output layer. *)")
         out.append(f"Definition net : network := mk_network [{hidden}] layer{self.n_hidden}.\n")
         out.append("(** The domain: A x <= b. *)")
-        rows = ";\n   ".join(_list(_q(v) for v in row) for row in self.A)
+        rows = ";\n   ".join(coq_list(q_text(v) for v in row) for row in self.A)
         out.append(f"Definition A : list (list Q) :=\n  [{rows}].\n")
-        out.append(f"Definition b : list Q := {_list(_q(v) for v in self.b)}.\n")
+        out.append(f"Definition b : list Q := {coq_list(q_text(v) for v in self.b)}.\n")
         out.append(f"Definition dim : nat := {self.d}.\n")
         return "\n".join(out)
 
@@ -312,10 +213,10 @@ class _Builder:
         ]
         items = []
         for i, reg in enumerate(cert.regions):
-            rows = "; ".join(_list(_q(v) for v in row) for row in reg.weight)
+            rows = "; ".join(coq_list(q_text(v) for v in row) for row in reg.weight)
             items.append(
-                f"  (* {i} *) mk_region {_list(_bits(p) for p in reg.pattern)}\n"
-                f"    (mk_layer [{rows}] {_list(_q(v) for v in reg.bias)})"
+                f"  (* {i} *) mk_region {coq_list(coq_bits(p) for p in reg.pattern)}\n"
+                f"    (mk_layer [{rows}] {coq_list(q_text(v) for v in reg.bias)})"
             )
         out.append(";\n".join(items) + "].\n")
         out.append("(** The edges: regions i and j, the hyperplane [c; a_1; ...] (c + a . x = 0) of their shared")
@@ -323,7 +224,7 @@ class _Builder:
         out.append("Definition edges : list edge := [")
         out.append(
             ";\n".join(
-                f"  mk_edge {i} {j} {_list(_q(v) for v in h)} {_list(_q(v) for v in lam)}"
+                f"  mk_edge {i} {j} {coq_list(q_text(v) for v in h)} {coq_list(q_text(v) for v in lam)}"
                 for i, j, h, lam in self.edges()
             )
             + "].\n"
@@ -332,15 +233,16 @@ class _Builder:
         out.append("Local Open Scope Z_scope.\n")
         zl = []
         for layer in self.zlayers:
-            rows = ";\n     ".join(_list(_zh(v) for v in row) for row in layer.rows)
-            zl.append(f"  mk_zlayer\n    [{rows}]\n    {_int(layer.den, HINT_HEX)}")
+            rows = ";\n     ".join(coq_list(hint_text(v) for v in row) for row in layer.rows)
+            zl.append(f"  mk_zlayer\n    [{rows}]\n    {numeral(layer.den, HINT_HEX)}")
         out.append("(** Each layer (hidden, then output) as integer rows [bias; weights] over one denominator. *)")
         out.append("Definition zlayers : list zlayer := [\n" + ";\n".join(zl) + "].\n")
         out.append("(** Each domain row b_i - A_i x as integers, times the positive scale given. *)")
         out.append(
             "Definition zdomain : list (list Z * positive) := [\n"
             + ";\n".join(
-                f"  ({_list(_zh(v) for v in row)}, {_int(s, HINT_HEX)}%positive)" for row, s in self.domain_rows
+                f"  ({coq_list(hint_text(v) for v in row)}, {numeral(s, HINT_HEX)}%positive)"
+                for row, s in self.domain_rows
             )
             + "].\n"
         )
@@ -363,8 +265,10 @@ class _Builder:
             prefix = []
             for j, bit, proof in node.decided:
                 mu, ys = self.farkas(idx, j, bit, proof, rows[j], cons, splits)
-                ys_text = "None" if ys is None else "(Some " + _list(f"({t}%nat, {_zh(y)})" for t, y in ys) + ")"
-                prefix.append(f"Decide {j} {'true' if bit else 'false'} {_int(mu, HINT_HEX)} {ys_text} (")
+                ys_text = (
+                    "None" if ys is None else "(Some " + coq_list(f"({t}%nat, {hint_text(y)})" for t, y in ys) + ")"
+                )
+                prefix.append(f"Decide {j} {'true' if bit else 'false'} {numeral(mu, HINT_HEX)} {ys_text} (")
                 bits[j] = bit
             if node.split is not None:
                 j = node.split
@@ -378,11 +282,11 @@ class _Builder:
                     raise CertificateError(f"node {idx} ends layer {k} with neurons lacking a bit")
                 layer_bits = [bits[j] for j in range(width)]
                 if node.next is not None:
-                    nrows, nden = _compose(self.slopes[k], layer_bits, rows, den, self.zlayers[k + 1])
-                    body = f"Next {_bits(layer_bits)} n{node.next}"
+                    nrows, nden = compose(self.slopes[k], layer_bits, rows, den, self.zlayers[k + 1])
+                    body = f"Next {coq_bits(layer_bits)} n{node.next}"
                     stack.append((node.next, k + 1, nrows, nden, {}, done + (tuple(layer_bits),), cons, splits))
                 else:
-                    body = f"Leaf {_bits(layer_bits)} {node.region}"
+                    body = f"Leaf {coq_bits(layer_bits)} {node.region}"
             defs[idx] = "".join(prefix) + body + ")" * len(prefix)
         return [f"Definition n{i} : tree := {defs[i]}." for i in sorted(defs, reverse=True)]
 
@@ -390,7 +294,7 @@ class _Builder:
         """``(mu, [(Coq constraint position, y)])`` proving ``sgn * row >= 0`` on the cell."""
         d = self.d
         f = row if bit else [-a for a in row]
-        f = _pad(f, d + 1)
+        f = pad(f, d + 1)
         where = f"node {idx}: neuron {j} bit {bit}"
         if proof == "z":
             return 1, []
@@ -408,8 +312,8 @@ class _Builder:
         positions = [splits + t if t < m else splits - 1 - (t - m) for t in indices]
         if any(not 0 <= p < len(cons) for p in positions):
             raise CertificateError(f"{where}: the proof names a constraint outside the cell")
-        gradients = [_pad(cons[p], d + 1)[1:] for p in positions]
-        y = _solve(gradients, f[1:]) if positions else ([] if not any(f[1:]) else None)
+        gradients = [pad(cons[p], d + 1)[1:] for p in positions]
+        y = solve(gradients, f[1:]) if positions else ([] if not any(f[1:]) else None)
         if y is None or any(v < 0 for v in y):
             raise CertificateError(f"{where}: no nonnegative Farkas multipliers on the proof's basis")
         mu = lcm(1, *(v.denominator for v in y))
@@ -424,7 +328,7 @@ class _Builder:
         for p, v in ys:
             if not 0 <= p < len(cons) or v < 0:
                 raise CertificateError(f"{where}: a multiplier is negative or names no constraint")
-            comb = [a + v * b for a, b in zip(comb, _pad(cons[p], d + 1))]
+            comb = [a + v * b for a, b in zip(comb, pad(cons[p], d + 1))]
         diff = [mu * a - c for a, c in zip(f, comb)]
         if any(diff[1:]) or diff[0] < 0:
             raise CertificateError(f"{where}: the Farkas combination does not prove the sign")
@@ -437,7 +341,7 @@ class _Builder:
                 cached = (self.zlayers[0].rows, self.zlayers[0].den)
             else:
                 rows, den = self.layer_forms(pattern, k - 1)
-                cached = _compose(self.slopes[k - 1], pattern[k - 1], rows, den, self.zlayers[k])
+                cached = compose(self.slopes[k - 1], pattern[k - 1], rows, den, self.zlayers[k])
             self._forms[key] = cached
         return cached
 
@@ -456,7 +360,7 @@ class _Builder:
             except StopIteration:
                 raise CertificateError(f"edge [{i}, {j}]: the two regions have the same pattern") from None
             rows, _ = self.layer_forms(pi, k)
-            h = _pad(rows[n], self.d + 1)
+            h = pad(rows[n], self.d + 1)
             g = gcd(*h)
             h = [a // g for a in h] if g else h
             pivot = next((c for c in range(1, len(h)) if h[c]), None)
@@ -538,10 +442,6 @@ Print Assumptions continuity.
 Print Assumptions regions_disjoint.
 Print Assumptions patterns_distinct.
 """
-
-
-def _frac(v: Any) -> Fraction:
-    return v if isinstance(v, Fraction) else parse_rational_text(str(v), "certificate number")
 
 
 def _comment(text: Any) -> str:

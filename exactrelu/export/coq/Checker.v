@@ -117,6 +117,71 @@ Definition regions_disjoint (N : network) (R : list region) : Prop :=
 (** Regions have pairwise distinct activation patterns. *)
 Definition patterns_distinct (R : list region) : Prop := NoDup (map pattern R).
 
+(** ** Decision boundary and decision regions (certificates with a [boundary]) *)
+
+(** The class scores at the output [y]: the outputs, or [(0, f)] for a single output [f] (class 1
+    where [f >= 0], class 0 where [f <= 0], as in the certificate). *)
+Definition scores (y : list Q) : list Q := match y with [f] => [0; f] | _ => y end.
+
+(** The number of classes: the outputs, or 2 for a single output. *)
+Definition classes (N : network) : nat :=
+  match length (bias (output N)) with 1%nat => 2%nat | n => n end.
+
+(** The score of class k at x. *)
+Definition score (N : network) (x : list Q) (k : nat) : Q := nth k (scores (eval N x)) 0.
+
+(** Class k has the top score at x: no class scores more (ties allowed). *)
+Definition top (N : network) (x : list Q) (k : nat) : Prop :=
+  Forall (fun v => v <= score N x k) (scores (eval N x)).
+
+(** A boundary piece of region [pc_region]: classes [pc_k] and [pc_l] (the certificate's classes
+    [k < l]; with a single output its pair [0] is classes 1 and 0), the hyperplane
+    [c + a . x = 0] given as [c :: a], and a witness point; [pc_lam] is a hint. *)
+Record piece := mk_piece {
+  pc_region : N; pc_k : nat; pc_l : nat; pc_hyperplane : list Q; pc_point : list Q; pc_lam : Q }.
+
+(** A tie: classes [t_k] and [t_l] score the same on the whole cell of region [t_region]. *)
+Record tie := mk_tie { t_region : N; t_k : nat; t_l : nat }.
+
+(** Every listed piece: on the whole cell of its region, [score_k - score_l] is a positive multiple
+    of the hyperplane's form (so there [score_k = score_l] exactly on the hyperplane, and [k] scores
+    more on its positive side), and the witness point lies in the domain, in the cell, on the
+    hyperplane, with class k (and so l) on top. *)
+Definition boundary_pieces_correct (N : network) (A : list (list Q)) (b : list Q) (dim : nat)
+    (R : list region) (P : list piece) : Prop :=
+  forall pc, In pc P -> exists r, nth_error R (N.to_nat (pc_region pc)) = Some r /\
+    (pc_k pc < classes N)%nat /\ (pc_l pc < classes N)%nat /\ pc_k pc <> pc_l pc /\
+    (exists a, In a (tl (pc_hyperplane pc)) /\ ~ a == 0) /\
+    (exists lam, 0 < lam /\ forall x, in_cell N (pattern r) x ->
+       score N x (pc_k pc) - score N x (pc_l pc) == lam * dotQ (pc_hyperplane pc) (1 :: x)) /\
+    length (pc_point pc) = dim /\ in_domain A b (pc_point pc) /\ in_cell N (pattern r) (pc_point pc) /\
+    dotQ (pc_hyperplane pc) (1 :: pc_point pc) == 0 /\ top N (pc_point pc) (pc_k pc).
+
+(** Every listed tie: the two classes score the same on the whole cell of the region. *)
+Definition boundary_ties_correct (N : network) (R : list region) (T : list tie) : Prop :=
+  forall t, In t T -> exists r, nth_error R (N.to_nat (t_region t)) = Some r /\
+    (t_k t < classes N)%nat /\ (t_l t < classes N)%nat /\ t_k t <> t_l t /\
+    forall x, in_cell N (pattern r) x -> score N x (t_k t) == score N x (t_l t).
+
+(** [W] has one entry per region.  [Some k]: class k is on top at every point of the region (its
+    closed cell within the domain), and every lower class is not on top at some point of the
+    region (so k is the lowest class on top on the whole region).  [None]: every class is not on
+    top at some point of the region. *)
+Definition decision_regions_correct (N : network) (A : list (list Q)) (b : list Q) (dim : nat)
+    (R : list region) (W : list (option nat)) : Prop :=
+  length W = length R /\
+  forall i r w, nth_error R i = Some r -> nth_error W i = Some w ->
+    (forall k, w = Some k -> (k < classes N)%nat /\
+       forall x, in_domain A b x -> in_cell N (pattern r) x -> top N x k) /\
+    (forall k', (k' < match w with Some k => k | None => classes N end)%nat ->
+       exists x, length x = dim /\ in_domain A b x /\ in_cell N (pattern r) x /\ ~ top N x k').
+
+(** Class k is on top at every point of the domain. *)
+Definition class_wins_domain (N : network) (A : list (list Q)) (b : list Q) (dim : nat) (k : nat)
+    : Prop :=
+  forall x, length x = dim -> in_domain A b x -> top N x k.
+
+
 (* ================================================================================================ *)
 (** * Part 2. The checker (integer arithmetic) *)
 
@@ -396,6 +461,160 @@ Definition check (c : certificate) : bool :=
       nodupb (list_eqb (list_eqb Bool.eqb)) (map pattern R)
   | [] => false
   end.
+
+(** ** The boundary checker *)
+
+(** Hints for a region's [whole] entry: per class j, Farkas multipliers [(mu, ys)] proving
+    [score_k - score_j >= 0] on the region; per class k' below the claim (all classes for [None]),
+    a point and a class scoring more than k' there. *)
+Record whint := mk_whint { wh_farkas : list (positive * list (nat * Z)); wh_losers : list (list Q * nat) }.
+
+Record bcertificate := mk_bcertificate {
+  b_pieces : list piece; b_ties : list tie; b_whole : list (option nat); b_hints : list whint }.
+
+Definition BStatement (c : certificate) (B : bcertificate) : Prop :=
+  boundary_pieces_correct (c_network c) (c_A c) (c_b c) (c_dim c) (c_regions c) (b_pieces B) /\
+  boundary_ties_correct (c_network c) (c_regions c) (b_ties B) /\
+  decision_regions_correct (c_network c) (c_A c) (c_b c) (c_dim c) (c_regions c) (b_whole B).
+
+(** The rows of the scores: a single output row [r] becomes [0 * r; r]. *)
+Definition score_rows {A : Type} (z : A) (rows : list (list A)) : list (list A) :=
+  match rows with [r] => [map (fun _ => z) r; r] | _ => rows end.
+
+Definition signed (bits : list bool) (rows : list (list Z)) : list (list Z) :=
+  zipw (fun (b : bool) (r : list Z) => if b then r else vneg r) bits rows.
+
+(** The forms of a region from its pattern alone: every hidden neuron's pre-activation times its
+    sign ([>= 0] on the cell), layer by layer, then the output rows over their denominator. *)
+Fixpoint pforms (p : list (list bool)) (hs : list (layer * Q)) (Ls : list zlayer) (rows : list (list Z))
+    (den : positive) : option (list (list Z) * list (list Z) * positive) :=
+  match p, hs, Ls with
+  | [], [], [] => Some ([], rows, den)
+  | bits :: p', (l, s) :: hs', L :: Ls' =>
+      if Nat.eqb (length bits) (length rows) then
+        let (rows', den') := compose s bits rows den L in
+        match pforms p' hs' Ls' rows' den' with
+        | Some (cs, out, d) => Some (signed bits rows ++ cs, out, d)
+        | None => None
+        end
+      else None
+  | _, _, _ => None
+  end.
+
+Definition Qlt_b (a b : Q) : bool := negb (Qle_bool b a).
+
+Definition inside (cons : list (list Z)) (x : list Q) : bool :=
+  forallb (fun c => Qle_bool 0 (zdot c (1%Q :: x))) cons.
+
+(** At x (inside the region), the score row [rk] is at least every score row. *)
+Definition top_at (zsc : list (list Z)) (x : list Q) (k : nat) : bool :=
+  match nth_error zsc k with
+  | Some rk => forallb (fun rj => Qle_bool (zdot rj (1%Q :: x)) (zdot rk (1%Q :: x))) zsc
+  | None => false
+  end.
+
+Definition loses_at (dim : nat) (cons zsc : list (list Z)) (x : list Q) (k j : nat) : bool :=
+  Nat.eqb (length x) dim && inside cons x &&
+  match nth_error zsc k, nth_error zsc j with
+  | Some rk, Some rj => Qlt_b (zdot rk (1%Q :: x)) (zdot rj (1%Q :: x))
+  | _, _ => false
+  end.
+
+Fixpoint losers_ok (dim : nat) (cons zsc : list (list Z)) (k : nat) (pts : list (list Q * nat)) : bool :=
+  match pts with
+  | [] => true
+  | (x, j) :: pts' => loses_at dim cons zsc x k j && losers_ok dim cons zsc (S k) pts'
+  end.
+
+Definition whole_ok (N : network) (dim : nat) (dom : list (list Z))
+    (f : option (list (list Z) * list (list Z) * positive)) (w : option nat) (h : whint) : bool :=
+  match f with
+  | Some (cs, out, _) =>
+      let cons := cs ++ dom in
+      let zsc := score_rows 0 out in
+      match w with
+      | Some k =>
+          Nat.ltb k (classes N) &&
+          match nth_error zsc k with
+          | Some rk => all2 (fun rj my => farkas cons (vadd rk (vneg rj)) (fst my) (snd my)) zsc (wh_farkas h)
+          | None => false
+          end
+      | None => true
+      end &&
+      Nat.eqb (length (wh_losers h)) (match w with Some k => k | None => classes N end) &&
+      losers_ok dim cons zsc 0 (wh_losers h)
+  | None => false
+  end.
+
+Fixpoint whole_all (N : network) (dim : nat) (dom : list (list Z))
+    (F : list (option (list (list Z) * list (list Z) * positive))) (W : list (option nat)) (H : list whint)
+    : bool :=
+  match F, W, H with
+  | [], [], [] => true
+  | f :: F', w :: W', h :: H' => whole_ok N dim dom f w h && whole_all N dim dom F' W' H'
+  | _, _, _ => false
+  end.
+
+(** [a - b = lam * h] entry by entry. *)
+Fixpoint diffb (lam : Q) (a b h : list Q) : bool :=
+  match a, b, h with
+  | [], [], [] => true
+  | a0 :: a', b0 :: b', h0 :: h' => Qeq_bool (a0 - b0) (lam * h0) && diffb lam a' b' h'
+  | _, _, _ => false
+  end%Q.
+
+Definition classes_ok (N : network) (k l : nat) : bool :=
+  Nat.ltb k (classes N) && Nat.ltb l (classes N) && negb (Nat.eqb k l).
+
+Definition piece_ok (N : network) (dim : nat) (R : list region) (dom : list (list Z))
+    (F : list (option (list (list Z) * list (list Z) * positive))) (pc : piece) : bool :=
+  match nth_error R (N.to_nat (pc_region pc)), nth_error F (N.to_nat (pc_region pc)) with
+  | Some r, Some (Some (cs, out, _)) =>
+      let h := pc_hyperplane pc in
+      let x := pc_point pc in
+      classes_ok N (pc_k pc) (pc_l pc) &&
+      existsb (fun a => negb (Qeq_bool a 0)) (tl h) &&
+      Qlt_b 0 (pc_lam pc) &&
+      match nth_error (score_rows 0%Q (rows_of (rmap r))) (pc_k pc),
+            nth_error (score_rows 0%Q (rows_of (rmap r))) (pc_l pc) with
+      | Some rk, Some rl => diffb (pc_lam pc) rk rl h
+      | _, _ => false
+      end &&
+      Nat.eqb (length x) dim && Qeq_bool (dotQ h (1%Q :: x)) 0 && inside (cs ++ dom) x &&
+      top_at (score_rows 0 out) x (pc_k pc)
+  | _, _ => false
+  end.
+
+Definition tie_ok (N : network) (R : list region) (t : tie) : bool :=
+  match nth_error R (N.to_nat (t_region t)) with
+  | Some r =>
+      classes_ok N (t_k t) (t_l t) &&
+      match nth_error (score_rows 0%Q (rows_of (rmap r))) (t_k t),
+            nth_error (score_rows 0%Q (rows_of (rmap r))) (t_l t) with
+      | Some rk, Some rl => all2 Qeq_bool rk rl
+      | _, _ => false
+      end
+  | None => false
+  end.
+
+Definition check_boundary (c : certificate) (B : bcertificate) : bool :=
+  match c_layers c with
+  | L0 :: Ls =>
+      let N := c_network c in
+      let R := c_regions c in
+      let F := map (fun r => pforms (pattern r) (hidden N) Ls (zrows L0) (zden L0)) R in
+      let dom := map fst (c_domain c) in
+      Nat.eqb (length (c_A c)) (length (c_b c)) &&
+      forallb (piece_ok N (c_dim c) R dom F) (b_pieces B) &&
+      forallb (tie_ok N R) (b_ties B) &&
+      whole_all N (c_dim c) dom F (b_whole B) (b_hints B)
+  | [] => false
+  end.
+
+(** Every region's [whole] entry is [Some k]. *)
+Definition all_whole (k : nat) (W : list (option nat)) : bool :=
+  forallb (fun w => match w with Some k' => Nat.eqb k k' | None => false end) W.
+
 
 (* ================================================================================================ *)
 (** * Part 3. Soundness *)
@@ -1124,4 +1343,375 @@ Proof.
     simpl in Hpa, Hpb. rewrite Hpa in Hxi. rewrite Hpb in Hxj.
     apply (Hx x x); auto. apply hint_rows. destruct (hidden N); exact H0.
   - apply nodupb_ok. exact Hn.
+Qed.
+
+
+(** ** The boundary checker is sound *)
+
+Lemma nexts_cons : forall l s hs O, nexts ((l, s) :: hs) O = cur hs O :: nexts hs O.
+Proof. intros l s [| [l' s'] hs] O; reflexivity. Qed.
+
+Lemma scaled_nonneg : forall z d w, z * QZ d == w -> 0 <= z -> 0 <= w.
+Proof.
+  intros z d w H Hz. rewrite <- H. apply Qmult_le_0_compat; [exact Hz | apply Qlt_le_weak, QZ_gt0].
+Qed.
+
+Lemma signed_fwd : forall bits rows den zs x, rows_rep rows den zs x -> Forall2 bit_ok bits zs ->
+  forall c, In c (signed bits rows) -> 0 <= zdot c (1 :: x).
+Proof.
+  intros bits rows den zs x Hr Hb. revert rows Hr.
+  induction Hb as [| b z bits zs Hb1 Hb IH]; intros rows Hr c Hc;
+    inversion Hr as [| r ? rows' ? Hz Hr']; subst; simpl in Hc; [contradiction |].
+  destruct Hc as [<- | Hc]; [| eauto].
+  destruct b; simpl in Hb1.
+  - eapply scaled_nonneg; eauto.
+  - rewrite zdot_vneg. apply Qneg_nonneg. rewrite <- Hz.
+    apply Qnonneg_neg. setoid_replace (- (z * QZ den)) with ((- z) * QZ den) by ring.
+    apply Qmult_le_0_compat; [apply Qneg_nonneg, Hb1 | apply Qlt_le_weak, QZ_gt0].
+Qed.
+
+Lemma signed_back : forall bits rows den zs x, rows_rep rows den zs x -> length bits = length rows ->
+  (forall c, In c (signed bits rows) -> 0 <= zdot c (1 :: x)) -> Forall2 bit_ok bits zs.
+Proof.
+  induction bits as [| b bits IH]; intros rows den zs x Hr Hl Hc; destruct rows as [| r rows];
+    simpl in Hl; try discriminate; inversion Hr as [| ? z ? zs' Hz Hr']; subst; constructor.
+  - pose proof (sign_of_scaled _ _ _ Hz) as [Hp Hn]. destruct b; simpl.
+    + apply Hp, Hc. left. reflexivity.
+    + apply Hn, Qnonneg_neg. rewrite <- zdot_vneg. apply Hc. left. reflexivity.
+  - eapply IH; eauto. intros c Hin. apply Hc. right. exact Hin.
+Qed.
+
+Lemma pforms_fwd : forall p hs O Ls rows den cs out d u x,
+  pforms p hs Ls rows den = Some (cs, out, d) ->
+  Forall2 (fun l L => hint_ok l L = true) (nexts hs O) Ls ->
+  rows_rep rows den (affine (cur hs O) u) x ->
+  Forall2 (Forall2 bit_ok) p (preacts hs u) ->
+  (forall c, In c cs -> 0 <= zdot c (1 :: x)) /\ rows_rep out d (run hs O u) x.
+Proof.
+  induction p as [| bits p IH]; intros [| [l s] hs] O Ls rows den cs out d u x H Hh Hr Hp.
+  - destruct Ls; [| discriminate]. injection H as <- <- <-. split; [intros c [] | exact Hr].
+  - discriminate.
+  - discriminate.
+  - destruct Ls as [| L Ls]; [discriminate |]. cbn [pforms] in H.
+    destruct (Nat.eqb (length bits) (length rows)); [| discriminate].
+    destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
+    destruct (pforms p hs Ls rows' den') as [[[cs' out'] d'] |] eqn:Ep; [| discriminate].
+    injection H as <- <- <-.
+    rewrite nexts_cons in Hh. inversion Hh as [| ? ? ? ? HL Hh']; subst.
+    simpl in Hp. inversion Hp as [| ? ? ? ? Hb Hp']; subst.
+    pose proof (compose_rep s bits rows den _ x _ L HL Hr Hb) as Hc. rewrite Ec in Hc.
+    destruct (IH hs O Ls rows' den' cs' out' d' (map (act s) (affine l u)) x Ep Hh' Hc Hp') as [Hcs Hout].
+    split; [| exact Hout].
+    intros c Hin. apply in_app_or in Hin as [Hin | Hin]; auto.
+    exact (signed_fwd bits rows den (affine l u) x Hr Hb c Hin).
+Qed.
+
+Lemma pforms_back : forall p hs O Ls rows den cs out d u x,
+  pforms p hs Ls rows den = Some (cs, out, d) ->
+  Forall2 (fun l L => hint_ok l L = true) (nexts hs O) Ls ->
+  rows_rep rows den (affine (cur hs O) u) x ->
+  (forall c, In c cs -> 0 <= zdot c (1 :: x)) ->
+  Forall2 (Forall2 bit_ok) p (preacts hs u) /\ rows_rep out d (run hs O u) x.
+Proof.
+  induction p as [| bits p IH]; intros [| [l s] hs] O Ls rows den cs out d u x H Hh Hr Hcs.
+  - destruct Ls; [| discriminate]. injection H as <- <- <-. split; [constructor | exact Hr].
+  - discriminate.
+  - discriminate.
+  - destruct Ls as [| L Ls]; [discriminate |]. cbn [pforms] in H.
+    destruct (Nat.eqb (length bits) (length rows)) eqn:El; [| discriminate].
+    apply Nat.eqb_eq in El.
+    destruct (compose s bits rows den L) as [rows' den'] eqn:Ec.
+    destruct (pforms p hs Ls rows' den') as [[[cs' out'] d'] |] eqn:Ep; [| discriminate].
+    injection H as <- <- <-.
+    rewrite nexts_cons in Hh. inversion Hh as [| ? ? ? ? HL Hh']; subst.
+    assert (Hb : Forall2 bit_ok bits (affine l u)).
+    { apply (signed_back bits rows den (affine l u) x Hr El). intros c Hin. apply Hcs, in_or_app. left. exact Hin. }
+    pose proof (compose_rep s bits rows den _ x _ L HL Hr Hb) as Hc. rewrite Ec in Hc.
+    destruct (IH hs O Ls rows' den' cs' out' d' (map (act s) (affine l u)) x Ep Hh' Hc) as [Hp Hout].
+    { intros c Hin. apply Hcs, in_or_app. right. exact Hin. }
+    split; [| exact Hout]. simpl. constructor; auto.
+Qed.
+
+Lemma domain_back : forall A b D x, length A = length b ->
+  domain_ok A b D = true -> (forall c, In c (map fst D) -> 0 <= zdot c (1 :: x)) -> in_domain A b x.
+Proof.
+  unfold domain_ok, domain_rows.
+  induction A as [| a A IH]; intros [| c0 b] D x Hl H Hc; simpl in Hl; try discriminate.
+  - constructor.
+  - destruct D as [| dz D]; simpl in H; [discriminate |]. apply andb_true_iff in H as [H1 H2].
+    assert (H1' : all2 (scaledb (snd dz)) (c0 :: map Qopp a) (fst dz) = true) by exact H1.
+    constructor.
+    + apply all2_Forall2 in H1'.
+      apply (Forall2_impl' _ _ _ _ (fun a b H => scaledb_ok _ a b H)) in H1'.
+      pose proof (dot_hint1 _ _ _ (1 :: x) H1') as E.
+      assert (Hz : 0 <= zdot (fst dz) (1 :: x)) by (apply Hc; left; reflexivity).
+      rewrite <- E in Hz.
+      assert (Hq : 0 <= dotQ (c0 :: map Qopp a) (1 :: x)).
+      { destruct (Qlt_le_dec (dotQ (c0 :: map Qopp a) (1 :: x)) 0) as [Hn | Hn]; auto. exfalso.
+        apply (Qmult_lt_r _ 0 (QZ (snd dz)) (QZ_gt0 _)) in Hn. rewrite Qmult_0_l in Hn.
+        apply (Qlt_not_le _ _ Hn Hz). }
+      cbn [dotQ] in Hq. rewrite dotQ_opp, Qmult_1_r in Hq. apply Qle_minus_iff. exact Hq.
+    + injection Hl as Hl. eapply IH; eauto. intros c Hin. apply Hc. right. exact Hin.
+Qed.
+
+Lemma zdot_zeros : forall (r : list Z) v, zdot (map (fun _ => 0%Z) r) v == 0.
+Proof. induction r as [| a r IH]; intros [| y v]; simpl; try reflexivity. rewrite IH. unfold inject_Z. ring. Qed.
+
+Lemma dotQ_zeros : forall (r : list Q) v, dotQ (map (fun _ => 0) r) v == 0.
+Proof. induction r as [| a r IH]; intros [| y v]; simpl; try reflexivity. rewrite IH. ring. Qed.
+
+Lemma score_rows_rep : forall rows den y x, rows_rep rows den y x -> rows_rep (score_rows 0%Z rows) den (scores y) x.
+Proof.
+  intros rows den y x H. destruct H as [| r z rows y Hz H]; [constructor |].
+  destruct H as [| r' z' rows y Hz' H]; simpl.
+  - constructor; [rewrite zdot_zeros; ring | constructor; [exact Hz | constructor]].
+  - constructor; [exact Hz | constructor; auto].
+Qed.
+
+Lemma rows_rep_nth : forall rows den zs x k rk, rows_rep rows den zs x -> nth_error rows k = Some rk ->
+  nth k zs 0 * QZ den == zdot rk (1 :: x).
+Proof.
+  intros rows den zs x k rk H Hk. destruct (Forall2_nth _ _ _ _ _ H Hk) as [z [Hz Hzv]].
+  rewrite (nth_error_nth zs k 0 Hz). exact Hzv.
+Qed.
+
+Lemma scaled_le : forall a b d, a * QZ d <= b * QZ d -> a <= b.
+Proof. intros a b d H. apply (Qmult_le_r _ _ (QZ d) (QZ_gt0 d)). exact H. Qed.
+
+Lemma top_of_rows : forall rows den zs x rk s,
+  rows_rep rows den zs x -> s * QZ den == zdot rk (1 :: x) ->
+  (forall rj, In rj rows -> zdot rj (1 :: x) <= zdot rk (1 :: x)) -> Forall (fun v => v <= s) zs.
+Proof.
+  intros rows den zs x rk s H Hs Hle. induction H as [| rj v rows zs Hv H IH]; constructor.
+  - apply (scaled_le _ _ den). rewrite Hv, Hs. apply Hle. left. reflexivity.
+  - apply IH. intros rj' Hin. apply Hle. right. exact Hin.
+Qed.
+
+Lemma nth_Qeq : forall l m k, Qlist_eq l m -> nth k l 0 == nth k m 0.
+Proof.
+  intros l m k H. revert k. induction H as [| a b l m Hab H IH]; intros [| k]; simpl; try reflexivity; auto.
+Qed.
+
+Lemma scores_Qeq : forall y y', Qlist_eq y y' -> Qlist_eq (scores y) (scores y').
+Proof.
+  intros y y' H. destruct H as [| a a' y y' Ha H]; [constructor |].
+  destruct H as [| b b' y y' Hb H]; simpl; repeat constructor; auto; reflexivity.
+Qed.
+
+Lemma scores_affine : forall M x k rk, nth_error (score_rows 0 (rows_of M)) k = Some rk ->
+  nth k (scores (affine M x)) 0 == dotQ rk (1 :: x).
+Proof.
+  intros M x k rk Hk. unfold affine.
+  destruct (rows_of M) as [| r [| r' rs]] eqn:E; simpl in *.
+  - destruct k; discriminate.
+  - destruct k as [| [| k]]; simpl in Hk; try (destruct k; discriminate); injection Hk as <-.
+    + rewrite dotQ_zeros. reflexivity.
+    + reflexivity.
+  - rewrite <- (nth_error_nth _ _ 0 (map_nth_error (fun r => dotQ r (1 :: x)) _ _ Hk)). reflexivity.
+Qed.
+
+Lemma score_map : forall N r x k rk, in_cell N (pattern r) x ->
+  (forall x, in_cell N (pattern r) x -> Qlist_eq (eval N x) (affine (rmap r) x)) ->
+  nth_error (score_rows 0 (rows_of (rmap r))) k = Some rk -> score N x k == dotQ rk (1 :: x).
+Proof.
+  intros N r x k rk Hx Hm Hk. unfold score. rewrite (nth_Qeq _ _ k (scores_Qeq _ _ (Hm x Hx))).
+  apply scores_affine. exact Hk.
+Qed.
+
+Lemma diffb_sound : forall lam a b h v, diffb lam a b h = true -> dotQ a v == dotQ b v + lam * dotQ h v.
+Proof.
+  intros lam a. induction a as [| a0 a IH]; intros [| b0 b] [| h0 h] v H; try discriminate.
+  - destruct v; simpl; ring.
+  - apply andb_true_iff in H as [H1 H2]. apply Qeq_bool_iff in H1.
+    destruct v as [| y v]; simpl; [ring |]. rewrite (IH b h v H2).
+    assert (a0 == b0 + lam * h0) as E by (rewrite <- H1; ring). rewrite E. ring.
+Qed.
+
+Lemma all2_Qeq_sound : forall a b v, all2 Qeq_bool a b = true -> dotQ a v == dotQ b v.
+Proof.
+  induction a as [| a0 a IH]; intros [| b0 b] v H; try discriminate.
+  - reflexivity.
+  - apply andb_true_iff in H as [H1 H2]. apply Qeq_bool_iff in H1.
+    destruct v as [| y v]; simpl; [reflexivity |]. rewrite H1, (IH b v H2). reflexivity.
+Qed.
+
+Lemma classes_ok_sound : forall N k l, classes_ok N k l = true ->
+  (k < classes N)%nat /\ (l < classes N)%nat /\ k <> l.
+Proof.
+  intros N k l H. unfold classes_ok in H. repeat rewrite andb_true_iff in H.
+  destruct H as [[H1 H2] H3]. apply Nat.ltb_lt in H1, H2. apply negb_true_iff, Nat.eqb_neq in H3. auto.
+Qed.
+
+Lemma inside_app : forall a b x, inside (a ++ b) x = true -> forall c, In c a \/ In c b -> 0 <= zdot c (1 :: x).
+Proof.
+  intros a b x H c Hc. unfold inside in H. rewrite forallb_forall in H.
+  apply Qle_bool_iff, H, in_or_app, Hc.
+Qed.
+
+Lemma Qlt_b_ok : forall a b, Qlt_b a b = true -> a < b.
+Proof.
+  intros a b H. unfold Qlt_b in H. apply negb_true_iff in H.
+  destruct (Qlt_le_dec a b) as [Hl | Hl]; auto. apply Qle_bool_iff in Hl. congruence.
+Qed.
+
+Lemma Forall2_in_l : forall {A B} (P : A -> B -> Prop) l m a, Forall2 P l m -> In a l -> exists b, In b m /\ P a b.
+Proof.
+  intros A B P l m a H. induction H as [| x y l m Hxy H IH]; intros Ha; [destruct Ha |].
+  destruct Ha as [<- | Hin]; simpl; eauto.
+  destruct (IH Hin) as [b [Hb Hp]]. eauto.
+Qed.
+
+(** What the hints of the layers and the domain give, at any x, for a pattern whose forms are [f]. *)
+Lemma forms_at : forall c L0 Ls p cs out d,
+  c_layers c = L0 :: Ls -> check c = true ->
+  pforms p (hidden (c_network c)) Ls (zrows L0) (zden L0) = Some (cs, out, d) ->
+  forall x,
+    ((in_domain (c_A c) (c_b c) x /\ in_cell (c_network c) p x) ->
+       (forall c', In c' cs \/ In c' (map fst (c_domain c)) -> 0 <= zdot c' (1 :: x))) /\
+    ((length (c_A c) = length (c_b c) /\
+      forall c', In c' cs \/ In c' (map fst (c_domain c)) -> 0 <= zdot c' (1 :: x)) ->
+       in_domain (c_A c) (c_b c) x /\ in_cell (c_network c) p x) /\
+    (in_cell (c_network c) p x -> rows_rep (score_rows 0%Z out) d (scores (eval (c_network c) x)) x).
+Proof.
+  intros c L0 Ls p cs out d EL H Hf x. unfold check in H. rewrite EL in H.
+  repeat rewrite andb_true_iff in H. destruct H as [[[[[H0 Hh] Hd] _] _] _].
+  apply all2_Forall2 in Hh.
+  assert (Hr : rows_rep (zrows L0) (zden L0) (affine (cur (hidden (c_network c)) (output (c_network c))) x) x)
+    by (apply hint_rows; exact H0).
+  split; [| split].
+  - intros [Hx Hc] c' [Hin | Hin].
+    + exact (proj1 (pforms_fwd _ _ _ _ _ _ _ _ _ x x Hf Hh Hr Hc) c' Hin).
+    + eapply domain_sound; eauto.
+  - intros [Hl Hc]. split.
+    + eapply domain_back; eauto.
+    + exact (proj1 (pforms_back _ _ _ _ _ _ _ _ _ x x Hf Hh Hr (fun c' H => Hc c' (or_introl H)))).
+  - intros Hx. apply score_rows_rep. exact (proj2 (pforms_fwd _ _ _ _ _ _ _ _ _ x x Hf Hh Hr Hx)).
+Qed.
+
+Lemma losers_sound : forall dim cons zsc pts k0, losers_ok dim cons zsc k0 pts = true ->
+  forall k', (k0 <= k' < k0 + length pts)%nat -> exists x j rk rj, length x = dim /\ inside cons x = true /\
+    nth_error zsc k' = Some rk /\ nth_error zsc j = Some rj /\ zdot rk (1 :: x) < zdot rj (1 :: x).
+Proof.
+  induction pts as [| [x j] pts IH]; intros k0 H k' Hk; simpl in *; [lia |].
+  apply andb_true_iff in H as [H1 H2].
+  destruct (Nat.eq_dec k' k0) as [-> | Hne]; [| apply (IH (S k0)); auto; lia].
+  unfold loses_at in H1. repeat rewrite andb_true_iff in H1. destruct H1 as [[Hl Hin] Hz].
+  destruct (nth_error zsc k0) as [rk |] eqn:Ek; destruct (nth_error zsc j) as [rj |] eqn:Ej; try discriminate.
+  apply Nat.eqb_eq in Hl.
+  exists x, j, rk, rj. split; [| split; [| split; [| split]]]; auto. apply Qlt_b_ok. exact Hz.
+Qed.
+
+Lemma whole_all_nth : forall N dim dom F W H i f w, whole_all N dim dom F W H = true ->
+  nth_error F i = Some f -> nth_error W i = Some w -> exists h, whole_ok N dim dom f w h = true.
+Proof.
+  intros N dim dom F. induction F as [| f0 F IH]; intros [| w0 W] [| h0 H] [| i] f w Hw Hf Hwi;
+    simpl in *; try discriminate.
+  - apply andb_true_iff in Hw as [Hw _]. injection Hf as <-. injection Hwi as <-. eauto.
+  - apply andb_true_iff in Hw as [_ Hw]. eauto.
+Qed.
+
+Lemma whole_all_length : forall N dim dom F W H, whole_all N dim dom F W H = true -> length W = length F.
+Proof.
+  intros N dim dom F. induction F as [| f0 F IH]; intros [| w0 W] [| h0 H] Hw; simpl in *; try discriminate;
+    auto.
+  apply andb_true_iff in Hw as [_ Hw]. f_equal. eauto.
+Qed.
+
+Theorem boundary_sound : forall c B, check c = true -> check_boundary c B = true -> BStatement c B.
+Proof.
+  intros c B Hc H. pose proof (check_sound c Hc) as [_ [Hmaps _]].
+  unfold check_boundary in H. destruct (c_layers c) as [| L0 Ls] eqn:EL; [discriminate |].
+  repeat rewrite andb_true_iff in H. destruct H as [[[Hlen Hp] Ht] Hw]. apply Nat.eqb_eq in Hlen.
+  set (F := map (fun r => pforms (pattern r) (hidden (c_network c)) Ls (zrows L0) (zden L0)) (c_regions c)) in *.
+  assert (HF : forall i r, nth_error (c_regions c) i = Some r ->
+            nth_error F i = Some (pforms (pattern r) (hidden (c_network c)) Ls (zrows L0) (zden L0))).
+  { intros i r Hi. unfold F. rewrite (map_nth_error _ _ _ Hi). reflexivity. }
+  split; [| split].
+  - (* pieces *)
+    intros pc Hin. rewrite forallb_forall in Hp. specialize (Hp pc Hin). unfold piece_ok in Hp.
+    destruct (nth_error (c_regions c) (N.to_nat (pc_region pc))) as [r |] eqn:Er; [| discriminate].
+    rewrite (HF _ _ Er) in Hp.
+    destruct (pforms (pattern r) _ _ _ _) as [[[cs out] d] |] eqn:Ef; [| discriminate].
+    repeat rewrite andb_true_iff in Hp.
+    destruct Hp as [[[[[[[Hcl Hnz] Hlam] Hdiff] Hl] Hon] Hins] Htop].
+    destruct (forms_at c L0 Ls _ _ _ _ EL Hc Ef (pc_point pc)) as [_ [Hback Hrep]].
+    destruct (Hback (conj Hlen (inside_app _ _ _ Hins))) as [Hdom Hcell].
+    exists r. split; auto. destruct (classes_ok_sound _ _ _ Hcl) as [Hk [Hl' Hkl]].
+    repeat split; auto.
+    + apply existsb_exists in Hnz as [a [Ha Hz]]. exists a. split; auto.
+      intro E. apply Qeq_bool_iff in E. rewrite E in Hz. discriminate.
+    + destruct (nth_error (score_rows 0 (rows_of (rmap r))) (pc_k pc)) as [rk |] eqn:Ek; [| discriminate].
+      destruct (nth_error (score_rows 0 (rows_of (rmap r))) (pc_l pc)) as [rl |] eqn:El; [| discriminate].
+      exists (pc_lam pc). split; [apply Qlt_b_ok; exact Hlam |].
+      intros x Hx. assert (Hm : forall x, in_cell (c_network c) (pattern r) x ->
+        Qlist_eq (eval (c_network c) x) (affine (rmap r) x)).
+      { intros y Hy. apply Hmaps; auto. eapply nth_error_In. eauto. }
+      rewrite (score_map _ _ _ _ _ Hx Hm Ek), (score_map _ _ _ _ _ Hx Hm El), (diffb_sound _ _ _ _ _ Hdiff).
+      ring.
+    + apply Nat.eqb_eq. exact Hl.
+    + apply Qeq_bool_iff. exact Hon.
+    + specialize (Hrep Hcell). unfold top_at in Htop.
+      destruct (nth_error (score_rows 0%Z out) (pc_k pc)) as [rk |] eqn:Ek; [| discriminate].
+      unfold top. apply (top_of_rows _ _ _ _ rk _ Hrep (rows_rep_nth _ _ _ _ _ _ Hrep Ek)).
+      intros rj Hj. rewrite forallb_forall in Htop. apply Qle_bool_iff, Htop, Hj.
+  - (* ties *)
+    intros t Hin. rewrite forallb_forall in Ht. specialize (Ht t Hin). unfold tie_ok in Ht.
+    destruct (nth_error (c_regions c) (N.to_nat (t_region t))) as [r |] eqn:Er; [| discriminate].
+    apply andb_true_iff in Ht as [Hcl Heq]. destruct (classes_ok_sound _ _ _ Hcl) as [Hk [Hl Hkl]].
+    destruct (nth_error (score_rows 0 (rows_of (rmap r))) (t_k t)) as [rk |] eqn:Ek; [| discriminate].
+    destruct (nth_error (score_rows 0 (rows_of (rmap r))) (t_l t)) as [rl |] eqn:El; [| discriminate].
+    exists r. repeat split; auto. intros x Hx.
+    assert (Hm : forall x, in_cell (c_network c) (pattern r) x ->
+      Qlist_eq (eval (c_network c) x) (affine (rmap r) x)).
+    { intros y Hy. apply Hmaps; auto. eapply nth_error_In. eauto. }
+    rewrite (score_map _ _ _ _ _ Hx Hm Ek), (score_map _ _ _ _ _ Hx Hm El). apply all2_Qeq_sound. exact Heq.
+  - (* decision regions *)
+    split.
+    + rewrite (whole_all_length _ _ _ _ _ _ Hw). unfold F. apply map_length.
+    + intros i r w Hi Hwi. destruct (whole_all_nth _ _ _ _ _ _ i _ w Hw (HF _ _ Hi) Hwi) as [h Hh].
+      unfold whole_ok in Hh.
+      destruct (pforms (pattern r) _ _ _ _) as [[[cs out] d] |] eqn:Ef; [| discriminate].
+      pose proof (forms_at c L0 Ls _ _ _ _ EL Hc Ef) as Hat.
+      repeat rewrite andb_true_iff in Hh. destruct Hh as [[Hwin Hn] Hlos]. apply Nat.eqb_eq in Hn.
+      split.
+      * intros k ->. apply andb_true_iff in Hwin as [Hk Hf]. split; [apply Nat.ltb_lt; exact Hk |].
+        intros x Hx Hcell. destruct (Hat x) as [Hfwd [_ Hrep]]. specialize (Hrep Hcell).
+        destruct (nth_error (score_rows 0%Z out) k) as [rk |] eqn:Ek; [| discriminate].
+        apply (top_of_rows _ _ _ _ rk _ Hrep (rows_rep_nth _ _ _ _ _ _ Hrep Ek)).
+        apply all2_Forall2 in Hf. intros rj Hj.
+        destruct (Forall2_in_l _ _ _ _ Hf Hj) as [my [_ Hmy]].
+        pose proof (farkas_sound _ _ _ _ x Hmy) as Hs.
+        assert (Hge : 0 <= zdot (vadd rk (vneg rj)) (1 :: x)).
+        { apply Hs. intros c' Hc'. apply Hfwd; auto. apply in_app_or. exact Hc'. }
+        rewrite zdot_vadd, zdot_vneg in Hge. apply Qle_minus_iff in Hge. exact Hge.
+      * intros k' Hk'. rewrite <- Hn in Hk'.
+        destruct (losers_sound _ _ _ _ 0 Hlos k') as [x [j [rk [rj [Hl [Hin [Ek [Ej Hlt]]]]]]]]; [lia |].
+        destruct (Hat x) as [_ [Hback Hrep]].
+        destruct (Hback (conj Hlen (inside_app _ _ _ Hin))) as [Hdom Hcell].
+        exists x. repeat split; auto. intro Htop. specialize (Hrep Hcell).
+        destruct (Forall2_nth _ _ _ _ _ Hrep Ej) as [z [Hz Hzv]].
+        pose proof (rows_rep_nth _ _ _ _ _ _ Hrep Ek) as Hsk.
+        unfold top, score in Htop. rewrite Forall_forall in Htop.
+        specialize (Htop z (nth_error_In _ _ Hz)).
+        apply (Qlt_not_le _ _ Hlt). rewrite <- Hzv, <- Hsk.
+        apply Qmult_le_compat_r; [exact Htop | apply Qlt_le_weak, QZ_gt0].
+Qed.
+
+Theorem whole_domain_sound : forall c B k, check c = true -> check_boundary c B = true ->
+  all_whole k (b_whole B) = true -> class_wins_domain (c_network c) (c_A c) (c_b c) (c_dim c) k.
+Proof.
+  intros c B k Hc Hb Hall x Hlen Hx.
+  destruct (check_sound c Hc) as [Hpart _].
+  destruct (Hpart x Hlen Hx) as [r [Hin [Hcell _]]].
+  destruct (boundary_sound c B Hc Hb) as [_ [_ [HW Hdec]]].
+  apply In_nth_error in Hin as [i Hi].
+  assert (Hw : exists w, nth_error (b_whole B) i = Some w).
+  { destruct (nth_error (b_whole B) i) as [w |] eqn:E; eauto.
+    apply nth_error_None in E. assert (i < length (c_regions c))%nat by (apply nth_error_Some; congruence).
+    lia. }
+  destruct Hw as [w Hwi].
+  unfold all_whole in Hall. rewrite forallb_forall in Hall.
+  pose proof (Hall w (nth_error_In _ _ Hwi)) as Hk.
+  destruct w as [k' |]; [| discriminate]. apply Nat.eqb_eq in Hk. subst k'.
+  destruct (Hdec i r (Some k) Hi Hwi) as [Hwin _]. apply (proj2 (Hwin k eq_refl)); auto.
 Qed.
