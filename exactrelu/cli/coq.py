@@ -11,7 +11,7 @@ import exactrelu_checker
 from exactrelu_checker import MalformedCertificate
 
 from ..errors import InvalidArgument
-from ..export.coq_export import THEOREMS, write_development
+from ..export.coq_export import theorems, write_development
 from ..rational import json_integer
 
 __all__ = ["add_parser", "run"]
@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     data = json.loads(Path(args.certificate).read_text(encoding="utf-8"), parse_int=json_integer)
     compile_it = not args.no_compile and shutil.which("coqc") is not None
-    _, compiled = write_development(data, out, compile=compile_it, source=Path(args.certificate).name)
+    paths, compiled = write_development(data, out, compile=compile_it, source=Path(args.certificate).name)
     what = f"{len(data['regions'])} regions, {len(data['edges'])} edges"
-    print(f"wrote {out}/ (_CoqProject, Checker.v, Network.v, Certificate.v, Main.v, README.md) for {what}")
+    print(f"wrote {out}/ ({', '.join(p.name for p in paths)}) for {what}")
     if compiled is None:
         reason = "--no-compile" if args.no_compile else "coqc not found"
         print(f"not compiled ({reason}); build with: cd {out} && coq_makefile -f _CoqProject -o Makefile && make")
@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"Coq REFUSED the development ({compiled.coqc}); see {out}/README.md")
         return 1
     closed = compiled.assumptions.count("Closed under the global context")
+    names = theorems(data)
     print(
-        f"compiled with {compiled.coqc} in {compiled.seconds:.1f} s: {', '.join(THEOREMS)} proved; "
-        f"Print Assumptions: {closed} of {len(THEOREMS)} closed under the global context"
+        f"compiled with {compiled.coqc} in {compiled.seconds:.1f} s: {', '.join(names)} proved; "
+        f"Print Assumptions: {closed} of {len(names)} closed under the global context"
     )
-    return 0 if closed == len(THEOREMS) else 1
+    return 0 if closed == len(names) else 1

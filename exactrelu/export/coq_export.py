@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CertificateError
+from .coq_boundary import BoundaryData, BoundaryWriter, read_boundary
 from .coq_forms import (
     HINT_HEX,
     compose,
@@ -49,6 +50,7 @@ __all__ = [
     "compile_development",
     "Compiled",
     "THEOREMS",
+    "theorems",
 ]
 
 CHECKER_FILE = Path(__file__).resolve().parent / "coq" / "Checker.v"
@@ -72,6 +74,7 @@ class _Region:
     pattern: tuple
     weight: list[list[Fraction]]
     bias: list[Fraction]
+    point: list[Fraction]
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class _Cert:
     regions: list[_Region]
     edges: list[tuple[int, int]]
     summary: dict
+    boundary: BoundaryData | None = None
 
 
 def _bit(v: Any) -> int:
@@ -116,6 +120,7 @@ def _read(data: Any) -> _Cert:
                 tuple(tuple(_bit(v) for v in layer) for layer in r["pattern"]),
                 [[frac(v) for v in row] for row in r["map"]["weight"]],
                 [frac(v) for v in r["map"]["bias"]],
+                [frac(v) for v in r["point"]],
             )
             for r in data["regions"]
         ]
@@ -128,6 +133,7 @@ def _read(data: Any) -> _Cert:
             regions,
             edges,
             dict(data.get("summary") or {}),
+            None if data.get("boundary") is None else read_boundary(data["boundary"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise CertificateError(f"not a readable exactrelu certificate ({type(exc).__name__}: {exc})") from None
@@ -381,11 +387,27 @@ class _Builder:
         return out
 
     # Main.v ------------------------------------------------------------------------------------------
-    def main_v(self) -> str:
+    def boundary_writer(self) -> BoundaryWriter | None:
+        """The writer of Boundary.v, when the certificate has a ``boundary``."""
+        if self.cert.boundary is None:
+            return None
+        return BoundaryWriter(
+            self.cert.boundary,
+            d=self.d,
+            zlayers=self.zlayers,
+            slopes=self.slopes,
+            domain_rows=[row for row, _ in self.domain_rows],
+            patterns=[reg.pattern for reg in self.cert.regions],
+            maps=[(reg.weight, reg.bias) for reg in self.cert.regions],
+            points=[reg.point for reg in self.cert.regions],
+        )
+
+    def main_v(self, boundary: BoundaryWriter | None = None) -> str:
         d = self.d
+        imports = "Checker Network Certificate" + (" Boundary" if boundary else "")
         return f"""{_HEADER}
 From Coq Require Import NArith QArith List.
-From ExactRelu Require Import Checker Network Certificate.
+From ExactRelu Require Import {imports}.
 Import ListNotations.
 Local Open Scope Q_scope.
 
@@ -441,7 +463,7 @@ Print Assumptions maps_correct.
 Print Assumptions continuity.
 Print Assumptions regions_disjoint.
 Print Assumptions patterns_distinct.
-"""
+""" + (boundary.main_v() if boundary else "")
 
 
 def _comment(text: Any) -> str:
@@ -457,13 +479,28 @@ def coq_development(certificate: Any) -> dict[str, str]:
     does not verify)."""
     cert = _read(certificate)
     builder = _Builder(cert)
-    return {
-        "_CoqProject": "-Q . ExactRelu\nChecker.v\nNetwork.v\nCertificate.v\nMain.v\n",
+    boundary = builder.boundary_writer()
+    files = {
+        "_CoqProject": "-Q . ExactRelu\nChecker.v\nNetwork.v\nCertificate.v\n"
+        + ("Boundary.v\n" if boundary else "")
+        + "Main.v\n",
         "Checker.v": CHECKER_FILE.read_text(encoding="utf-8"),
         "Network.v": builder.network_v(),
         "Certificate.v": builder.certificate_v(),
-        "Main.v": builder.main_v(),
     }
+    if boundary:
+        files["Boundary.v"] = boundary.boundary_v(_HEADER)
+    files["Main.v"] = builder.main_v(boundary)
+    return files
+
+
+def theorems(certificate: Any) -> tuple[str, ...]:
+    """The theorems of the certificate's development, in the order of their ``Print Assumptions``:
+    :data:`THEOREMS`, then with a ``boundary`` those of the decision boundary and regions."""
+    cert = _read(certificate)
+    if cert.boundary is None:
+        return THEOREMS
+    return THEOREMS + BoundaryWriter.theorem_names(cert.boundary)
 
 
 @dataclass(frozen=True)
@@ -524,6 +561,15 @@ def write_development(
 
 def _readme(cert: _Cert, source: str, compiled: Compiled | None) -> str:
     s = cert.summary
+    names = theorems(cert)
+    boundary = (
+        [
+            "* `Boundary.v`: the decision boundary's pieces and ties, each region's whole class, then integer "
+            "hints for the checker."
+        ]
+        if cert.boundary is not None
+        else []
+    )
     lines = [
         "# Coq proof of an exactrelu certificate",
         "",
@@ -535,7 +581,8 @@ def _readme(cert: _Cert, source: str, compiled: Compiled | None) -> str:
         "* `Checker.v`: the generic checker and its soundness theorem `check_sound` (the same file for every certificate).",
         "* `Network.v`: the network's exact weights and the domain `A x <= b`.",
         "* `Certificate.v`: the regions and edges the theorems are about, then integer hints for the checker.",
-        "* `Main.v`: the theorems `" + "`, `".join(THEOREMS) + "`.",
+        *boundary,
+        "* `Main.v`: the theorems `" + "`, `".join(names) + "`.",
         "",
         "## Print Assumptions",
         "",
@@ -547,8 +594,8 @@ def _readme(cert: _Cert, source: str, compiled: Compiled | None) -> str:
         ]
     elif compiled.ok:
         printed = [line for line in compiled.assumptions.splitlines() if line.strip()]
-        if len(printed) == len(THEOREMS):  # one line each: "Closed under the global context"
-            shown = [f"Print Assumptions {name}.\n{line}" for name, line in zip(THEOREMS, printed)]
+        if len(printed) == len(names):  # one line each: "Closed under the global context"
+            shown = [f"Print Assumptions {name}.\n{line}" for name, line in zip(names, printed)]
         else:
             shown = [compiled.assumptions]
         lines += [
