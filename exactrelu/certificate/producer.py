@@ -25,7 +25,7 @@ from ..engines.run import Progress, run
 from ..errors import Interrupted, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
-from ..geometry.exact import box_range
+from ..geometry.exact import IntegerBox
 from ..network import Network
 from .boundary import boundary_json
 from .farkas import bounded_multipliers, farkas_basis, vertex_bases
@@ -39,7 +39,7 @@ class TreeBuilder:
 
     def __init__(self, domain: Domain):
         self.nodes: list[TreeNode] = []
-        self._box = domain.bounds
+        self._box = IntegerBox(domain.bounds) if domain.bounds is not None else None
 
     def open(self, link: Link | None, layer: int, cell: object, decided: Sequence[Decision]) -> int:
         assert isinstance(cell, Cell), "certificates need the vertex engine's cells"
@@ -63,7 +63,7 @@ class TreeBuilder:
         if not any(form):
             return "z"
         signed = form if bit else tuple(-a for a in form)
-        if self._box is not None and box_range(signed, self._box)[0] >= 0:
+        if self._box is not None and self._box.scaled_range(signed)[0] >= 0:
             return "b"
         return farkas_basis(cell, signed)
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import InternalError
 from ..geometry.domain import Domain
-from ..geometry.exact import box_range, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
+from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
 from ..region import Adjacency
@@ -62,6 +62,7 @@ class ConstraintEngine:
         self.solver = solver
         self.root_rows = domain.constraint_rows()
         self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(self.root_rows)
+        self.box = IntegerBox(self.bounds)
         self.lps = 0
 
     def _bounding_box(self, rows):
@@ -90,7 +91,7 @@ class ConstraintEngine:
         """The neuron's canonical bit on the cell, or None if its hyperplane cuts the interior."""
         if not any(form[1:]):
             return 1 if form[0] > 0 else 0
-        lo, hi = box_range(form, self.bounds)
+        lo, hi = self.box.scaled_range(form)  # the range times a positive integer: same signs
         if lo >= 0:
             return 1
         if hi <= 0:

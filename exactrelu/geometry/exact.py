@@ -24,6 +24,7 @@ __all__ = [
     "dehomogenize",
     "exact_dot",
     "box_range",
+    "IntegerBox",
 ]
 
 
@@ -100,21 +101,39 @@ def dehomogenize(h: Sequence[int]) -> tuple[Fraction, ...]:
     return tuple(Fraction(a, h[0]) for a in h[1:])
 
 
+class IntegerBox:
+    """A box ``lo_i <= x_i <= hi_i`` with its bounds over one common denominator, for exact box
+    ranges of integer forms in integer arithmetic only."""
+
+    __slots__ = ("den", "lo", "hi")
+
+    def __init__(self, bounds: Sequence[tuple[Fraction, Fraction]]):
+        self.den = lcm(*(b.denominator for pair in bounds for b in pair))
+        self.lo = tuple(int(low * self.den) for low, _ in bounds)
+        self.hi = tuple(int(high * self.den) for _, high in bounds)
+
+    def scaled_range(self, form: Sequence[int]) -> tuple[int, int]:
+        """The least and greatest value of ``form . (1, x)`` on the box, times ``den`` (> 0)."""
+        lo = hi = form[0] * self.den
+        for a, low, high in zip(form[1:], self.lo, self.hi):
+            if a > 0:
+                lo += a * low
+                hi += a * high
+            elif a < 0:
+                lo += a * high
+                hi += a * low
+        return lo, hi
+
+
 def box_range(form: Sequence[int], bounds: Sequence[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
     """The exact least and greatest value of ``form . (1, x)`` over the box ``lo_i <= x_i <= hi_i``.
 
     >>> box_range((1, 2, -1), [(Fraction(0), Fraction(1)), (Fraction(0), Fraction(3))])
     (Fraction(-2, 1), Fraction(3, 1))
     """
-    lo = hi = Fraction(form[0])
-    for a, (low, high) in zip(form[1:], bounds):
-        if a > 0:
-            lo += a * low
-            hi += a * high
-        elif a < 0:
-            lo += a * high
-            hi += a * low
-    return lo, hi
+    box = IntegerBox(bounds)
+    lo, hi = box.scaled_range(form)
+    return Fraction(lo, box.den), Fraction(hi, box.den)
 
 
 def exact_dot(form: Sequence[int], point: Sequence[int]) -> int:
