@@ -5,9 +5,9 @@ Every verdict is exact.  The networks are partitioned into activation regions
 (:func:`~exactrelu.partition.partition`); on each region a network is one exact affine map, so a
 question about the whole domain becomes finitely many exact linear programs (HiGHS proposes, exact
 rational arithmetic decides, see :mod:`exactrelu.geometry.lp`) or exact evaluations at a region's
-vertices.  Two networks are compared on the **common refinement** of their partitions: the pairs
-of regions, one of each, whose intersection is full-dimensional (bounding boxes select candidate
-pairs, exact tests decide each), which cover the domain.
+vertices.  Two networks are compared on the **common refinement** of their partitions
+(:mod:`exactrelu.comparison`): the pairs of regions, one of each, whose intersection is
+full-dimensional, which cover the domain.
 
 A failed assertion raises :class:`AssertionError` with an exact counterexample point, the exact
 outputs there (recomputed by the exact forward pass, independently of the regions) and the rule
@@ -25,21 +25,31 @@ import os
 import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
-from functools import cached_property
-from math import lcm
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import Any
 
 from exactrelu_checker import check_certificate
 
-from .errors import EmptyInterior, InternalError, InvalidArgument
+from .comparison import (
+    IntRow,
+    Piece,
+    common_refinement,
+    dot,
+    facet_rows,
+    feasible_in,
+    feasible_point,
+    integer_map,
+    minimum,
+    refine,
+    same_map,
+    vertices_h,
+    win_rows,
+    winner,
+)
+from .errors import InternalError, InvalidArgument
 from .geometry.cell import Cell
 from .geometry.domain import Domain
-from .geometry.exact import dehomogenize, homogeneous, primitive
-from .geometry.lp import FloatGuess, LPSolver, Status, chebyshev_rows, interior_point, short_point
-from .geometry.predicates import float_points, float_rows, sign_matrix
-from .geometry.rounding import short_point_inside
+from .geometry.exact import dehomogenize, homogeneous
+from .geometry.lp import LPSolver, Status
 from .network import Network
 from .partition import DD_MAX_DIM, Partition, certify, partition
 from .rational import format_rational, to_rational
@@ -54,262 +64,7 @@ __all__ = [
     "assert_outputs_within",
 ]
 
-IntRow = tuple[int, ...]
 DomainLike = Domain | Sequence[tuple[object, object]] | None
-
-
-class Piece(NamedTuple):
-    """A cell of the common refinement: region ``first`` of one partition and region ``second`` of
-    the other meet in a full-dimensional set; ``point`` lies strictly inside both."""
-
-    first: int
-    second: int
-    point: tuple[Fraction, ...]
-
-
-# ----------------------------------------------------------------------------- exact helpers
-def _rows(region: Region) -> list[IntRow]:
-    return [facet.row for facet in region.facets]
-
-
-def _map(region: Region) -> tuple[list[IntRow], int]:
-    """The region's map as integer rows ``(c0, c1..cd)`` over a positive common denominator."""
-    if region.map_den > 0:
-        return [tuple(r) for r in region.map_rows], region.map_den
-    return [tuple(-a for a in r) for r in region.map_rows], -region.map_den
-
-
-def _same_map(a: Region, b: Region) -> bool:
-    rows_a, den_a = _map(a)
-    rows_b, den_b = _map(b)
-    return all(x * den_b == y * den_a for ra, rb in zip(rows_a, rows_b) for x, y in zip(ra, rb))
-
-
-def _value(row: Sequence[Any], x: Sequence[Fraction]) -> Fraction:
-    return row[0] + sum((a * v for a, v in zip(row[1:], x)), Fraction(0))
-
-
-def _dot(row: Sequence[int], h: Sequence[int]) -> int:
-    return sum(a * b for a, b in zip(row, h))
-
-
-def _minimum(region: Region, objective: Sequence[Fraction], solver: LPSolver) -> tuple[Fraction, tuple[Fraction, ...]]:
-    """Exact minimum of ``objective . (1, x)`` over the region's closure, and a point reaching it:
-    the best vertex (vertex engine) or an exact LP optimum (regions without vertices)."""
-    if region.vertices:
-        return min(((_value(objective, v), v) for v in region.vertices), key=lambda t: t[0])
-    opt = solver.minimize(_rows(region), tuple(objective))
-    if opt.status is not Status.OPTIMAL or opt.value is None or opt.point is None:
-        raise InternalError(f"the minimum over a bounded region was not found ({opt.status.value})")
-    return opt.value, opt.point
-
-
-def _feasible(solver: LPSolver, weak: Sequence[IntRow], strict: Sequence[IntRow]) -> tuple[Fraction, ...] | None:
-    """An exact point with ``row . (1, x) >= 0`` for every ``weak`` row and ``> 0`` for every
-    ``strict`` row, or None if there is none.  One LP: maximise ``t`` subject to ``weak >= 0``,
-    ``strict >= t |gradient|_max`` and ``t <= 1``; the answer is yes iff the exact optimum is
-    positive.  ``weak`` must bound the set (region facets do)."""
-    d = len(weak[0]) - 1
-    ext = [tuple(r) + (0,) for r in weak]
-    ext += [tuple(r) + (-(max(abs(a) for a in r[1:]) or 1),) for r in strict]
-    ext.append((1,) + (0,) * d + (-1,))
-
-    def inside(h: Sequence[int]) -> bool:
-        return all(_dot(r, h) >= 0 for r in weak) and all(_dot(r, h) > 0 for r in strict)
-
-    guess = solver.float_solve(float_rows(ext, by_gradient=True), len(ext), np.array([0.0] * (d + 1) + [-1.0]))
-    if isinstance(guess, FloatGuess) and guess.x[d] > 0:  # floats propose a point, exact signs accept it
-        proposed = short_point_inside([float(v) for v in guess.x[:d]], float(guess.x[d]), inside)
-        if proposed is not None:
-            return proposed
-    found = solver.minimize(ext, (0,) * (d + 1) + (-1,)).below(0)
-    if found is None:
-        return None
-    value, optimum = found
-    short = short_point_inside([float(v) for v in optimum[:d]], float(-value), inside)
-    point = short if short is not None else optimum[:d]
-    if not (all(_value(r, point) >= 0 for r in weak) and all(_value(r, point) > 0 for r in strict)):
-        raise InternalError("an exactly certified feasible point violates its constraints")
-    return point
-
-
-def _bounding_box(region: Region, solver: LPSolver) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
-    verts = region.vertices
-    if verts:
-        return tuple(map(min, zip(*verts))), tuple(map(max, zip(*verts)))
-    d = region.dim
-    lo, hi = [], []
-    for i in range(d):
-        unit = tuple(Fraction(int(k == i + 1)) for k in range(d + 1))
-        lo.append(_minimum(region, unit, solver)[0])
-        hi.append(-_minimum(region, tuple(-v for v in unit), solver)[0])
-    return tuple(lo), tuple(hi)
-
-
-def _outward(boxes: list[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]]) -> tuple[np.ndarray, np.ndarray]:
-    """Float boxes that contain the exact ones (each bound rounded to nearest, then one step out), so
-    that float boxes which do not overlap prove that the exact boxes do not overlap."""
-    lo = np.array([[float(v) for v in b[0]] for b in boxes])
-    hi = np.array([[float(v) for v in b[1]] for b in boxes])
-    return np.nextafter(lo, -np.inf), np.nextafter(hi, np.inf)
-
-
-def _vertices_h(region: Region) -> list[tuple[int, ...]]:
-    return [v if v[0] > 0 else tuple(-a for a in v) for v in region.vertices_h]
-
-
-class _Shape:
-    """A region's facet rows and vertices, exact and as float guides for :func:`sign_matrix`."""
-
-    def __init__(self, region: Region):
-        self.rows = _rows(region)
-        # facets on the domain's boundary never separate two regions of the domain
-        self.inner = [f.row for f in region.facets if not f.on_boundary]
-        self.inner_f = float_rows(self.inner) if self.inner else np.empty((0, region.dim + 1))
-        self.verts = _vertices_h(region)
-        self.verts_f = float_points(self.verts) if self.verts else np.empty((0, region.dim + 1))
-
-    def separates(self, other: _Shape) -> bool:
-        """Some facet row is ``<= 0`` at every vertex of ``other`` (exact signs, float-filtered):
-        the other region lies outside this one's open half-space, so the interiors are disjoint."""
-        if not self.inner or not other.verts:
-            return False
-        signs = sign_matrix(self.inner, self.inner_f, other.verts, other.verts_f)
-        return bool((signs <= 0).all(axis=1).any())
-
-    @cached_property
-    def cell(self) -> Cell | None:
-        """The region as an exact double-description cell (None without vertices)."""
-        if not self.verts:
-            return None
-        rows = list(self.rows)
-        zero = sign_matrix(rows, float_rows(rows), self.verts, self.verts_f) == 0
-        tight = [sum(1 << k for k in np.flatnonzero(zero[:, i]).tolist()) for i in range(len(self.verts))]
-        labels = [("facet", k) for k in range(len(rows))]
-        return Cell(len(rows[0]) - 1, rows, labels, list(self.verts), self.verts_f, tight)
-
-    def holds(self, points: list[tuple[int, ...]], points_f: np.ndarray) -> np.ndarray:
-        """Which homogeneous points lie in the region's closure (exact, float-filtered; points of the
-        domain need no check against its boundary)."""
-        if not self.inner:
-            return np.ones(len(points), dtype=bool)
-        return np.asarray((sign_matrix(self.inner, self.inner_f, points, points_f) >= 0).all(axis=0))
-
-
-def _interior(rows: list[IntRow], solver: LPSolver) -> tuple[Fraction, ...]:
-    """A point strictly inside every row: proposed by a float LP (the largest inscribed ball) and
-    checked exactly, else an exact LP (raises :class:`EmptyInterior` when there is none)."""
-    rows = list(dict.fromkeys(rows))
-    d = len(rows[0]) - 1
-    ext = chebyshev_rows(rows)
-    guess = solver.float_solve(float_rows(ext, by_gradient=True), len(ext), np.array([0.0] * d + [-1.0]))
-    if isinstance(guess, FloatGuess) and guess.x[d] > 0:
-        point = short_point([float(v) for v in guess.x[:d]], rows, 2 * float(guess.x[d]))
-        if point is not None:
-            return point
-    return interior_point(rows, solver)
-
-
-def _clip(cell: Cell, rows: Sequence[IntRow]) -> Cell | None:
-    """The exact part of ``cell`` where every row is ``>= 0`` (None if empty)."""
-    for r in rows:
-        cell = cell.clip(tuple(r), ("clip",))
-        if not cell.verts:
-            return None
-    return cell
-
-
-def _centre(cell: Cell) -> tuple[int, ...]:
-    """The sum of the cell's homogeneous vertices (each with a positive first coordinate): a convex
-    combination of all of them with positive weights, so a point of the cell's relative interior
-    (no common denominator needed, unlike the plain mean)."""
-    total = [0] * (cell.dim + 1)
-    for v in cell.verts:
-        sign = 1 if v[0] > 0 else -1
-        for k, a in enumerate(v):
-            total[k] += sign * a
-    return primitive(total)
-
-
-def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = None) -> list[Piece]:
-    """Every pair of regions, one of ``a`` and one of ``b`` (partitions of one domain), whose
-    intersection is full-dimensional, with a point strictly inside both.  Their closures cover the
-    domain.
-
-    Candidate pairs are those whose bounding boxes overlap with positive volume (tested on float
-    boxes rounded outwards, which can only keep too many).  Each candidate is then decided exactly:
-    a facet of one region with the other's vertices all on its far side separates them; otherwise
-    one region's vertices are clipped by the other's facets (exact double description, as the
-    enumerator cuts cells); a positive combination of the intersection's vertices lies in its
-    relative interior, so it is strictly inside both regions iff the intersection is
-    full-dimensional, and it is the point.  Regions without vertices (the
-    ``lp`` engine) are decided by a point proposed by a float LP and checked exactly, else by an
-    exact LP.
-
-    >>> from exactrelu import EXAMPLE, partition
-    >>> p = partition(EXAMPLE)
-    >>> [(piece.first, piece.second) for piece in common_refinement(p, p)]
-    [(0, 0), (1, 1), (2, 2), (3, 3)]
-    >>> q = partition(EXAMPLE, [(0, 1), ("1/2", 1)])   # a smaller domain: not a partition of a's
-    >>> common_refinement(p, q)
-    Traceback (most recent call last):
-    exactrelu.errors.InvalidArgument: the two partitions are of different domains
-    """
-    return [piece for piece, _ in _refine(a, b, solver or LPSolver())]
-
-
-def _refine(a: Partition, b: Partition, solver: LPSolver) -> list[tuple[Piece, Cell | None]]:
-    """The common refinement, each cell with its exact vertices when both regions have vertices."""
-    if a.domain.A != b.domain.A or a.domain.b != b.domain.b:
-        raise InvalidArgument("the two partitions are of different domains")
-    lo_a, hi_a = _outward([_bounding_box(r, solver) for r in a.regions])
-    lo_b, hi_b = _outward([_bounding_box(r, solver) for r in b.regions])
-    shapes_b = [_Shape(r) for r in b.regions]
-    pieces: list[tuple[Piece, Cell | None]] = []
-    for i, ra in enumerate(a.regions):
-        shape_a = _Shape(ra)
-        overlap = np.all((lo_b < hi_a[i]) & (lo_a[i] < hi_b), axis=1)
-        for j in np.flatnonzero(overlap).tolist():
-            rb, shape_b = b.regions[j], shapes_b[j]
-            if shape_a.separates(shape_b) or shape_b.separates(shape_a):
-                continue
-            cell = shape_a.cell
-            if cell is not None and shape_b.verts:
-                both = _clip(cell, shape_b.inner)
-                if both is None:
-                    continue
-                # the centre is in the relative interior: strictly inside every row iff the
-                # intersection is full-dimensional (else some row vanishes on all of it)
-                h = _centre(both)
-                if all(_dot(r, h) > 0 for r in shape_a.rows + shape_b.rows):
-                    pieces.append((Piece(i, j, dehomogenize(h)), both))
-                continue
-            point = _shared_point(ra, rb, shape_a, shape_b)
-            if point is None:
-                try:
-                    point = _interior(shape_a.rows + shape_b.rows, solver)
-                except EmptyInterior:
-                    continue
-            pieces.append((Piece(i, j, point), None))
-    return pieces
-
-
-def _shared_point(ra: Region, rb: Region, sa: _Shape, sb: _Shape) -> tuple[Fraction, ...] | None:
-    """A cheap try at a point strictly inside both regions, checked exactly (integer homogeneous
-    coordinates): either witness, their midpoint, or the mean of the vertices of each region that
-    lie in the other (points of the intersection, so their mean is too, and often inside it)."""
-    rows = sa.rows + sb.rows
-    ha, hb = homogeneous(ra.point), homogeneous(rb.point)
-    tries = [ha, hb, (2 * ha[0] * hb[0],) + tuple(a * hb[0] + b * ha[0] for a, b in zip(ha[1:], hb[1:]))]
-    both = [v for v, ok in zip(sa.verts, sb.holds(sa.verts, sa.verts_f)) if ok]
-    both += [v for v, ok in zip(sb.verts, sa.holds(sb.verts, sb.verts_f)) if ok]
-    if both:
-        common = lcm(*(v[0] for v in both))
-        tries.append((common * len(both),) + tuple(sum(common // v[0] * v[k] for v in both) for k in range(1, len(ha))))
-    for h in tries:
-        if all(_dot(r, h) > 0 for r in rows):
-            return dehomogenize(h)
-    return None
 
 
 # ----------------------------------------------------------------------------- printing
@@ -335,15 +90,8 @@ def _pattern_text(region: Region) -> str:
     return " | ".join("".join(map(str, layer)) for layer in region.pattern) or "(no hidden layer)"
 
 
-def _winner(y: Sequence[Fraction]) -> int | None:
-    """The class with the strictly largest output, None at a tie."""
-    top = max(y)
-    best = [c for c, v in enumerate(y) if v == top]
-    return best[0] if len(best) == 1 else None
-
-
 def _decision_text(net: Network, y: Sequence[Fraction]) -> str:
-    c = _winner(y)
+    c = winner(y)
     if c is not None:
         return f"{_class_text(net, c)} wins"
     top = max(y)
@@ -462,12 +210,12 @@ def assert_robust(
     solver = LPSolver()
     worst: tuple[Fraction, tuple[Fraction, ...], int] | None = None
     for r, region in enumerate(p.regions):
-        rows, den = _map(region)
+        rows, den = integer_map(region)
         for j in range(net.n_outputs):
             if j == label:
                 continue
             gap = [Fraction(u - v, den) for u, v in zip(rows[label], rows[j])]
-            value, x = _minimum(region, gap, solver)
+            value, x = minimum(region, gap, solver)
             if worst is None or value < worst[0]:
                 worst = (value, x, r)
     assert worst is not None
@@ -504,48 +252,17 @@ def _two(
     if pa.network.n_outputs != pb.network.n_outputs:
         raise InvalidArgument(f"network a has {pa.network.n_outputs} outputs and network b has {pb.network.n_outputs}")
     solver = LPSolver()
-    return pa, pb, _refine(pa, pb, solver), solver
-
-
-def _wins(region: Region, c: int) -> list[IntRow]:
-    """Rows ``f_c - f_k`` (k != c): all > 0 exactly where class ``c`` wins on the region."""
-    rows, _ = _map(region)
-    return [tuple(u - v for u, v in zip(rows[c], rows[k])) for k in range(len(rows)) if k != c]
+    return pa, pb, refine(pa, pb, solver), solver
 
 
 def _could_win(region: Region, solver: LPSolver) -> list[int]:
     """The classes that may win (strictly) somewhere in the region: every gap ``f_c - f_k`` is
     positive at some vertex (a necessary condition), or, without vertices, an exact LP says so."""
     n = len(region.map_rows)
-    verts = _vertices_h(region)
+    verts = vertices_h(region)
     if verts:
-        return [c for c in range(n) if all(any(_dot(gap, v) > 0 for v in verts) for gap in _wins(region, c))]
-    return [c for c in range(n) if _feasible(solver, _rows(region), _wins(region, c)) is not None]
-
-
-def _feasible_in(cell: Cell, weak: Sequence[IntRow], strict: Sequence[IntRow]) -> tuple[Fraction, ...] | None:
-    """:func:`_feasible` on a cell with exact vertices: clip it by every row (as ``>= 0``); a point
-    with the ``strict`` rows ``> 0`` exists iff the mean of the clipped vertices is one (each row is
-    ``>= 0`` at every vertex, so it is positive at the mean iff positive at some vertex)."""
-    clipped = _clip(cell, list(weak) + list(strict))
-    if clipped is None:
-        return None
-    h = _centre(clipped)
-    if not all(_dot(r, h) > 0 for r in strict):
-        return None
-    point = dehomogenize(h)
-
-    def inside(g: Sequence[int]) -> bool:
-        return all(_dot(r, g) >= 0 for r in clipped.cons) and all(_dot(r, g) > 0 for r in strict)
-
-    # a shorter point for people to read: floats propose a rounding, exact signs accept it
-    width = min(
-        (float(Fraction(_dot(r, h), h[0])) / max(abs(a) for a in r[1:]) for r in strict if any(r[1:])), default=1.0
-    )
-    short = short_point_inside([float(v) for v in point], width, inside)
-    if short is not None and max(v.denominator for v in short) < max(v.denominator for v in point):
-        return short
-    return point
+        return [c for c in range(n) if all(any(dot(gap, v) > 0 for v in verts) for gap in win_rows(region, c))]
+    return [c for c in range(n) if feasible_point(solver, facet_rows(region), win_rows(region, c)) is not None]
 
 
 def _disagreement(
@@ -554,36 +271,36 @@ def _disagreement(
     """A point of ``ra`` and ``rb`` (their intersection ``cell``, when it has exact vertices) where
     the decisions differ under the rule, or None.  ``could``: the classes each region may decide
     somewhere (a superset; exact clipping or LPs decide)."""
-    if _same_map(ra, rb):
+    if same_map(ra, rb):
         return None
     if ties == "ignore" and (not could[0] or not could[1] or could[0] == could[1] == could[0][:1]):
         return None  # one of them never decides, or both can decide only the same class
-    weak = _rows(ra) + _rows(rb)
+    weak = facet_rows(ra) + facet_rows(rb)
 
     def feasible(extra: list[IntRow], strict: list[IntRow]) -> tuple[Fraction, ...] | None:
         if cell is not None:
-            return _feasible_in(cell, extra, strict)
-        return _feasible(solver, weak + extra, strict)
+            return feasible_in(cell, extra, strict)
+        return feasible_point(solver, weak + extra, strict)
 
     if ties == "ignore":  # both decide, differently
         for c in could[0]:
             for k in could[1]:
                 if c != k:
-                    found = feasible([], _wins(ra, c) + _wins(rb, k))
+                    found = feasible([], win_rows(ra, c) + win_rows(rb, k))
                     if found is not None:
                         return found
         return None
     for this, other, classes in ((ra, rb, could[0]), (rb, ra, could[1])):  # one decides c, the other does not
-        rows, _ = _map(other)
-        verts = _vertices_h(other)
+        rows, _ = integer_map(other)
+        verts = vertices_h(other)
         for c in classes:
             for k in range(len(rows)):
                 if k == c:
                     continue
                 beaten = tuple(u - v for u, v in zip(rows[k], rows[c]))  # f_k >= f_c: c does not win
-                if verts and all(_dot(beaten, v) < 0 for v in verts):
+                if verts and all(dot(beaten, v) < 0 for v in verts):
                     continue  # the other network prefers c to k on its whole region
-                found = feasible([beaten], _wins(this, c))
+                found = feasible([beaten], win_rows(this, c))
                 if found is not None:
                     return found
     return None
@@ -636,7 +353,7 @@ def assert_same_decisions(net_a: Any, net_b: Any, domain: DomainLike = None, *, 
         if x is None:
             continue
         ya, yb = a.forward(x), b.forward(x)
-        if _winner(ya) == _winner(yb) or (ties == "ignore" and None in (_winner(ya), _winner(yb))):
+        if winner(ya) == winner(yb) or (ties == "ignore" and None in (winner(ya), winner(yb))):
             raise InternalError(f"an exact disagreement point {x} does not disagree in the forward pass")
         rule = (
             "points where either network ties are not compared"
@@ -690,9 +407,9 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
     todo = []  # (upper bound, sign, output, piece, difference): cells where an LP may raise the maximum
     for piece, cell in pieces:
         ra, rb = pa.regions[piece.first], pb.regions[piece.second]
-        rows_a, den_a = _map(ra)
-        rows_b, den_b = _map(rb)
-        verts = [_vertices_h(ra), _vertices_h(rb)]
+        rows_a, den_a = integer_map(ra)
+        rows_b, den_b = integer_map(rb)
+        verts = [vertices_h(ra), vertices_h(rb)]
         at = homogeneous(piece.point)
         for o in range(n):
             # f_a - f_b = diff . (1, x) / (den_a den_b) with an integer row diff
@@ -700,20 +417,20 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
             if not any(diff):
                 continue
             scale = den_a * den_b
-            here = Fraction(abs(_dot(diff, at)), scale * at[0])
+            here = Fraction(abs(dot(diff, at)), scale * at[0])
             if here > best[o][0]:
                 best[o] = (here, piece.point)
             if cell is not None:  # exact vertices of the cell: the maximum is at one of them
                 for v in cell.verts:
                     h = v if v[0] > 0 else tuple(-a for a in v)
-                    value = Fraction(abs(_dot(diff, h)), scale * h[0])
+                    value = Fraction(abs(dot(diff, h)), scale * h[0])
                     if value > best[o][0]:
                         best[o] = (value, dehomogenize(h))
                 continue
             # the cell lies in both regions, so +-diff there is at most its maximum at either's vertices
             bounds_by_sign = []
             for sign in (1, -1):
-                tops = [max(Fraction(sign * _dot(diff, v), v[0]) for v in vs) / scale for vs in verts if vs]
+                tops = [max(Fraction(sign * dot(diff, v), v[0]) for v in vs) / scale for vs in verts if vs]
                 bounds_by_sign.append((sign, min(tops) if tops else None))
             gap = tuple(Fraction(c, scale) for c in diff)
             todo += [(upper, sign, o, piece, gap) for sign, upper in bounds_by_sign]
@@ -721,7 +438,7 @@ def assert_outputs_within(net_a: Any, net_b: Any, domain: DomainLike, bound: obj
     for upper, sign, o, piece, gap in todo:
         if upper is not None and upper <= best[o][0]:
             continue  # cannot raise the maximum
-        weak = _rows(pa.regions[piece.first]) + _rows(pb.regions[piece.second])
+        weak = facet_rows(pa.regions[piece.first]) + facet_rows(pb.regions[piece.second])
         opt = solver.minimize(weak, tuple(-sign * v for v in gap))
         if opt.status is not Status.OPTIMAL or opt.value is None or opt.point is None:
             raise InternalError(f"the maximum over a bounded cell was not found ({opt.status.value})")

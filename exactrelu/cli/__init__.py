@@ -13,7 +13,7 @@ import os
 import sys
 
 from ..errors import ExactReluError, InternalError, Interrupted
-from . import boundary, certify, check, coq, dof, latex, plot, regions, report
+from . import boundary, certify, check, coq, diff, dof, latex, plot, regions, report
 from .common import Parser, UsageError, usage_message
 
 __all__ = ["main", "build_parser", "EXIT_BROKEN_PIPE"]
@@ -29,6 +29,7 @@ COMMANDS = {
     "latex": latex,
     "coq": coq,
     "report": report,
+    "diff": diff,
 }
 
 
