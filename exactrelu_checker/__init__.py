@@ -12,7 +12,7 @@ exactrelu_checker.parse.MalformedCertificate: version: 2 is not supported (this 
 """
 
 from .check import Verdict, check_certificate, check_file, main
-from .parse import MalformedCertificate
+from .parse import MalformedCertificate, read_json
 from .statement import CLAIMS
 
-__all__ = ["Verdict", "MalformedCertificate", "check_certificate", "check_file", "main", "CLAIMS"]
+__all__ = ["Verdict", "MalformedCertificate", "check_certificate", "check_file", "main", "read_json", "CLAIMS"]

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import stat
+import zlib
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import comb
@@ -125,14 +126,30 @@ def read_json(data, what: str, number=None) -> object:
 
 
 def _raw(data, what: str):
-    """``data`` as a dict or as the JSON text (str or bytes) to decode."""
+    """``data`` as a dict or as the JSON text (str or bytes, gzip-compressed or not) to decode."""
     if isinstance(data, dict):
         return data
-    if isinstance(data, str) and data.lstrip().startswith("{") or isinstance(data, (bytes, bytearray)):
+    if isinstance(data, str) and data.lstrip().startswith("{"):
         return data
+    if isinstance(data, (bytes, bytearray)):
+        return _gunzip(data, what) if data[:2] == b"\x1f\x8b" else data
     if isinstance(data, (str, os.PathLike)):
-        return _read_file(data, what)
+        return _raw(_read_file(data, what), what)
     raise MalformedCertificate(f"a {what} is {ACCEPTED}, not {type(data).__name__}")
+
+
+def _gunzip(data, what: str) -> bytes:
+    """A gzip file's content, refused past MAX_FILE_BYTES (never inflated further) or if truncated."""
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        out = inflate.decompress(data, MAX_FILE_BYTES + 1)
+    except zlib.error as exc:
+        raise MalformedCertificate(f"{what}: not valid gzip: {exc}") from None
+    if len(out) > MAX_FILE_BYTES:
+        raise MalformedCertificate(f"{what}: more than the limit of {MAX_FILE_BYTES:,} bytes once uncompressed")
+    if not inflate.eof or inflate.unused_data:
+        raise MalformedCertificate(f"{what}: gzip data truncated or followed by other data")
+    return out
 
 
 def _read_file(path, what: str) -> bytes:

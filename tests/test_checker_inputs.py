@@ -158,3 +158,51 @@ def test_main_reads_the_network_as_a_file_even_if_its_name_starts_with_a_brace(t
     assert main(["cert.json", "--network", "{net}.json"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
         "network: the certificate's embedded network (compared exactly with {net}.json)")
+
+
+# ---------------------------------------------------------------------- gzip-compressed certificates
+def test_a_gzip_compressed_certificate_verifies_and_a_tampered_one_does_not(tmp_path):
+    import gzip
+
+    path = tmp_path / "cert.json.gz"
+    path.write_bytes(gzip.compress(TEXT.encode(), mtime=0))
+    assert check_certificate(path).verified
+    assert check_certificate(path.read_bytes()).verified
+    tampered = json.loads(TEXT)
+    tampered["regions"][0]["map"]["bias"][0] = "7/3"  # a wrong map must fail however it is packed
+    path.write_bytes(gzip.compress(json.dumps(tampered).encode()))
+    verdict = check_certificate(path)
+    assert not verdict.verified and "map" in verdict.reason
+
+
+def test_truncated_or_trailing_or_oversized_gzip_is_one_line_refusal(tmp_path, monkeypatch):
+    import gzip
+
+    packed = gzip.compress(TEXT.encode())
+    one_line_error(lambda: check_certificate(packed[:-9]), "truncated")
+    one_line_error(lambda: check_certificate(packed + b"junk"), "followed by other data")
+    one_line_error(lambda: check_certificate(b"\x1f\x8b" + b"\x00" * 30), "not valid gzip")
+    monkeypatch.setattr(parse, "MAX_FILE_BYTES", 1000)  # a small limit stands in for 2 GiB: never inflated past it
+    bomb = gzip.compress(b"{" + b" " * 100_000 + b"}")
+    one_line_error(lambda: check_certificate(bomb), "once uncompressed")
+
+
+def test_cli_writes_gzip_when_the_name_ends_in_gz_and_every_command_reads_it(tmp_path):
+    import gzip
+
+    cert = tmp_path / "ex.cert.json.gz"
+    run = [sys.executable, "-m", "exactrelu"]
+    for _ in range(2):  # the same bytes each time (no time stamp in the gzip header)
+        made = subprocess.run(run + ["certify", "-o", str(cert)], capture_output=True, text=True, check=True)
+        first = cert.read_bytes() if _ == 0 else first
+    assert cert.read_bytes() == first
+    assert f"({len(first):,} bytes)" in made.stdout
+    assert json.loads(gzip.decompress(first))["format"] == "exactrelu-certificate"
+    check = subprocess.run(run + ["check", str(cert)], capture_output=True, text=True)
+    assert check.returncode == 0 and check.stdout.startswith("VERIFIED")
+    tex = tmp_path / "t.tex"
+    latex = subprocess.run(run + ["latex", str(cert), "-o", str(tex)], capture_output=True, text=True)
+    assert latex.returncode == 0 and "VERIFIED" in tex.read_text()
+    coq = subprocess.run(run + ["coq", str(cert), "-o", str(tmp_path / "coq"), "--no-compile"], capture_output=True,
+                         text=True)
+    assert coq.returncode == 0 and (tmp_path / "coq" / "Network.v").exists()

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, NoReturn
 
+import exactrelu_checker
+from exactrelu_checker import MalformedCertificate
+
 from ..errors import InvalidArgument, InvalidNumber
 from ..example import EXAMPLE
 from ..geometry.domain import Domain, parse_box, read_polytope
@@ -222,6 +225,25 @@ def check_output(destination: str | None) -> None:
     if not existed:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def read_certificate_file(path: str) -> dict:
+    """A certificate file's JSON (plain or gzip-compressed), read by the checker's own reader."""
+    try:
+        data = exactrelu_checker.read_json(Path(path), "certificate")
+    except (MalformedCertificate, ValueError) as exc:
+        raise InvalidArgument(f"{path}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise InvalidArgument(f"{path}: not a certificate (a JSON object was expected)")
+    return data
+
+
+def write_bytes(data: bytes, destination: str) -> None:
+    """Write ``data`` to a file (one line naming the problem if that fails)."""
+    try:
+        Path(destination).write_bytes(data)
+    except OSError as exc:
+        raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
 
 
 def write_stream(destination: str, writer: Callable[[IO[str]], None]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from exactrelu_checker import MalformedCertificate
 
 from ..errors import InvalidArgument
 from ..export.coq_export import theorems, write_development
-from ..rational import json_integer
+from .common import read_certificate_file
 
 __all__ = ["add_parser", "run"]
 
@@ -48,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if not verdict.verified:
         print(f"NOT VERIFIED: {verdict.reason}\nno Coq development written: the certificate does not verify")
         return 1
-    data = json.loads(Path(args.certificate).read_text(encoding="utf-8"), parse_int=json_integer)
+    data = read_certificate_file(args.certificate)
     compile_it = not args.no_compile and shutil.which("coqc") is not None
     paths, compiled = write_development(data, out, compile=compile_it, source=Path(args.certificate).name)
     what = f"{len(data['regions'])} regions, {len(data['edges'])} edges"

@@ -4,7 +4,7 @@ a certificate (checked first by the independent checker)."""
 from __future__ import annotations
 
 import argparse
-import json
+import gzip
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +16,15 @@ from ..export.latex import DIGITS, MAX_DIGITS, latex_document
 from ..export.tables import Tables, tables_from_certificate, tables_from_partition
 from ..partition import partition
 from ..progress import region_progress
-from .common import add_network_options, check_output, describe_slice, load_inputs, positive_int, write
+from .common import (
+    add_network_options,
+    check_output,
+    describe_slice,
+    load_inputs,
+    positive_int,
+    read_certificate_file,
+    write,
+)
 from .plot import parse_names
 
 __all__ = ["add_parser", "run", "read_certificate"]
@@ -55,21 +63,19 @@ def add_parser(sub) -> None:
 
 
 def read_certificate(path: str | None) -> dict | None:
-    """The decoded certificate if ``path`` is a certificate file, else None (a network file)."""
-    if path is None or Path(path).suffix.lower() != ".json" or not Path(path).is_file():
+    """The decoded certificate if ``path`` is a certificate file (``.json``, or ``.json.gz``
+    compressed), else None (a network file)."""
+    if path is None or not path.lower().endswith((".json", ".json.gz")) or not Path(path).is_file():
         return None
     try:
-        with open(path, encoding="utf-8") as f:
+        with (gzip.open if path.lower().endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
             head = f.read(4096)
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, EOFError):
         return None
     if '"exactrelu-certificate"' not in head:
         return None
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidArgument(f"certificate {path} cannot be read: {exc}") from None
-    return data if isinstance(data, dict) and data.get("format") == "exactrelu-certificate" else None
+    data = read_certificate_file(path)
+    return data if data.get("format") == "exactrelu-certificate" else None
 
 
 def run(args: argparse.Namespace) -> int:
