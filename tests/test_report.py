@@ -199,6 +199,13 @@ def test_command_writes_the_report(tmp_path, capsys):
     assert said.startswith("report (4 regions, 4 edges, 4 linear pieces, 2 decision-boundary pieces;")
 
 
+def test_command_to_stdout(capsys):
+    assert main(["report", "--box=0:1,0:1", "-o", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert out.rstrip("\n") == report_html(partition(EXAMPLE))
+    assert err.startswith("report (4 regions") and err.endswith("written to -\n")
+
+
 def test_command_on_a_slice(tmp_path):
     net = random_net(5, 4, (3,), rational=True)
     (tmp_path / "n.json").write_text(json.dumps(net.to_json()))
