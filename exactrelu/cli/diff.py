@@ -49,8 +49,11 @@ def add_parser(sub) -> None:
 
 
 def _num(v: Fraction) -> str:
+    """Exact when short; a long value as a decimal approximation (the JSON of -o has it exactly)."""
     text = format_rational(v)
-    return text if v.denominator < 10_000 else f"{text} (~{float(v):.6g})"
+    if v.denominator < 10_000:
+        return text
+    return f"{text} (~{float(v):.6g})" if len(text) <= 40 else f"~{float(v):.6g} (exact: -o)"
 
 
 def _point(net: Network, x: Sequence[Fraction]) -> str:
@@ -75,7 +78,10 @@ def _report(result: Comparison, show: bool, out: TextIO) -> None:
     fraction = result.changed_fraction
     share = "" if fraction is None else f", {_num(fraction)} of the domain's volume"
     parts = len(result.decision_changes)
-    print(f"decisions differ on {parts} part{'' if parts == 1 else 's'} of cells{share}", file=out)
+    if net.n_outputs == 1:
+        print("decisions: one output, so the argmax is always class 0 (compare the outputs above)", file=out)
+    else:
+        print(f"decisions differ on {parts} part{'' if parts == 1 else 's'} of cells{share}", file=out)
     if show:
         for c in result.map_changes:
             diffs = ", ".join(
