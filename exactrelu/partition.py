@@ -173,6 +173,7 @@ def partition(
     progress: Progress | None = None,
     jobs: int = 1,
     checkpoint: str | Path | None = None,
+    dask: str | None = None,
 ) -> Partition:
     """Enumerate every activation region of ``network`` on ``domain`` exactly.
 
@@ -184,7 +185,9 @@ def partition(
     how the run goes (phases ``"regions"``, ``"facets"``, ``"adjacency"``); ``jobs`` processes
     share the walk (the result is identical for any number); ``checkpoint`` names a folder where
     finished parts are kept, so a run killed and started again resumes (it implies the split of
-    :mod:`exactrelu.engines.parallel`, also with one job).
+    :mod:`exactrelu.engines.parallel`, also with one job); ``dask`` walks the sub-trees on a Dask
+    cluster instead of local processes: ``"local"`` starts one on this machine with ``jobs``
+    workers, ``"tcp://HOST:PORT"`` uses a running scheduler (the ``dask`` extra).
 
     Returns a :class:`Partition`.  Ctrl-C stops the work early: the regions found so far are kept
     and ``complete`` is False (interrupted while matching facets, the edges are left out).
@@ -199,8 +202,8 @@ def partition(
     net = load(network)
     dom = as_domain(domain, net)
     started = time.perf_counter()
-    if jobs > 1 or checkpoint is not None:
-        result = run_parallel(net, dom, engine, jobs=jobs, progress=progress, checkpoint=checkpoint)
+    if jobs > 1 or checkpoint is not None or dask is not None:
+        result = run_parallel(net, dom, engine, jobs=jobs, progress=progress, checkpoint=checkpoint, dask=dask)
     else:
         result = run(net, dom, engine, progress=progress)
     return Partition(net, dom, result.regions, result.adjacencies, result.complete, time.perf_counter() - started)
@@ -213,12 +216,17 @@ def certify(
     progress: Progress | None = None,
     source_path: str | Path | None = None,
     boundary: bool = False,
+    jobs: int = 1,
+    checkpoint: str | Path | None = None,
+    dask: str | None = None,
 ) -> dict:
     """Enumerate the partition and return its certificate as a JSON-ready dict (docs/certificate.md).
 
     Takes the same ``network`` and ``domain`` as :func:`partition`.  ``source_path`` names the
     network file whose SHA-256 the certificate records (default: the file it was loaded from).
     ``boundary=True`` adds the exact decision boundary (the optional key ``boundary``).
+    ``jobs``, ``checkpoint`` and ``dask`` split the work as for :func:`partition`; the certificate
+    is byte-identical for any split.
     Raises :class:`~exactrelu.errors.Interrupted` when interrupted: a certificate needs every region.
 
     >>> from exactrelu import EXAMPLE
@@ -227,5 +235,12 @@ def certify(
     """
     net = load(network)
     return produce_certificate(
-        net, as_domain(domain, net), progress=progress, source_path=source_path, boundary=boundary
+        net,
+        as_domain(domain, net),
+        progress=progress,
+        source_path=source_path,
+        boundary=boundary,
+        jobs=jobs,
+        checkpoint=checkpoint,
+        dask=dask,
     ).to_json()

@@ -45,7 +45,7 @@ def test_a_checkpoint_of_other_arguments_is_refused_in_one_line(tmp_path, capsys
     assert main(["regions", "--checkpoint", folder]) == 0
     assert main(["regions", "--box=0:1,0:1/2", "--checkpoint", folder]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "belongs to another network, domain or engine" in err[0]
+    assert len(err) == 1 and "belongs to another network, domain, engine or command" in err[0]
 
 
 SLOW_NET = """

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..analysis.pieces import linear_pieces
 from ..engines.dd import DD_MAX_DIM
+from ..engines.parallel import SplitTree, run_parallel_recorded
 from ..engines.recorder import Decision, Link
 from ..engines.run import Progress, run
 from ..errors import Interrupted, UnsupportedModel
@@ -75,6 +76,9 @@ def produce_certificate(
     progress: Progress | None = None,
     source_path: str | Path | None = None,
     boundary: bool = False,
+    jobs: int = 1,
+    checkpoint: str | Path | None = None,
+    dask: str | None = None,
 ) -> Certificate:
     """Enumerate the partition with the vertex engine and return its certificate.
 
@@ -82,19 +86,29 @@ def produce_certificate(
     every region),
     and :class:`~exactrelu.errors.UnsupportedModel` above the vertex engine's dimension limit.
     With ``boundary`` the certificate also carries the exact decision boundary (its key ``boundary``).
+    ``jobs``, ``checkpoint`` and ``dask`` split the walk (:mod:`exactrelu.engines.parallel`): every
+    worker records its sub-tree and the pieces are merged in the sequential numbering, so the
+    certificate is byte-identical.
     """
     if domain.dim > DD_MAX_DIM:
         raise UnsupportedModel(
             f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
             f"input dimensions); this domain has {domain.dim} dimensions"
         )
-    builder = TreeBuilder(domain)
-    result = run(network, domain, "dd", progress=progress, recorder=builder)
+    if jobs > 1 or checkpoint is not None or dask is not None:
+        result, tree = run_parallel_recorded(
+            network, domain, "dd", jobs=jobs, progress=progress, checkpoint=checkpoint, dask=dask, recorder=TreeBuilder
+        )
+        nodes = _merged_nodes(tree) if tree is not None else []
+    else:
+        builder = TreeBuilder(domain)
+        result = run(network, domain, "dd", progress=progress, recorder=builder)
+        nodes = builder.nodes
     if not result.complete:
         raise Interrupted("interrupted: no certificate (a certificate needs the whole partition)")
     for index, raw in enumerate(result.raws):
         assert raw.leaf is not None
-        builder.nodes[raw.leaf].region = index
+        nodes[raw.leaf].region = index
     regions = tuple(
         CertifiedRegion(r.pattern, r.point, r.weight, r.bias, tuple(tuple(b) for b in vertex_bases(raw.cell)))
         for r, raw in zip(result.regions, result.raws)
@@ -110,9 +124,28 @@ def produce_certificate(
         source=source,
         domain={k: domain_json[k] for k in ("A", "b", "box") if k in domain_json},
         bounded=tuple(tuple(y) for y in bounded_multipliers(domain)),
-        tree=tuple(builder.nodes),
+        tree=tuple(nodes),
         regions=regions,
         edges=edges,
         summary={"regions": len(regions), "edges": len(edges), "linear_pieces": linear_pieces(result.regions, edges)},
         boundary=boundary_json(result.regions, result.adjacencies) if boundary else None,
     )
+
+
+def _merged_nodes(tree: SplitTree[TreeBuilder]) -> list[TreeNode]:
+    """The nodes of a parallel run's sub-trees, renumbered as the sequential walk numbers them."""
+    nodes: list[TreeNode | None] = [None] * tree.size
+    for part, builder in tree.parts.items():
+        number = tree.numbering[part]
+        for local, node in enumerate(builder.nodes):
+            for name in ("plus", "minus", "next"):
+                child = getattr(node, name)
+                if child is not None:
+                    setattr(node, name, number[child])
+            nodes[number[local]] = node
+    for link, child in tree.grafts:
+        parent = nodes[link.parent]
+        assert parent is not None
+        setattr(parent, {"p": "plus", "m": "minus", "n": "next"}[link.branch], child)
+    assert all(node is not None for node in nodes)
+    return nodes  # type: ignore[return-value]

@@ -13,7 +13,16 @@ from ..export.display import affine_expression
 from ..partition import partition
 from ..progress import region_progress
 from ..rational import format_rational
-from .common import SMALL, add_list_option, add_network_options, check_output, load_inputs, write
+from .common import (
+    SMALL,
+    add_list_option,
+    add_network_options,
+    add_parallel_options,
+    check_output,
+    load_inputs,
+    parallel_options,
+    write,
+)
 
 __all__ = ["add_parser", "run", "piece_equation"]
 
@@ -22,6 +31,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("boundary", help="the exact decision boundary and decision regions")
     add_network_options(p, output_help="write the boundary JSON here ('-' for stdout)", output_required=False)
     add_list_option(p, "piece as an equation")
+    add_parallel_options(p)
 
 
 def piece_equation(piece: BoundaryPiece, names) -> str:
@@ -39,9 +49,10 @@ def piece_equation(piece: BoundaryPiece, names) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_output(args.output)
+    parallel = parallel_options(args)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(net, domain, progress=on_region)
+        result = partition(net, domain, progress=on_region, **parallel)
     boundary = result.boundary()
     decisions = result.decisions()
     summary = {

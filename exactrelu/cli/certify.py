@@ -8,7 +8,15 @@ import json
 
 from ..partition import certify
 from ..progress import region_progress
-from .common import add_network_options, check_output, load_inputs, write, write_bytes
+from .common import (
+    add_network_options,
+    add_parallel_options,
+    check_output,
+    load_inputs,
+    parallel_options,
+    write,
+    write_bytes,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -23,13 +31,15 @@ def add_parser(sub) -> None:
     c.add_argument(
         "--boundary", action="store_true", help="also certify the exact decision boundary (the optional key 'boundary')"
     )
+    add_parallel_options(c)
 
 
 def run(args: argparse.Namespace) -> int:
     check_output(args.output)
+    parallel = parallel_options(args)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        cert = certify(net, domain, progress=on_region, boundary=args.boundary)
+        cert = certify(net, domain, progress=on_region, boundary=args.boundary, **parallel)
     text = json.dumps(cert, separators=(",", ":"))
     size = len(text)
     if args.output.endswith(".gz"):  # gzip (fixed header time: the same bytes every run); the checker reads it

@@ -39,6 +39,8 @@ __all__ = [
     "parse_activation",
     "positive_int",
     "add_list_option",
+    "add_parallel_options",
+    "parallel_options",
     "SMALL",
     "ACTIVATION_HELP",
 ]
@@ -92,6 +94,37 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is less than 1")
     return value
+
+
+def add_parallel_options(p: argparse.ArgumentParser) -> None:
+    """``--jobs``, ``--dask`` and ``--checkpoint`` (see :func:`parallel_options`)."""
+    group = p.add_argument_group("parallel runs (the output is identical for any split)")
+    group.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="processes sharing the work (default 1), or the workers of --dask local (default: every core)",
+    )
+    group.add_argument(
+        "--dask",
+        metavar="tcp://HOST:PORT|local",
+        help="walk the sub-trees on Dask: a running scheduler, or local for a cluster of --jobs workers here "
+        "(needs the dask extra)",
+    )
+    group.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help="keep finished parts in DIR; a run killed and started again with the same arguments resumes",
+    )
+
+
+def parallel_options(args: argparse.Namespace) -> dict:
+    """The keywords ``jobs``, ``checkpoint`` and ``dask`` for :func:`~exactrelu.partition.partition`."""
+    if args.jobs is not None and args.dask not in (None, "local"):
+        raise InvalidArgument("--jobs counts local processes; a Dask scheduler brings its own workers (drop --jobs)")
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.dask == "local" else 1
+    return {"jobs": jobs, "checkpoint": args.checkpoint, "dask": args.dask}
 
 
 ACTIVATION_HELP = (

@@ -13,11 +13,12 @@ from .common import (
     SMALL,
     add_list_option,
     add_network_options,
+    add_parallel_options,
     check_output,
     describe,
     describe_slice,
     load_inputs,
-    positive_int,
+    parallel_options,
     write_stream,
 )
 
@@ -39,28 +40,16 @@ def add_parser(sub) -> None:
         action="store_true",
         help="add every region's exact vertices and facets (row, carriers, neighbours) to the partition JSON",
     )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=1,
-        metavar="N",
-        help="processes sharing the work (the result is identical for any N; default 1)",
-    )
-    p.add_argument(
-        "--checkpoint",
-        metavar="DIR",
-        help="keep finished parts in DIR; a run killed and started again with the same arguments resumes",
-    )
+    add_parallel_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     check_output(args.output)
+    parallel = parallel_options(args)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(
-            net, domain, progress=on_region, engine=args.engine, jobs=args.jobs, checkpoint=args.checkpoint
-        )
+        result = partition(net, domain, progress=on_region, engine=args.engine, **parallel)
     if args.output:
         write_stream(args.output, lambda stream: result.write_json(stream, geometry=args.geometry))
     out = sys.stderr if args.output == "-" else sys.stdout

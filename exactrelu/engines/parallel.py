@@ -1,11 +1,17 @@
-"""Many cores: the walk split into independent sub-trees, each walked in its own process.
+"""Many cores or a cluster: the walk split into independent sub-trees, each walked by a worker.
 
 The walk is grown breadth-first in this process until its frontier holds enough tasks (cells with
-their paths: plain picklable values), then every task is walked to the end in a worker process,
-which also finds the facets of the regions it reaches (both are per-region work).  Each region's
-cell depends only on its path, never on which process walked it or when, so merging by canonical
-pattern gives the identical partition for any number of jobs; adjacency is then found here, over
-all regions at once.
+their paths: plain picklable values), then every task is walked to the end by a worker (a local
+process or a Dask worker: :mod:`exactrelu.engines.executors`), which also finds the facets and the
+witness point of the regions it reaches (all per-region work).  Each region's cell depends only on
+its path, never on which worker walked it or when, so merging by canonical pattern gives the
+identical partition for any number of workers; adjacency is then found here, over all regions.
+
+A run may also record its sign-split tree (certificates do): every worker records its sub-tree,
+this process the frontier, and the pieces are numbered as the sequential depth-first walk numbers
+them.  That walk finishes a task's whole sub-tree before it takes the next task from its stack, so
+every sub-tree is one contiguous block of its numbering, and replaying the stack over the frontier
+gives the blocks' order (:class:`SplitTree`).
 
 With a checkpoint folder, every finished task is written there at once (to a temporary name, then
 renamed, so a killed run never leaves half a file), and a run started again with the same
@@ -16,47 +22,157 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
-import signal
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, InvalidDomain
 from ..geometry.domain import Domain
 from ..network import Network
+from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
+from .recorder import Decision, Link, TreeRecorder
 from .run import Engine, EngineResult, Progress, build_regions, find_adjacencies, make_engine
 from .walk import RawRegion, Task, WalkState, start, step
 
-__all__ = ["run_parallel", "frontier", "TASKS_PER_JOB"]
+__all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
 
-TASKS_PER_JOB = 8  # enough sub-trees per process to even out their sizes
-CHECKPOINT_FORMAT = "exactrelu-checkpoint-1"
+TASKS_PER_JOB = 8  # enough sub-trees per worker to even out their sizes
+CHECKPOINT_FORMAT = "exactrelu-checkpoint-2"
+
+R = TypeVar("R", bound=TreeRecorder)
+
+
+# ---------------------------------------------------------------------- the frontier
+class _Opened:
+    """A recorder that also lists the nodes opened, in order, since it was last asked."""
+
+    def __init__(self, recorder: TreeRecorder):
+        self.recorder = recorder
+        self.ids: list[int] = []
+
+    def open(self, link: Link | None, layer: int, cell: object, decided: Sequence[Decision]) -> int:
+        node = self.recorder.open(link, layer, cell, decided)
+        self.ids.append(node)
+        return node
+
+    def split(self, node: int, neuron: int) -> None:
+        self.recorder.split(node, neuron)
+
+    def take(self) -> tuple[int, ...]:
+        ids, self.ids = tuple(self.ids), []
+        return ids
+
+
+@dataclass(slots=True)
+class Split:
+    """The frontier: ``tasks`` for the workers, the regions ``found`` on the way, and ``order``: the
+    sequential walk's order of the nodes opened here (a tuple of node ids) and of the tasks' sub-trees
+    (a task index)."""
+
+    tasks: list[Task[Any]]
+    found: list[RawRegion[Any]]
+    order: list[int | tuple[int, ...]] = field(default_factory=list)
+
+
+def frontier(inet: IntegerNetwork, strategy: Engine, target: int, recorder: TreeRecorder | None = None) -> Split:
+    """Grow the walk breadth-first until ``target`` tasks wait (or none is left).  Deterministic: the
+    same input gives the same tasks in order."""
+    log = _Opened(recorder) if recorder is not None else None
+    state, found = start(inet, strategy, log)
+    opened_first = log.take() if log is not None else ()
+    queue = list(state.tasks)
+    stepped: dict[int, tuple[Task[Any], tuple[int, ...], list[Task[Any]]]] = {}
+    while queue and len(queue) < target:
+        task = queue.pop(0)
+        one = WalkState([task])
+        found.extend(step(one, inet, strategy, log))
+        stepped[id(task)] = (task, log.take() if log is not None else (), list(one.tasks))
+        queue.extend(reversed(one.tasks))
+    # replay the sequential walk's stack: a stepped task opens its nodes and pushes its children
+    index = {id(task): i for i, task in enumerate(queue)}
+    order: list[int | tuple[int, ...]] = [opened_first] if opened_first else []
+    stack = list(state.tasks)
+    while stack:
+        task = stack.pop()
+        if id(task) in index:
+            order.append(index[id(task)])
+        else:
+            _, opened, pushed = stepped[id(task)]
+            order.append(opened)
+            stack.extend(pushed)
+    return Split(queue, found, order)
+
+
+# ---------------------------------------------------------------------- the workers
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """What every worker needs, sent once per worker."""
+
+    network: Network
+    domain: Domain
+    engine: str
+    recorder: Callable[[Domain], TreeRecorder] | None
 
 
 @dataclass(frozen=True, slots=True)
+class _WorkerState:
+    inet: IntegerNetwork
+    strategy: Engine
+    recorder: Callable[[Domain], TreeRecorder] | None
+    domain: Domain
+
+
+def _start_worker(setup: _Setup) -> _WorkerState:
+    strategy = make_engine(setup.domain, setup.engine)  # a fresh LP solver per worker
+    return _WorkerState(IntegerNetwork.of(setup.network), strategy, setup.recorder, setup.domain)
+
+
+@dataclass(slots=True)
 class TaskResult:
-    """What a worker sends back for one task: its regions, each with its facets."""
+    """What a worker sends back for one task: its regions (each with its facets and witness
+    point) and, for a recorded run, its sub-tree's recorder with the nodes it opened in order."""
 
     index: int
-    regions: list[tuple[RawRegion[Any], list[FacetData]]]
+    regions: list[tuple[RawRegion[Any], list[FacetData], tuple]]
+    recorder: Any = None
+    opened: tuple[int, ...] = ()
 
 
-def frontier(inet: IntegerNetwork, strategy: Engine, target: int) -> tuple[list[Task[Any]], list[RawRegion[Any]]]:
-    """Grow the walk breadth-first until ``target`` tasks wait (or none is left): the tasks, and the
-    regions finished on the way.  Deterministic: the same input gives the same tasks in order."""
-    state, found = start(inet, strategy)
-    tasks = list(state.tasks)
-    while tasks and len(tasks) < target:
-        one = WalkState([tasks.pop(0)])
-        found.extend(step(one, inet, strategy))
-        tasks.extend(reversed(one.tasks))
-    return tasks, found
+def _walk_task(index: int, task: Task[Any]) -> TaskResult:
+    work: _WorkerState = worker_state()
+    strategy = work.strategy
+    log = _Opened(work.recorder(work.domain)) if work.recorder is not None else None
+    # the sub-tree's root hangs under a node of the frontier: the merge links it (SplitTree.grafts)
+    state = WalkState([Task(task.cell, task.layer, task.forms, task.history, None)])
+    regions = []
+    while not state.done:
+        for raw in step(state, work.inet, strategy, log):
+            facets = strategy.facets(raw)
+            point = strategy.witness(raw, facets)
+            if not strategy.adjacency_uses_forms:
+                raw.forms = ()  # the largest part of a region, needed no more: do not ship it back
+            regions.append((raw, facets, point))
+    if log is None:
+        return TaskResult(index, regions)
+    return TaskResult(index, regions, log.recorder, log.take())
+
+
+# ---------------------------------------------------------------------- the run
+@dataclass(slots=True)
+class SplitTree(Generic[R]):
+    """A recorded parallel run's sign-split tree in pieces: the frontier's recorder (``None`` in
+    ``parts``) and one per task, ``numbering[part][node]`` the node's number in the sequential
+    walk, and ``grafts``: each task's root node (sequential number) and the link it hangs by."""
+
+    parts: dict[int | None, R]
+    numbering: dict[int | None, dict[int, int]]
+    grafts: list[tuple[Link, int]]
+    size: int
 
 
 def run_parallel(
@@ -67,88 +183,150 @@ def run_parallel(
     jobs: int,
     progress: Progress | None = None,
     checkpoint: str | Path | None = None,
+    dask: str | None = None,
 ) -> EngineResult:
-    """Enumerate with ``jobs`` processes; the result equals :func:`~exactrelu.engines.run.run`'s."""
+    """Enumerate with ``jobs`` local processes, or on Dask (``dask``: ``"local"`` for a local
+    cluster of ``jobs`` workers, else a scheduler address); the result equals
+    :func:`~exactrelu.engines.run.run`'s."""
+    result, _ = run_parallel_recorded(
+        network, domain, engine, jobs=jobs, progress=progress, checkpoint=checkpoint, dask=dask
+    )
+    return result
+
+
+def run_parallel_recorded(
+    network: Network,
+    domain: Domain,
+    engine: str = "auto",
+    *,
+    jobs: int,
+    progress: Progress | None = None,
+    checkpoint: str | Path | None = None,
+    dask: str | None = None,
+    recorder: Callable[[Domain], R] | None = None,
+) -> tuple[EngineResult, SplitTree[R] | None]:
+    """:func:`run_parallel`, also recording the sign-split tree with ``recorder(domain)`` recorders
+    when given (the tree is None for an unfinished run).  Raw regions' ``leaf`` are sequential
+    node numbers."""
     if jobs < 1:
         raise InvalidArgument(f"jobs is {jobs}, expected at least 1")
+    if domain.dim != network.n_inputs:
+        raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     inet = IntegerNetwork.of(network)
     strategy = make_engine(domain, engine)
-    tasks, early = frontier(inet, strategy, TASKS_PER_JOB * jobs)
-    store = _Checkpoint(checkpoint, network, domain, strategy.name, len(tasks)) if checkpoint is not None else None
-    results: dict[int, TaskResult] = store.load() if store is not None else {}
-    found = [(raw, strategy.facets(raw)) for raw in early]
-    count = len(found) + sum(len(r.regions) for r in results.values())
+    store = None
+    if checkpoint is not None:
+        store = _Checkpoint(checkpoint, network, domain, strategy.name, recorder is not None)
+    executor: Executor | None = None
     complete = True
-    todo = [i for i in range(len(tasks)) if i not in results]
-    if todo:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        pool = ProcessPoolExecutor(
-            min(jobs, len(todo)),
-            mp_context=context,
-            initializer=_start_worker,
-            initargs=(network, domain, strategy.name),
-        )
-        pending: set[Future[TaskResult]] = {pool.submit(_walk_task, i, tasks[i]) for i in todo}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
+    try:
+        target = store.target() if store is not None else None
+        if target is None:
+            executor = open_executor(jobs, dask, _start_worker, _Setup(network, domain, strategy.name, recorder))
+            target = TASKS_PER_JOB * executor.workers
+        parent = recorder(domain) if recorder is not None else None
+        split = frontier(inet, strategy, target, parent)
+        results = store.load(target, len(split.tasks)) if store is not None else {}
+        todo = [i for i in range(len(split.tasks)) if i not in results]
+        count = len(split.found) + sum(len(r.regions) for r in results.values())
+        if progress is not None and split.tasks:
+            progress("sub-trees", len(results), len(split.tasks))
+            progress("regions", count, None)
+        if todo:
+            if executor is None:
+                executor = open_executor(jobs, dask, _start_worker, _Setup(network, domain, strategy.name, recorder))
+            futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
+            try:
+                for future in executor.as_completed(futures):
                     result = future.result()
                     results[result.index] = result
                     if store is not None:
                         store.save(result)
                     count += len(result.regions)
                     if progress is not None:
+                        progress("sub-trees", len(results), len(split.tasks))
                         progress("regions", count, None)
-        except KeyboardInterrupt:
-            complete = False
-        finally:
-            pool.shutdown(wait=complete, cancel_futures=True)
+            except KeyboardInterrupt:
+                complete = False
+    finally:
+        if executor is not None:
+            executor.close(cancel=not complete)
+    tree = _tree(split, results, parent) if parent is not None and complete else None
+    found: list[tuple[RawRegion[Any], list[FacetData], tuple | None]] = [
+        (raw, strategy.facets(raw), None) for raw in split.found
+    ]
     for index in sorted(results):
         found.extend(results[index].regions)
-    found.sort(key=lambda pair: pair[0].pattern)
-    raws = [raw for raw, _ in found]
-    facets = [fs for _, fs in found]
+    return _assemble(found, strategy, progress, complete), tree
+
+
+def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTree:
+    """Number every node as the sequential walk does, and point the regions' leaves there."""
+    numbering: dict[int | None, dict[int, int]] = {None: {}}
+    size = 0
+    for block in split.order:
+        part: int | None = None if isinstance(block, tuple) else block
+        ids = block if isinstance(block, tuple) else results[block].opened
+        numbers = numbering.setdefault(part, {})
+        for node in ids:
+            numbers[node] = size
+            size += 1
+    grafts = []
+    for i, task in enumerate(split.tasks):
+        if task.link is not None:
+            link = Link(numbering[None][task.link.parent], task.link.branch)
+            grafts.append((link, numbering[i][results[i].opened[0]]))
+    for raw in split.found:
+        raw.leaf = numbering[None][raw.leaf] if raw.leaf is not None else None
+    for i, result in results.items():
+        for raw, _, _ in result.regions:
+            raw.leaf = numbering[i][raw.leaf] if raw.leaf is not None else None
+    parts: dict[int | None, Any] = {i: r.recorder for i, r in results.items()}
+    parts[None] = parent
+    return SplitTree(parts, numbering, grafts, size)
+
+
+def _assemble(found: list[tuple[RawRegion[Any], list[FacetData], tuple | None]], strategy: Engine, progress, complete):
+    """Adjacency and public regions of the merged regions, in canonical (pattern) order."""
+    found.sort(key=lambda entry: entry[0].pattern)
+    raws = [raw for raw, _, _ in found]
+    facets = [fs for _, fs, _ in found]
     adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
-    complete = complete and finished
-    return EngineResult(raws, build_regions(raws, facets, adjacencies, strategy), tuple(adjacencies), complete)
+    points = {id(raw): point for raw, _, point in found if point is not None}
+    regions = build_regions(raws, facets, adjacencies, _KnownWitnesses(strategy, points))  # type: ignore[arg-type]
+    return EngineResult(raws, regions, tuple(adjacencies), complete and finished)
 
 
-# ---------------------------------------------------------------------- worker processes
-_WORKER: dict[str, Any] = {}
+class _KnownWitnesses:
+    """The engine, answering with the witness points the workers already found."""
 
+    def __init__(self, strategy: Engine, points: dict[int, tuple]):
+        self.strategy = strategy
+        self.points = points
 
-def _start_worker(network: Network, domain: Domain, engine: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _WORKER["inet"] = IntegerNetwork.of(network)
-    _WORKER["strategy"] = make_engine(domain, engine)  # a fresh LP solver per process
+    def witness(self, raw: RawRegion[Any], facets: list[FacetData]) -> tuple:
+        point = self.points.get(id(raw))
+        return point if point is not None else self.strategy.witness(raw, facets)
 
-
-def _walk_task(index: int, task: Task[Any]) -> TaskResult:
-    inet, strategy = _WORKER["inet"], _WORKER["strategy"]
-    state = WalkState([task])
-    regions = []
-    while not state.done:
-        for raw in step(state, inet, strategy):
-            facets = strategy.facets(raw)
-            if not strategy.adjacency_uses_forms:
-                raw.forms = ()  # the largest part of a region, needed no more: do not ship it back
-            regions.append((raw, facets))
-    return TaskResult(index, regions)
+    def vertices(self, cell: Any) -> tuple[tuple[int, ...], ...]:
+        return self.strategy.vertices(cell)
 
 
 # ---------------------------------------------------------------------- checkpoints
 class _Checkpoint:
-    """Finished tasks in a folder, tied to the exact network, domain, engine and split."""
+    """Finished tasks in a folder, tied to the exact network, domain, engine and split.
 
-    def __init__(self, folder: str | Path, network: Network, domain: Domain, engine: str, n_tasks: int):
+    The manifest records the split's size, so a run resumed with another number of workers walks
+    the same tasks."""
+
+    def __init__(self, folder: str | Path, network: Network, domain: Domain, engine: str, recorded: bool):
         self.folder = Path(folder)
         identity = json.dumps(
             {
                 "network": network.to_json(),
                 "domain": domain.to_json(),
                 "engine": engine,
-                "tasks": n_tasks,
+                "tree": recorded,
                 "format": CHECKPOINT_FORMAT,
             },
             sort_keys=True,
@@ -156,28 +334,36 @@ class _Checkpoint:
         self.fingerprint = hashlib.sha256(identity.encode()).hexdigest()
         self.manifest = self.folder / "checkpoint.json"
 
-    def load(self) -> dict[int, TaskResult]:
+    def target(self) -> int | None:
+        """The split size of a checkpoint already started here (None for a new one); refuses a
+        folder of other arguments."""
         if self.folder.exists() and not self.folder.is_dir():
             raise InvalidArgument(f"checkpoint {self.folder} is not a folder")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self.manifest.exists():
-            try:
-                recorded = json.loads(self.manifest.read_text(encoding="utf-8")).get("fingerprint")
-            except (OSError, ValueError, AttributeError):
-                recorded = None
-            if recorded != self.fingerprint:
-                raise InvalidArgument(
-                    f"checkpoint {self.folder} belongs to another network, domain or engine "
-                    "(use another folder, or empty this one)"
-                )
-        else:
-            _atomic_write(
-                self.manifest, json.dumps({"format": CHECKPOINT_FORMAT, "fingerprint": self.fingerprint}).encode()
+        if not self.manifest.exists():
+            return None
+        try:
+            recorded = json.loads(self.manifest.read_text(encoding="utf-8"))
+            fingerprint, target = recorded.get("fingerprint"), recorded.get("target")
+        except (OSError, ValueError, AttributeError):
+            fingerprint, target = None, None
+        if fingerprint != self.fingerprint or not isinstance(target, int) or target < 1:
+            raise InvalidArgument(
+                f"checkpoint {self.folder} belongs to another network, domain, engine or command "
+                "(use another folder, or empty this one)"
             )
+        return target
+
+    def load(self, target: int, n_tasks: int) -> dict[int, TaskResult]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.manifest.exists():
+            manifest = {"format": CHECKPOINT_FORMAT, "fingerprint": self.fingerprint, "target": target}
+            _atomic_write(self.manifest, json.dumps(manifest).encode())
         results = {}
         for path in sorted(self.folder.glob("task-*.pickle")):
             with open(path, "rb") as f:
                 result = pickle.load(f)
+            if not 0 <= result.index < n_tasks:
+                raise InvalidArgument(f"checkpoint {self.folder}: {path.name} is not a task of this run")
             results[result.index] = result
         return results
 
