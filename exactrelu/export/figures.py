@@ -298,7 +298,7 @@ def partition_figure(
                         capstyle="round",
                     )
                 )
-            if not surface:  # with a surface the colour bar's label names the black line
+            if segments and not surface:  # with a surface the colour bar's label names the black line
                 handles.append(
                     Line2D(
                         [], [], color=BOUNDARY_COLOR, linewidth=line_width * 3, label=_boundary_label(net.output_names)
