@@ -21,6 +21,7 @@ from operator import itemgetter, mul
 from pathlib import Path
 from typing import NoReturn
 
+from . import constraints
 from .geometry import MAX_BITS, Exceeded, Refuted, VertexTable, Work, facet_volume, region_facets
 from .linalg import bits, dot, primitive, rref
 from .parse import Certificate, MalformedCertificate, load, load_network, show
@@ -196,6 +197,8 @@ class _Checker:
         self.table.domain_bits = bits(x for form in self.domain for x in form)
         work.charge(len(self.domain) * (d + 1), self.table.domain_bits)
         self.facets: list[dict] = [{} for _ in cert.regions]
+        self.cons_of: list[list] = [[] for _ in cert.regions]  # the constraint form: each region's constraints
+        self.box = None
         self.maps: list[tuple] = [()] * len(cert.regions)
 
     def run(self, given: tuple | None) -> None:
@@ -363,6 +366,11 @@ class _Checker:
             return
         if bit and not nonzero:
             fail("the form is zero, so the canonical bit is 0")
+        if isinstance(proof, constraints.Combination):
+            reason = constraints.dominated(tuple(sgn * x for x in form), proof, cons, self.box, work)
+            if reason:
+                fail(reason)
+            return
         if proof == "b":
             if self.cert.box is None:
                 fail("proof 'b' needs a box domain")
@@ -424,15 +432,26 @@ class _Checker:
                 if not (value > 0 if bit else value < 0 or (value == 0 and not any(form))):
                     _fail(3, f"{where}: neuron {j} of layer {k} has bit {bit} but pre-activation "
                              f"{'0' if value == 0 else 'of the other sign'} at the point")
+        if self.cert.form == "constraints":
+            self.cons_of[r] = cons[:]
+            try:
+                self.facets[r] = constraints.region_facets(where, cons, len(self.domain), reg, point, self.box, work)
+            except Refuted as exc:
+                raise exc if isinstance(exc, Exceeded) else Refuted(f"{claim(4)}: {exc}") from None
+            return
         try:
             self.facets[r] = region_facets(where, cons, hyper, reg.vertices, d, self.table, len(self.domain))
         except Refuted as exc:
             raise exc if isinstance(exc, Exceeded) else Refuted(f"{claim(4)}: {exc}") from None
 
     # -- claims 4, 5 and 6 ------------------------------------------------------------------------
-    def shared_facet(self, i: int, j: int):
+    def shared_facet(self, i: int, j: int, proofs: tuple = ()):
         """``(hyperplane of i's facet, relation)`` with relation 0: equal, 1: i's facet inside j's,
         2: j's inside i's; or None."""
+        if self.cert.form == "constraints":
+            key = constraints.equal_facets(i, j, proofs, self.facets, self.cons_of, len(self.domain), self.box,
+                                           self.work)
+            return key, 0
         fi, fj = self.facets[i], self.facets[j]  # the smaller of the two facet lists is looked up in the other
         self.table.work.charge(2 * min(len(fi), len(fj)) * len(next(iter(fi), ())))
         for key in fi if len(fi) <= len(fj) else [tuple(-x for x in key) for key in fj]:
@@ -455,7 +474,7 @@ class _Checker:
     def check_edges(self) -> None:
         cert, work = self.cert, self.table.work
         n = len(cert.regions)
-        if len(set(cert.edges)) != len(cert.edges):
+        if len(set(e[:2] for e in cert.edges)) != len(cert.edges):
             _fail(4, "an edge is listed twice")
         across: list[dict] = [{} for _ in range(n)]  # region -> facet hyperplane -> [(neighbour, relation)]
         self.across = across
@@ -466,10 +485,14 @@ class _Checker:
                 parent[a] = a = parent[parent[a]]
             return a
 
-        for e, (i, j) in enumerate(cert.edges):
+        for e, (i, j, *proofs) in enumerate(cert.edges):
             if i >= j:
                 _fail(4, f"edge {e} [{i}, {j}] is not ordered i < j")
-            key, relation = self.shared_facet(i, j) or _fail(4, f"edge {e} [{i}, {j}]: the regions share no facet")
+            try:
+                shared = self.shared_facet(i, j, tuple(proofs))
+            except Refuted as exc:
+                raise exc if isinstance(exc, Exceeded) else Refuted(f"{claim(4)}: edge {e} [{i}, {j}]: {exc}") from None
+            key, relation = shared or _fail(4, f"edge {e} [{i}, {j}]: the regions share no facet")
             across[i].setdefault(key, []).append((j, relation))
             across[j].setdefault(tuple(-x for x in key), []).append((i, (0, 2, 1)[relation]))
             (mi, di), (mj, dj) = self.maps[i], self.maps[j]

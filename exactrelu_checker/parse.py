@@ -30,6 +30,7 @@ __all__ = ["MalformedCertificate", "Certificate", "Node", "Region", "load", "loa
 MAX_FILE_BYTES = 2 * 1024 ** 3  # at most this many bytes are read from a file (certificate or network)
 MAX_DIGITS = 4300  # digits per integer in a rational string (Python's default conversion limit)
 MAX_INPUTS, MAX_LAYERS, MAX_WIDTH = 64, 1_000, 100_000  # inputs: solving a vertex costs d^3 for d indices
+MAX_INPUTS_CONSTRAINTS = 4_096  # inputs in the constraint form: no vertex is ever solved
 
 _RATIONAL = re.compile(r"-?([0-9]+)(?:/([0-9]+))?")  # ASCII digits only (\d would admit others)
 _DECIMAL = re.compile(r"(-?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?")  # in a network given only
@@ -41,7 +42,7 @@ _LAYER = ("layers", "weight", "bias", "negative_slopes")
 _KEYS = {True: frozenset(_TOP + _LAYER + ("file", "sha256", "reading", "A", "b", "box", "k", "d", "s", "p", "m",
                                            "n", "r", "pattern", "point", "map", "vertices", "linear_pieces",
                                            "boundary", "pieces", "empty", "ties", "whole", "region", "classes",
-                                           "hyperplane", "weights")),
+                                           "hyperplane", "weights", "form", "facets", "redundant")),
          False: frozenset(_LAYER + _NETWORK_KEYS)}
 # a quote followed by a colon (a key's end) not preceded by a known key: fast, for the common case
 _SUSPECT = {kind: re.compile(r'"(?=[ \t\n\r]*+:)' + "".join(f'(?<!"{key}")' for key in keys))
@@ -83,6 +84,7 @@ class Certificate:
     summary: tuple  # (regions, edges, linear_pieces)
     size: int = 0  # bytes of the JSON text read (of json.dumps for a dict)
     boundary: tuple | None = None  # (pieces (r, classes, row, point), empty (r, classes, weights), ties, whole)
+    form: str = "vertices"  # or "constraints": regions by facets and redundancy proofs (constraints.py)
 
 
 def load(data) -> Certificate:
@@ -114,7 +116,7 @@ def _guarded(parse, data, what: str, number):
 def _given_network(x) -> tuple:
     x = _dict(x, "given network", ("layers",), _NETWORK_KEYS)
     empty = x.get("negative_slopes") == []  # the project's form: empty means every activation is ReLU
-    return _network({"layers": x["layers"]} if empty else x, "given network", True)
+    return _network({"layers": x["layers"]} if empty else x, "given network", True, MAX_INPUTS_CONSTRAINTS)
 
 
 def read_json(data, what: str, number=None) -> object:
@@ -326,8 +328,14 @@ def _certificate(top) -> Certificate:
                          + (f" {_cut(version, 20)!r}" if type(version) is str else ""))
     if version != VERSION:
         _fail("version", f"{show(version)} is not supported (this checker reads version {VERSION})")
-    top = _dict(top, "certificate", _TOP, ("boundary",))
-    layers, slopes = _network(_dict(top["network"], "network", ("layers",), ("negative_slopes",)), "network")
+    top = _dict(top, "certificate", _TOP, ("boundary", "form"))
+    form = top.get("form", "vertices")
+    if form not in ("vertices", "constraints"):
+        _fail("form", "expected 'vertices' or 'constraints'")
+    if form == "constraints":
+        from .constraints import parse_edge, parse_region  # deferred: constraints.py builds on this module
+    layers, slopes = _network(_dict(top["network"], "network", ("layers",), ("negative_slopes",)), "network", False,
+                              MAX_INPUTS_CONSTRAINTS if form == "constraints" else MAX_INPUTS)
     d, widths, n_out = len(layers[0][0][0]), [len(b) for _, b in layers[:-1]], len(layers[-1][1])
     source = _dict(top["source"], "source", (), ("file", "sha256", "reading"))  # provenance only: never used
     for key, value in source.items():
@@ -338,19 +346,25 @@ def _certificate(top) -> Certificate:
     b = _rationals(domain["b"], "domain.b", len(A))
     box = None if "box" not in domain else tuple(
         _rationals(pair, f"domain.box[{i}]", 2) for i, pair in enumerate(_list(domain["box"], "domain.box", d, d)))
-    bounded = tuple(_rationals(y, f"bounded[{i}]", len(A)) for i, y in enumerate(_list(top["bounded"], "bounded", 2 * d, 2 * d)))
+    n_bounded = 0 if form == "constraints" and box is not None else 2 * d  # a box needs no multipliers there
+    bounded = tuple(_rationals(y, f"bounded[{i}]", len(A))
+                    for i, y in enumerate(_list(top["bounded"], "bounded", n_bounded, n_bounded)))
     raw = _list(top["regions"], "regions", 1)
     n_regions, n_cons = len(raw), len(A) + sum(widths)  # n_cons: the longest constraint list of a path
-    regions = tuple(_region(r, f"regions[{i}]", d, widths, n_out, n_cons) for i, r in enumerate(raw))
+    read_region = parse_region if form == "constraints" else _region
+    regions = tuple(read_region(r, f"regions[{i}]", d, widths, n_out, n_cons) for i, r in enumerate(raw))
     # R leaves, R - 1 splits, at most R "n" nodes per hidden layer but the last: at most R (L + 1)
     raw = _list(top["tree"], "tree", 1, n_regions * (len(widths) + 1))
-    tree = tuple(_node(node, f"tree[{i}]", widths, d, len(raw), n_regions, n_cons) for i, node in enumerate(raw))
+    tree = tuple(_node(node, f"tree[{i}]", widths, d, len(raw), n_regions, n_cons, form) for i, node in enumerate(raw))
     raw = _list(top["edges"], "edges", 0, n_regions * (n_regions - 1) // 2)
-    edges = tuple(_ints(pair, f"edges[{e}]", 2, 0, n_regions - 1) for e, pair in enumerate(raw))
+    edges = tuple(parse_edge(pair, f"edges[{e}]", n_regions, n_cons) if form == "constraints" else
+                  _ints(pair, f"edges[{e}]", 2, 0, n_regions - 1) for e, pair in enumerate(raw))
     s = _dict(top["summary"], "summary", ("regions", "edges", "linear_pieces"))
     summary = tuple(_int(s[key], f"summary.{key}", 0) for key in ("regions", "edges", "linear_pieces"))
+    if form == "constraints" and "boundary" in top:
+        _fail("boundary", "the constraint form has no decision boundary (use the vertex form)")
     boundary = None if "boundary" not in top else _boundary(top["boundary"], n_regions, n_out, d)
-    return Certificate(layers, slopes, A, b, box, bounded, tree, regions, edges, summary, boundary=boundary)
+    return Certificate(layers, slopes, A, b, box, bounded, tree, regions, edges, summary, boundary=boundary, form=form)
 
 
 def _boundary(x, n_regions: int, n_out: int, d: int) -> tuple:
@@ -377,14 +391,14 @@ def _boundary(x, n_regions: int, n_out: int, d: int) -> tuple:
     return tuple(out)
 
 
-def _network(x: dict, root: str, loose: bool = False) -> tuple:
+def _network(x: dict, root: str, loose: bool = False, max_inputs: int = MAX_INPUTS) -> tuple:
     layers, n_in = [], None
     for k, layer in enumerate(_list(x["layers"], f"{root}.layers", 1, MAX_LAYERS)):
         where = f"{root}.layers[{k}]"
         layer = _dict(layer, where, ("weight", "bias"))
         rows = _list(layer["weight"], f"{where}.weight", 1, MAX_WIDTH)
-        if n_in is None and type(rows[0]) is list and len(rows[0]) > MAX_INPUTS:
-            _fail(f"{where}.weight[0]", f"{len(rows[0]):,} inputs exceed the checker's limit of {MAX_INPUTS}")
+        if n_in is None and type(rows[0]) is list and len(rows[0]) > max_inputs:
+            _fail(f"{where}.weight[0]", f"{len(rows[0]):,} inputs exceed the checker's limit of {max_inputs}")
         n_in = n_in or len(_list(rows[0], f"{where}.weight[0]", 1))
         weight = _matrix(rows, f"{where}.weight", None, n_in, loose)
         layers.append((weight, _rationals(layer["bias"], f"{where}.bias", len(weight), loose)))
@@ -395,20 +409,25 @@ def _network(x: dict, root: str, loose: bool = False) -> tuple:
     return tuple(layers), _rationals(x["negative_slopes"], f"{root}.negative_slopes", hidden, loose)
 
 
-def _region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -> Region:
-    x = _dict(x, where, ("pattern", "point", "map", "vertices"))
+def _region_map(x: dict, where: str, d: int, widths: list, n_out: int) -> tuple:
+    """A region's ``(pattern, point, weight, bias)``."""
     raw = _list(x["pattern"], f"{where}.pattern", len(widths), len(widths))
     pattern = tuple(_ints(bits, f"{where}.pattern[{k}]", n, 0, 1) for k, (bits, n) in enumerate(zip(raw, widths)))
     point = _rationals(x["point"], f"{where}.point", d)
     mp = _dict(x["map"], f"{where}.map", ("weight", "bias"))
     weight = _matrix(mp["weight"], f"{where}.map.weight", n_out, d)
-    bias = _rationals(mp["bias"], f"{where}.map.bias", n_out)
+    return pattern, point, weight, _rationals(mp["bias"], f"{where}.map.bias", n_out)
+
+
+def _region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -> Region:
+    x = _dict(x, where, ("pattern", "point", "map", "vertices"))
+    pattern, point, weight, bias = _region_map(x, where, d, widths, n_out)
     raw = _list(x["vertices"], f"{where}.vertices", 1, comb(n_cons, d))  # at most one per d constraints
     vertices = tuple(_ints(basis, f"{where}.vertices[{v}]", d, 0, n_cons - 1) for v, basis in enumerate(raw))
     return Region(pattern, point, weight, bias, vertices)
 
 
-def _node(x, where: str, widths: list, d: int, n_nodes: int, n_regions: int, n_cons: int) -> Node:
+def _node(x, where: str, widths: list, d: int, n_nodes: int, n_regions: int, n_cons: int, form: str) -> Node:
     kinds = [key for key in ("s", "n", "r") if key in _dict(x, where, (), ("k", "d", "s", "p", "m", "n", "r"))]
     if len(kinds) != 1:
         _fail(where, "needs exactly one of 's', 'n', 'r'")
@@ -420,7 +439,10 @@ def _node(x, where: str, widths: list, d: int, n_nodes: int, n_regions: int, n_c
     for i, dec in enumerate(_list(x.get("d", []), f"{where}.d", 0, width)):
         at = f"{where}.d[{i}]"
         j, bit, proof = _list(dec, at, 3, 3)
-        if proof not in ("z", "b"):
+        if proof not in ("z", "b") and form == "constraints":
+            from .constraints import parse_combination  # deferred: constraints.py builds on this module
+            proof = parse_combination(proof, f"{at} proof", n_cons)
+        elif proof not in ("z", "b"):
             proof = _ints(_list(proof, f"{at} proof", 1, d), f"{at} proof", None, 0, n_cons - 1)
         decisions.append((_int(j, at, 0, width - 1), _int(bit, at, 0, 1), proof))
     children: tuple[int, ...]

@@ -22,6 +22,7 @@ __all__ = [
     "Proof",
     "TreeNode",
     "CertifiedRegion",
+    "ConstraintRegion",
     "Certificate",
     "network_json",
 ]
@@ -30,8 +31,9 @@ CERTIFICATE_FORMAT = "exactrelu-certificate"
 CERTIFICATE_VERSION = 1
 
 # How a decided neuron's sign is proved on its node's cell: "z" the zero form, "b" the interval
-# bound over a box domain, or a basis of the cell's constraints carrying Farkas multipliers.
-Proof = str | list[int]
+# bound over a box domain, a basis of the cell's constraints carrying Farkas multipliers, or (the
+# constraint form) the multipliers themselves as [[t, y], ...].
+Proof = str | list[int] | list[list[Any]]
 
 
 @dataclass(slots=True)
@@ -93,6 +95,30 @@ class CertifiedRegion:
 
 
 @dataclass(frozen=True, slots=True)
+class ConstraintRegion:
+    """A region in the constraint form: ``facets`` as ``[constraint, witness]`` (an axis or a point
+    as rational strings) and ``redundant`` as ``[constraint, [[t, y], ...]]``, both JSON-ready."""
+
+    pattern: tuple[tuple[int, ...], ...]
+    point: tuple[Fraction, ...]
+    weight: tuple[tuple[Fraction, ...], ...]
+    bias: tuple[Fraction, ...]
+    facets: list[list[Any]]
+    redundant: list[list[Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return region_json(self.pattern, self.point, self.weight, self.bias) | {
+            "facets": self.facets,
+            "redundant": self.redundant,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConstraintRegion:
+        base = CertifiedRegion.from_json(data | {"vertices": []})
+        return cls(base.pattern, base.point, base.weight, base.bias, data["facets"], data["redundant"])
+
+
+@dataclass(frozen=True, slots=True)
 class Certificate:
     """Everything the checker needs: the exact network and domain (as their JSON), where they came
     from, the evidence (boundedness multipliers, the sign-split tree, vertex bases) and the claims
@@ -103,15 +129,17 @@ class Certificate:
     domain: dict[str, Any]
     bounded: tuple[tuple[Fraction, ...], ...]
     tree: tuple[TreeNode, ...]
-    regions: tuple[CertifiedRegion, ...]
-    edges: tuple[tuple[int, int], ...]
+    regions: tuple[CertifiedRegion, ...] | tuple[ConstraintRegion, ...]
+    edges: tuple[tuple, ...]  # (i, j), or in the constraint form (i, j, proofs, proofs)
     summary: dict[str, int] = field(default_factory=dict)
     boundary: dict[str, Any] | None = None  # the optional decision boundary, as its JSON (docs/certificate.md)
+    form: str = "vertices"  # or "constraints" (no vertex lists: any dimension)
 
     def to_json(self) -> dict[str, Any]:
         out = {
             "format": CERTIFICATE_FORMAT,
             "version": CERTIFICATE_VERSION,
+            **({"form": self.form} if self.form != "vertices" else {}),
             "network": self.network,
             "source": self.source,
             "domain": self.domain,
@@ -130,16 +158,19 @@ class Certificate:
         """Read a certificate's JSON (structure only; the checker is what verifies it)."""
         if data.get("format") != CERTIFICATE_FORMAT or data.get("version") != CERTIFICATE_VERSION:
             raise InvalidArgument(f"not an {CERTIFICATE_FORMAT} of version {CERTIFICATE_VERSION}")
+        form = data.get("form", "vertices")
+        region = ConstraintRegion if form == "constraints" else CertifiedRegion
         return cls(
             data["network"],
             data["source"],
             data["domain"],
             tuple(tuple(_q(v) for v in y) for y in data["bounded"]),
             tuple(TreeNode.from_json(n) for n in data["tree"]),
-            tuple(CertifiedRegion.from_json(r) for r in data["regions"]),
-            tuple((int(i), int(j)) for i, j in data["edges"]),
+            tuple(region.from_json(r) for r in data["regions"]),  # type: ignore[misc]
+            tuple(tuple(e) for e in data["edges"]),
             dict(data["summary"]),
             data.get("boundary"),
+            form,
         )
 
 

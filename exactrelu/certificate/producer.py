@@ -22,13 +22,14 @@ from ..analysis.pieces import linear_pieces
 from ..engines.dd import DD_MAX_DIM
 from ..engines.parallel import SplitTree, run_parallel_recorded
 from ..engines.recorder import Decision, Link
-from ..engines.run import Progress, run
+from ..engines.run import Progress, choose_engine, run
 from ..errors import Interrupted, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..geometry.exact import IntegerBox
 from ..network import Network
 from .boundary import boundary_json
+from .constraint_form import constraint_certificate
 from .farkas import bounded_multipliers, farkas_basis, vertex_bases
 from .model import Certificate, CertifiedRegion, Proof, TreeNode, network_json
 
@@ -43,7 +44,7 @@ class TreeBuilder:
         self._box = IntegerBox(domain.bounds) if domain.bounds is not None else None
 
     def open(self, link: Link | None, layer: int, cell: object, decided: Sequence[Decision]) -> int:
-        assert isinstance(cell, Cell), "certificates need the vertex engine's cells"
+        assert isinstance(cell, Cell), "the vertex form needs the vertex engine's cells"
         index = len(self.nodes)
         proofs = [(d.neuron, d.bit, self._prove(cell, d.form, d.bit)) for d in decided]
         self.nodes.append(TreeNode(max(layer, 0), proofs))
@@ -79,6 +80,7 @@ def produce_certificate(
     jobs: int = 1,
     checkpoint: str | Path | None = None,
     dask: str | None = None,
+    engine: str = "auto",
 ) -> Certificate:
     """Enumerate the partition with the vertex engine and return its certificate.
 
@@ -88,8 +90,12 @@ def produce_certificate(
     With ``boundary`` the certificate also carries the exact decision boundary (its key ``boundary``).
     ``jobs``, ``checkpoint`` and ``dask`` split the walk (:mod:`exactrelu.engines.parallel`): every
     worker records its sub-tree and the pieces are merged in the sequential numbering, so the
-    certificate is byte-identical.
+    certificate is byte-identical.  ``engine``: ``"dd"`` the vertex form, ``"lp"`` the constraint form
+    (docs/certificate.md: any dimension, no boundary, one process); ``"auto"`` is ``"lp"`` above
+    ``DD_MAX_DIM`` inputs.
     """
+    if choose_engine(engine, domain.dim) == "lp":
+        return constraint_certificate(network, domain, progress=progress, source_path=source_path, boundary=boundary)
     if domain.dim > DD_MAX_DIM:
         raise UnsupportedModel(
             f"certificates need the vertex engine (engine='dd', at most {DD_MAX_DIM} "
