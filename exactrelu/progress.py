@@ -3,6 +3,11 @@
 The partition calls ``progress(phase, done, total)`` with the phases ``"regions"`` (running count,
 no total), ``"facets"`` (regions done out of all) and ``"adjacency"`` (0 of 1, then 1 of 1).  Each
 phase gets its own bar line, so that the final stages of a long run do not look like a stall.
+
+A run split into sub-trees (``--jobs``, ``--dask``) also reports ``"sub-trees"`` (done out of all)
+before each region count: one bar then shows the sub-trees done, the regions found so far, and an
+estimate of the time left, the sub-trees still to do times the mean wall time per finished one
+(which already divides by the workers running at once).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Callable, Iterator
 __all__ = ["region_progress", "DELAY"]
 
 DELAY = 0.5  # seconds before anything is shown: short runs stay silent
-_UNITS = {"regions": " regions", "facets": " regions", "adjacency": ""}
+_UNITS = {"regions": " regions", "facets": " regions", "adjacency": "", "sub-trees": " sub-trees"}
 _FORMATS = {"adjacency": "{desc}: {n_fmt}/{total_fmt} [{elapsed}]"}  # one step: no rate, no bar
 
 
@@ -40,6 +45,9 @@ def region_progress(
 
     def update(phase: str, done: int, total: int | None) -> None:
         bar = state["bar"]
+        if phase == "regions" and state["phase"] == "sub-trees":
+            bar.set_postfix_str(f"{done:,} regions", refresh=False)  # drawn with the next sub-tree
+            return
         if phase != state["phase"]:
             if bar is not None:
                 bar.close()  # a bar never drawn (short phase) prints nothing
@@ -52,6 +60,8 @@ def region_progress(
                 file=sys.stderr,
                 delay=remaining,
                 mininterval=0.25,
+                initial=done if phase == "sub-trees" else 0,  # a resumed run's sub-trees take no time
+                smoothing=0 if phase == "sub-trees" else 0.3,  # the mean over every finished sub-tree
             )
             state["phase"], state["bar"] = phase, bar
         elif total is not None and bar.total != total:

@@ -11,11 +11,15 @@ import sys
 import time
 
 import pytest
-from example_nets import by_name
+from example_nets import by_name, random_net
 
 from exactrelu import Domain, partition
 from exactrelu.cli import main
 from exactrelu.engines import parallel
+from exactrelu.engines.forms import IntegerNetwork
+from exactrelu.engines.run import make_engine
+from exactrelu.partition import certify
+from exactrelu.progress import region_progress
 
 
 @pytest.mark.parametrize("engine", ["dd", "lp"])
@@ -65,16 +69,49 @@ def test_a_run_killed_with_sigkill_resumes_and_ends_byte_identical(tmp_path):
     subprocess.run(command + ["-o", str(whole)], check=True, capture_output=True, timeout=600)
     folder = tmp_path / "ck"
     resumed = tmp_path / "resumed.json"
-    run = subprocess.Popen(command + ["--checkpoint", str(folder), "-o", str(resumed)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(command + ["--checkpoint", str(folder), "-o", str(resumed), "--jobs", "2"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     while len(list(folder.glob("task-*.pickle"))) < 3 and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    run.send_signal(signal.SIGKILL)
+    os.killpg(run.pid, signal.SIGKILL)  # the run and its worker processes, as kill -9 of a job
     assert run.wait(timeout=60) == -signal.SIGKILL, "the run ended before it could be killed: use a bigger net"
     kept = len(list(folder.glob("task-*.pickle")))
     assert kept >= 3 and not resumed.exists()
-    subprocess.run(command + ["--checkpoint", str(folder), "-o", str(resumed)], check=True, capture_output=True,
-                   timeout=600)
+    subprocess.run(command + ["--checkpoint", str(folder), "-o", str(resumed), "--jobs", "3"], check=True,
+                   capture_output=True, timeout=600)  # resumed with another job count: the same split
     assert resumed.read_bytes() == whole.read_bytes()
     assert len(list(folder.glob("task-*.pickle"))) >= kept
+
+
+@pytest.mark.parametrize("name", ["zero_on_half", "leaky", "random6_2d_3x3x3", "random10_3d_2x2x2", "coincident3d",
+                                  "builtin_triangle"])
+def test_certificates_are_byte_identical_for_any_number_of_jobs(name):
+    ex = by_name(name)
+    domain = Domain.polytope(ex.box["A"], ex.box["b"]) if isinstance(ex.box, dict) else Domain.box(ex.box)
+    one = json.dumps(certify(ex.net, domain))
+    assert json.dumps(certify(ex.net, domain, jobs=2)) == one
+    assert json.dumps(certify(ex.net, domain, jobs=3)) == one
+
+
+def test_a_certificate_split_at_every_depth_is_byte_identical(monkeypatch):
+    """Frontiers of every size: sub-trees cut at the first layer, deep inside, or none at all."""
+    ex = by_name("random6_2d_3x3x3")
+    one = json.dumps(certify(ex.net, ex.box))
+    for per_job in (1, 2, 5, 40, 10_000):
+        monkeypatch.setattr(parallel, "TASKS_PER_JOB", per_job)
+        assert json.dumps(certify(ex.net, ex.box, jobs=2)) == one, per_job
+
+
+def test_progress_shows_sub_trees_regions_and_an_estimate(capsys):
+    net = random_net(4, 3, (6, 6, 6))
+    box = [(-2, 2)] * 3
+    split = parallel.frontier(IntegerNetwork.of(net), make_engine(Domain.box(box), "dd"), 2 * parallel.TASKS_PER_JOB)
+    with region_progress(True, delay=0) as progress:
+        result = partition(net, box, jobs=2, progress=progress)
+    lines = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    bars = [line for line in lines if line.startswith("sub-trees:")]
+    assert bars and f"{len(split.tasks)}/{len(split.tasks)}" in bars[-1]
+    assert f"{len(result.regions):,} regions" in bars[-1]
+    assert "<?" in bars[0] and "<?" not in bars[-1]  # no estimate before the first sub-tree is done
+    assert any(line.startswith("adjacency:") for line in lines)

@@ -12,6 +12,7 @@ Dask is optional (the ``dask`` extra) and imported only when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import signal
@@ -105,14 +106,15 @@ class DaskExecutor:
         distributed = _import_distributed()
         self._cluster = None
         if address == "local":
-            self._cluster = distributed.LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,
-            )
+            with _sigint_ignored():  # the workers inherit it: Ctrl-C stops the run here, which closes them
+                self._cluster = distributed.LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0",  # loopback, any free port (None still takes 8787)
+                    silence_logs=logging.CRITICAL + 1,  # its scheduler runs here: no log lines on stderr
+                )
             self._client = distributed.Client(self._cluster)
         else:
             self._client = _connect(distributed, address)
@@ -142,6 +144,19 @@ class DaskExecutor:
         if cluster is not None:
             cluster.close()
             self._cluster = None
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes start (only the main thread may change it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _import_distributed():

@@ -235,8 +235,8 @@ def run_parallel_recorded(
         if todo:
             if executor is None:
                 executor = open_executor(jobs, dask, _start_worker, _Setup(network, domain, strategy.name, recorder))
-            futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
             try:
+                futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
                 for future in executor.as_completed(futures):
                     result = future.result()
                     results[result.index] = result
@@ -244,8 +244,8 @@ def run_parallel_recorded(
                         store.save(result)
                     count += len(result.regions)
                     if progress is not None:
-                        progress("sub-trees", len(results), len(split.tasks))
                         progress("regions", count, None)
+                        progress("sub-trees", len(results), len(split.tasks))
             except KeyboardInterrupt:
                 complete = False
     finally:
