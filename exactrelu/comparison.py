@@ -476,7 +476,7 @@ class Comparison:
             "same_function": self.same_function,
             "regions_a": len(self.a.regions),
             "regions_b": len(self.b.regions),
-            "pieces": len(self.pieces),
+            "cells": len(self.pieces),
             "only_a": len(self.only_a),
             "only_b": len(self.only_b),
             "map_changes": len(self.map_changes),
@@ -505,12 +505,12 @@ class Comparison:
                 for net in (net_a, net_b)
             ],
             "same_function": self.same_function,
-            "pieces": [[p.first, p.second] for p in self.pieces],
+            "cells": [[p.first, p.second] for p in self.pieces],
             "only_a": [{"region": i, "pattern": [list(r) for r in self.a.regions[i].pattern]} for i in self.only_a],
             "only_b": [{"region": j, "pattern": [list(r) for r in self.b.regions[j].pattern]} for j in self.only_b],
             "map_changes": [
                 {
-                    "pieces": [c.first, c.second],
+                    "regions": [c.first, c.second],
                     "point": point(c.point),
                     "max_difference": point(c.max_difference),
                     "at": [point(x) for x in c.at],
@@ -520,7 +520,7 @@ class Comparison:
             "max_difference": point(self.max_difference),
             "decision_changes": [
                 {
-                    "pieces": [c.first, c.second],
+                    "regions": [c.first, c.second],
                     "class_a": c.class_a,
                     "class_b": c.class_b,
                     "witness": point(c.witness),
@@ -530,6 +530,7 @@ class Comparison:
             ],
             "domain_volume": maybe(self.domain_volume),
             "changed_volume": maybe(self.changed_volume),
+            "changed_fraction": maybe(self.changed_fraction),
             "summary": self.summary(),
         }
 
