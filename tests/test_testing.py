@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracles import _clip_polygon, domain_polygon, polygon_area, polygon_regions
 
+import exactrelu.comparison as comparison
+import exactrelu.testing as testing
 from exactrelu import EXAMPLE, InvalidArgument, Network, partition
 from exactrelu.strategies import boxes, networks, polytopes
 from exactrelu.testing import (
@@ -134,6 +136,12 @@ def _pair(draw):
 def test_common_refinement_of_a_partition_with_itself():
     p = partition(EXAMPLE, UNIT)
     assert [(c.first, c.second) for c in common_refinement(p, p)] == [(i, i) for i in range(4)]
+
+
+def test_common_refinement_is_still_public_here():
+    # it moved to exactrelu.comparison; exactrelu.testing keeps exporting it (and Piece)
+    assert testing.common_refinement is comparison.common_refinement and testing.Piece is comparison.Piece
+    assert {"common_refinement", "Piece"} <= set(testing.__all__)
 
 
 @PROPERTY
