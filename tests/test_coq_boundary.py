@@ -211,7 +211,7 @@ def test_a_changed_boundary_claim_never_compiles(what, boundary_dev, tmp_path):
 # -- larger (slow tier) ---------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_two_d_network_with_hundreds_of_regions(boundary_dev, tmp_path):
-    cert = certify(_net2d(1, [10, 10, 2]), Domain.box([(-1, 1), (-1, 1)]), boundary=True)
+    cert = certify(_net2d(2, [10, 10, 2]), Domain.box([(-1, 1), (-1, 1)]), boundary=True)
     assert cert["summary"]["regions"] >= 150 and cert["boundary"]["pieces"]
     write_development(cert, tmp_path)
     with_compiled_checker(boundary_dev, tmp_path)
