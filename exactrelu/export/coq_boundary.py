@@ -143,8 +143,8 @@ class BoundaryWriter:
     def loser(self, r: int, forms: RegionForms, k: int) -> tuple[list[Fraction], int]:
         """A point of region r and a class scoring more than class k there."""
         sc = forms.scores
-        point = self.points[r]
-        for j in range(len(sc)):
+        point = self.points[r]  # the region's interior point, when the certificate gives one
+        for j in range(len(sc) if point else 0):
             if _dot(sc[j], point) > _dot(sc[k], point):
                 return list(point), j
         live = [tuple(c) for c in forms.cons if any(c[1:])]

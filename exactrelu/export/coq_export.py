@@ -120,7 +120,7 @@ def _read(data: Any) -> _Cert:
                 tuple(tuple(_bit(v) for v in layer) for layer in r["pattern"]),
                 [[frac(v) for v in row] for row in r["map"]["weight"]],
                 [frac(v) for v in r["map"]["bias"]],
-                [frac(v) for v in r["point"]],
+                [frac(v) for v in r.get("point") or []],
             )
             for r in data["regions"]
         ]
