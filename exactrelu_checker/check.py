@@ -367,7 +367,7 @@ class _Checker:
         if bit and not nonzero:
             fail("the form is zero, so the canonical bit is 0")
         if isinstance(proof, constraints.Combination):
-            reason = constraints.dominated(tuple(sgn * x for x in form), proof, cons, self.box, work)
+            reason = constraints.dominated(tuple(sgn * x for x in primitive(form)), proof, cons, self.box, work)
             if reason:
                 fail(reason)
             return

@@ -17,19 +17,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from fractions import Fraction
+from math import lcm
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from ..analysis.pieces import linear_pieces
+from ..engines.forms import IntegerNetwork
 from ..engines.recorder import Decision, Link
-from ..engines.run import Progress, run
-from ..errors import CertificateError, Interrupted, UnsupportedModel
+from ..engines.run import Progress, make_engine
+from ..engines.walk import RawRegion, walk
+from ..errors import CertificateError, Interrupted, InvalidDomain, UnsupportedModel
 from ..geometry.domain import Domain
-from ..geometry.exact import box_range, dehomogenize, exact_dot, homogeneous, primitive
-from ..geometry.lp import LPSolver, is_facet
+from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, hyperplane_key, primitive
+from ..geometry.lp import LPSolver, Status, is_facet
 from ..network import Network
 from ..rational import format_rational
 from .farkas import bounded_multipliers
@@ -45,25 +47,31 @@ class FarkasFinder:
 
     def __init__(self, domain: Domain, solver: LPSolver):
         self.box = domain.bounds
+        self.scaled_box = IntegerBox(domain.bounds) if domain.bounds is not None else None
         self.m = len(domain.A)
         self.solver = solver
         self.fast = self.slow = 0
 
     def prove(
-        self, target: Sequence[int], rows: Sequence[tuple[int, ...]], allowed=None, plane=None
-    ) -> tuple[Pairs, Fraction]:
+        self, target: Sequence[int], rows: Sequence[tuple[int, ...]], allowed=None, plane=None, exact: bool = True
+    ) -> tuple[Pairs, Fraction] | None:
         """``(multipliers on rows, multiplier of plane)`` proving ``target >= 0`` on ``{rows >= 0,
-        plane = 0}``, using only the rows in ``allowed`` (None: all)."""
+        plane = 0}``, using only the rows in ``allowed`` (None: all); None if it is false there.
+        ``exact=False``: only the quick way (None may then mean not found; the rows need not bound)."""
         usable = list(range(len(rows))) if allowed is None else sorted(allowed)
         if self.box is not None:
             found = self._by_basis(target, rows, usable, plane)
             if found is not None and self.holds(target, rows, *found, allowed, plane):
                 self.fast += 1
                 return found
+        if not exact:
+            return None
         self.slow += 1
         found = self._by_exact_lp(target, rows, usable, plane)
+        if found is None:
+            return None
         if not self.holds(target, rows, *found, allowed, plane):
-            raise CertificateError("no Farkas proof found for a certificate claim")
+            raise CertificateError("an exact LP's Farkas proof does not hold")
         return found
 
     def holds(self, target, rows, pairs: Pairs, lam: Fraction, allowed, plane) -> bool:
@@ -71,20 +79,21 @@ class FarkasFinder:
         rows in ``allowed``) is nonnegative."""
         if any(y < 0 for _, y in pairs):
             return False
-        residual = [Fraction(a) for a in target]
-        for t, y in pairs:
-            residual = [a - y * c for a, c in zip(residual, rows[t])]
-        if plane is not None:
-            residual = [a - lam * c for a, c in zip(residual, plane)]
+        terms = [(y, rows[t]) for t, y in pairs] + ([(lam, plane)] if plane is not None else [])
+        den = lcm(1, *(y.denominator for y, _ in terms))
+        residual = [den * a for a in target]
+        for y, row in terms:
+            k = y.numerator * (den // y.denominator)
+            residual = [a - k * c for a, c in zip(residual, row)]
         if not any(residual[1:]):
             return residual[0] >= 0
-        if self.box is None:
+        if self.scaled_box is None:
             return False
         for c, a in enumerate(residual[1:]):
             row = 2 * c + (a < 0)
             if a and allowed is not None and row not in allowed:
                 return False
-        return box_range(tuple(residual), self.box)[0] >= 0
+        return self.scaled_box.scaled_range(residual)[0] >= 0
 
     def _by_basis(self, target, rows, usable, plane) -> tuple[Pairs, Fraction] | None:
         """HiGHS with the usable box rows as column bounds; exact duals from its basis."""
@@ -136,11 +145,11 @@ class FarkasFinder:
         lam = next((v for k, v in zip(tight, y) if k >= len(general)), Fraction(0))
         return sorted(pairs), lam
 
-    def _by_exact_lp(self, target, rows, usable, plane) -> tuple[Pairs, Fraction]:
+    def _by_exact_lp(self, target, rows, usable, plane) -> tuple[Pairs, Fraction] | None:
         kept = usable
         optimum = self.solver.minimize([rows[t] for t in kept], target, [plane] if plane is not None else [])
-        if optimum.value is None:
-            raise CertificateError("an exact LP of a certificate proof has no optimum")
+        if optimum.status is not Status.OPTIMAL or optimum.value is None or optimum.value < 0:
+            return None  # the claim is false (or the set is empty within the plane)
         pairs, lam = [], Fraction(0)
         for b, y in zip(optimum.basis, optimum.multipliers):
             if b >= len(kept):
@@ -155,7 +164,6 @@ class ConstraintTreeBuilder:
 
     def __init__(self, domain: Domain, finder: FarkasFinder):
         self.nodes: list[TreeNode] = []
-        self.box = domain.bounds
         self.finder = finder
 
     def open(self, link: Link | None, layer: int, cell: Any, decided: Sequence[Decision]) -> int:
@@ -173,39 +181,18 @@ class ConstraintTreeBuilder:
     def _prove(self, rows, form: tuple[int, ...], bit: int) -> Proof:
         if not any(form):
             return "z"
-        signed = form if bit else tuple(-a for a in form)
-        if self.box is not None and box_range(signed, self.box)[0] >= 0:
+        signed = primitive(form if bit else tuple(-a for a in form))  # the checker's scale, so its multipliers
+        box = self.finder.scaled_box
+        if box is not None and box.scaled_range(signed)[0] >= 0:
             return "b"
-        pairs, _ = self.finder.prove(signed, rows)
-        return _pairs_json(pairs)
+        found = self.finder.prove(signed, rows)
+        if found is None:
+            raise CertificateError("a decided neuron's sign does not hold on its cell")
+        return _pairs_json(found[0])
 
 
 def _pairs_json(pairs: Pairs) -> list:
     return [[t, format_rational(y)] for t, y in pairs]
-
-
-def _witness(rows, t: int, point: tuple[int, ...], values: list[int], columns: dict, finder: FarkasFinder):
-    """An axis ``c`` whose move from the region's point onto facet ``t`` stays strictly inside every
-    other constraint (the checker's rule), else a point (the foot of the perpendicular, or an LP's)."""
-    form = rows[t]
-    axes = sorted((c for c in range(len(form) - 1) if form[c + 1]), key=lambda c: -abs(form[c + 1]))
-    for c in axes[:16]:
-        if c not in columns:
-            columns[c] = [u for u, r in enumerate(rows) if r[c + 1]]
-        a, vt = form[c + 1], values[t]
-        s = 1 if a > 0 else -1
-        moved = ((u, s * (a * values[u] - vt * rows[u][c + 1])) for u in columns[c])
-        if all(v > 0 or (v == 0 and rows[u] == form) for u, v in moved):
-            return c
-    g = form[1:]
-    norm = sum(a * a for a in g)
-    foot = primitive((point[0] * norm,) + tuple(point[1 + i] * norm - values[t] * g[i] for i in range(len(g))))
-    if all(exact_dot(r, foot) > 0 or r == form for r in rows):
-        return [format_rational(v) for v in dehomogenize(foot)]
-    found = is_facet(list(rows), t, finder.solver)
-    if found is None:
-        raise CertificateError("a facet of the LP engine has no relative-interior point")
-    return [format_rational(v) for v in found]
 
 
 def constraint_certificate(
@@ -234,58 +221,175 @@ def constraint_certificate(
 
 
 def _parts(network: Network, domain: Domain, progress: Progress | None) -> dict[str, Any]:
-    """``bounded``, ``tree``, ``regions``, ``edges`` and ``summary`` of the constraint form."""
+    """``bounded``, ``tree``, ``regions``, ``edges`` and ``summary`` of the constraint form: the LP
+    engine's walk (its regions and sign-split tree), then facets and edges found as the certificate
+    states them, each fact with its proof."""
+    if domain.dim != network.n_inputs:
+        raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     solver = LPSolver()
     finder = FarkasFinder(domain, solver)
     builder = ConstraintTreeBuilder(domain, finder)
-    result = run(network, domain, "lp", progress=progress, recorder=builder, solver=solver)
-    if not result.complete:
-        raise Interrupted("interrupted: no certificate (a certificate needs the whole partition)")
+    found: list[RawRegion] = []
+    try:
+        for raw in walk(IntegerNetwork.of(network), make_engine(domain, "lp", solver), builder):
+            found.append(raw)
+            if progress is not None:
+                progress("regions", len(found), None)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted: no certificate (a certificate needs the whole partition)") from None
+    raws = sorted(found, key=lambda r: r.pattern)
     m = len(domain.A)
-    cons, facets, regions = [], [], []
-    for index, (raw, region) in enumerate(zip(result.raws, result.regions)):
+    rows_of, facets, regions = [], [], []
+    for index, raw in enumerate(raws):
         assert raw.leaf is not None
         builder.nodes[raw.leaf].region = index
         rows = [tuple(r) for r in raw.cell.rows]
-        first = {}
-        for t, r in enumerate(rows):
-            first.setdefault(r, t)
-        listed = sorted(first[f.row] for f in region.facets)
-        point = homogeneous(region.point)
-        values = [exact_dot(r, point) for r in rows]
-        columns: dict = {}
-        witnesses = [[t, _witness(rows, t, point, values, columns, finder)] for t in listed]
-        forms = {rows[t] for t in listed}
-        allowed = set(listed)
-        redundant = [
-            [u, _pairs_json(finder.prove(rows[u], rows, allowed)[0])] for u in range(len(rows)) if rows[u] not in forms
-        ]
-        cons.append(rows)
-        facets.append({rows[t]: t for t in listed})
-        regions.append(ConstraintRegion(region.pattern, region.point, region.weight, region.bias, witnesses, redundant))
-    edges = []
-    for i, j in sorted({(a.first, a.second) for a in result.adjacencies}):
-        key = next(f for f, t in facets[i].items() if t >= m and tuple(-x for x in f) in facets[j])
-        sides = []
-        for own, other, plane in ((i, j, key), (j, i, tuple(-x for x in key))):
-            mine = set(cons[own][m:])
-            flip = tuple(-x for x in plane)
-            proofs = []
-            for f, t in sorted(facets[other].items(), key=lambda ft: ft[1]):
-                if t >= m and f != flip and f not in mine:
-                    pairs, lam = finder.prove(f, cons[own], None, plane)
-                    proofs.append([t, format_rational(lam), _pairs_json(pairs)])
-            sides.append(proofs)
-        edges.append((i, j, sides[0], sides[1]))
-    pairs_only = [(i, j) for i, j, _, _ in edges]
+        witnesses, redundant = _facets(rows, raw.cell.point, finder)
+        rows_of.append(rows)
+        facets.append({rows[t]: t for t, _ in witnesses})
+        out = raw.output
+        weight = tuple(tuple(Fraction(a, out.den) for a in row[1:]) for row in out.rows)
+        bias = tuple(Fraction(row[0], out.den) for row in out.rows)
+        point = dehomogenize(raw.cell.point)
+        regions.append(ConstraintRegion(raw.pattern, point, weight, bias, witnesses, redundant))
+        if progress is not None:
+            progress("facets", index + 1, len(raws))
+    edges = _edges(raws, rows_of, facets, finder, m)
     return {
         "bounded": () if domain.bounds is not None else tuple(tuple(y) for y in bounded_multipliers(domain)),
         "tree": tuple(builder.nodes),
         "regions": tuple(regions),
         "edges": tuple(edges),
-        "summary": {
-            "regions": len(regions),
-            "edges": len(edges),
-            "linear_pieces": linear_pieces(result.regions, pairs_only),
-        },
+        "summary": {"regions": len(regions), "edges": len(edges), "linear_pieces": _pieces(regions, edges)},
     }
+
+
+def _facets(rows: list[tuple[int, ...]], point: tuple[int, ...], finder: FarkasFinder) -> tuple[list, list]:
+    """``[[t, witness], ...]`` for the facets (first row of each) and ``[[u, multipliers], ...]`` for
+    the other rows.  Cheap tests first: an axis witness proves a facet, a proof from the facets found
+    so far proves redundancy; an exact LP decides the rest (a facet's point, or no facet)."""
+    values = [exact_dot(r, point) for r in rows]
+    columns: dict[int, list[int]] = {}
+    first: dict[tuple, int] = {}
+    for t, r in enumerate(rows):
+        first.setdefault(r, t)
+    witness: dict[int, Any] = {}
+    for t in first.values():
+        axis = _axis_witness(rows, t, values, columns)
+        if axis is not None:
+            witness[t] = axis
+    proofs: dict[int, Pairs] = {}
+    for t in first.values():
+        if t not in witness:
+            found = finder.prove(rows[t], rows, set(witness), exact=False)
+            if found is not None:
+                proofs[t] = found[0]
+            elif (point_witness := _point_witness(rows, t, point, values, finder)) is not None:
+                witness[t] = point_witness
+    facet_forms = {rows[t] for t in witness}
+    redundant = []
+    for u, r in enumerate(rows):
+        if r not in facet_forms:
+            found = (proofs[u], Fraction(0)) if u in proofs else finder.prove(r, rows, set(witness))
+            if found is None:
+                raise CertificateError("a constraint is neither a facet nor redundant")
+            redundant.append([u, _pairs_json(found[0])])
+    return [[t, witness[t]] for t in sorted(witness)], redundant
+
+
+def _axis_witness(rows, t: int, values: list[int], columns: dict) -> int | None:
+    """An axis ``c`` whose move from the region's point onto row ``t`` stays strictly inside every
+    other constraint (the checker's rule), or None."""
+    form = rows[t]
+    axes = sorted((c for c in range(len(form) - 1) if form[c + 1]), key=lambda c: -abs(form[c + 1]))
+    for c in axes[:8]:
+        if c not in columns:
+            columns[c] = [u for u, r in enumerate(rows) if r[c + 1]]
+        a, vt = form[c + 1], values[t]
+        s = 1 if a > 0 else -1
+        moved = ((u, s * (a * values[u] - vt * rows[u][c + 1])) for u in columns[c])
+        if all(v > 0 or (v == 0 and rows[u] == form) for u, v in moved):
+            return c
+    return None
+
+
+def _point_witness(rows, t: int, point: tuple[int, ...], values: list[int], finder: FarkasFinder):
+    """A point of row ``t``'s hyperplane strictly inside every other row (the foot of the perpendicular
+    from the region's point, or an exact LP's), as rational strings; None if there is none."""
+    form, g = rows[t], rows[t][1:]
+    norm = sum(a * a for a in g)
+    foot = primitive((point[0] * norm,) + tuple(point[1 + i] * norm - values[t] * g[i] for i in range(len(g))))
+    if all(exact_dot(r, foot) > 0 or r == form for r in rows):
+        return [format_rational(v) for v in dehomogenize(foot)]
+    found = is_facet(list(rows), t, finder.solver)
+    return None if found is None else [format_rational(v) for v in found]
+
+
+def _may_share(R: RawRegion, S: RawRegion, key: tuple[int, ...]) -> bool:
+    """False if the regions provably share no facet on hyperplane ``key``: where their bits differ,
+    each region's form of that neuron is >= 0 on one side and <= 0 on the other, and the neuron is
+    continuous, so on a shared facet both forms vanish (each is zero or a multiple of ``key``)."""
+    for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
+        for j, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                for form in (R.forms[k].rows[j], S.forms[k].rows[j]):
+                    if any(form) and (not any(form[1:]) or hyperplane_key(form)[0] != key):
+                        return False
+    return True
+
+
+def _edges(raws: list[RawRegion], rows_of: list, facets: list[dict], finder: FarkasFinder, m: int) -> list:
+    """Every pair of regions whose facets on one hyperplane are equal, with the proofs: each facet of
+    one region holds on the other's facet (it is one of its constraints, or a Farkas proof)."""
+    sides: dict[tuple, tuple[list, list]] = {}
+    for r, fs in enumerate(facets):
+        for form, t in fs.items():
+            if t >= m:
+                key, side = hyperplane_key(form)
+                sides.setdefault(key, ([], []))[side < 0].append(r)
+    edges = []
+    for key, (plus, minus) in sorted(sides.items()):
+        for r in plus:
+            for s in minus:
+                if not _may_share(raws[r], raws[s], key):
+                    continue
+                i, j = min(r, s), max(r, s)
+                plane = key if i == r else tuple(-x for x in key)
+                proofs = []
+                for own, other, h in ((i, j, plane), (j, i, tuple(-x for x in plane))):
+                    proofs.append(_containment(rows_of[own], facets[other], h, finder, m))
+                    if proofs[-1] is None:
+                        break
+                if proofs[-1] is not None:
+                    edges.append((i, j, proofs[0], proofs[1]))
+    return sorted(edges, key=lambda e: (e[0], e[1]))
+
+
+def _containment(rows: list, other: dict, plane: tuple[int, ...], finder: FarkasFinder, m: int) -> list | None:
+    """Proofs that every facet of ``other`` (but the one on ``plane``) holds on ``{rows >= 0, plane = 0}``,
+    or None if one does not."""
+    mine = set(rows[m:])
+    flip = tuple(-x for x in plane)
+    proofs = []
+    for form, t in sorted(other.items(), key=lambda ft: ft[1]):
+        if t >= m and form != flip and form not in mine:
+            found = finder.prove(form, rows, None, plane)
+            if found is None:
+                return None
+            proofs.append([t, format_rational(found[1]), _pairs_json(found[0])])
+    return proofs
+
+
+def _pieces(regions: list[ConstraintRegion], edges: list) -> int:
+    """Facet-connected components of regions with one map."""
+    parent = list(range(len(regions)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = a = parent[parent[a]]
+        return a
+
+    for i, j, _, _ in edges:
+        if (regions[i].weight, regions[i].bias) == (regions[j].weight, regions[j].bias):
+            parent[find(i)] = find(j)
+    return sum(1 for a in range(len(regions)) if find(a) == a)

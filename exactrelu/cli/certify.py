@@ -6,7 +6,7 @@ import argparse
 import gzip
 import json
 
-from ..partition import certify
+from ..certificate.producer import produce_certificate
 from ..progress import region_progress
 from .common import (
     add_network_options,
@@ -32,6 +32,13 @@ def add_parser(sub) -> None:
         "--boundary", action="store_true", help="also certify the exact decision boundary (the optional key 'boundary')"
     )
     add_parallel_options(c)
+    c.add_argument(
+        "--engine",
+        choices=("auto", "dd", "lp"),
+        default="auto",
+        help="dd: the vertex form (at most 10 inputs); lp: the constraint form, any dimension, one process, no "
+        "--boundary (docs/certificate.md); auto (default): lp above 10 inputs",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     parallel = parallel_options(args)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        cert = certify(net, domain, progress=on_region, boundary=args.boundary, **parallel)
+        cert = produce_certificate(
+            net, domain, progress=on_region, boundary=args.boundary, engine=args.engine, **parallel
+        ).to_json()
     text = json.dumps(cert, separators=(",", ":"))
     size = len(text)
     if args.output.endswith(".gz"):  # gzip (fixed header time: the same bytes every run); the checker reads it
