@@ -101,7 +101,7 @@ class Partition:
         return PointLocator(self.network, self.domain, [r.pattern for r in self.regions])
 
     def locate(self, x: Sequence[object]) -> int | None:
-        """Index of a region whose closure contains ``x`` (exact), or None outside the domain."""
+        """The lowest index of a region whose closure contains ``x`` (exact), or None outside the domain."""
         return self._locator.locate_many([x])[0]
 
     def locate_many(self, points: Sequence[Sequence[object]]) -> list[int | None]:
