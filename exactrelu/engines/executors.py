@@ -134,7 +134,9 @@ class DaskExecutor:
         return self._client.submit(_call_with_setup, self._token, self._initializer, self._setup, fn, *args, pure=False)
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
-        return iter(self._as_completed(list(futures)))
+        for future in self._as_completed(list(futures)):
+            yield future
+            future.release()  # its result is taken: the worker may forget it (memory stays flat)
 
     def close(self, cancel: bool) -> None:
         client, cluster = self._client, self._cluster
