@@ -198,7 +198,7 @@ class _Checker:
         work.charge(len(self.domain) * (d + 1), self.table.domain_bits)
         self.facets: list[dict] = [{} for _ in cert.regions]
         self.cons_of: list[list] = [[] for _ in cert.regions]  # the constraint form: each region's constraints
-        self.box = None
+        self.box: tuple | None = None  # a box domain's bounds over their common denominator
         self.maps: list[tuple] = [()] * len(cert.regions)
 
     def run(self, given: tuple | None) -> None:
@@ -372,8 +372,8 @@ class _Checker:
                 fail(reason)
             return
         if proof == "b":
-            if self.cert.box is None:
-                fail("proof 'b' needs a box domain")
+            if self.box is None:
+                return fail("proof 'b' needs a box domain")
             bounds, den = self.box
             work.charge(3 * d, b + den.bit_length())
             low = sgn * form[0] * den
@@ -447,8 +447,8 @@ class _Checker:
     # -- claims 4, 5 and 6 ------------------------------------------------------------------------
     def shared_facet(self, i: int, j: int, proofs: tuple = ()):
         """``(hyperplane of i's facet, relation)`` with relation 0: equal, 1: i's facet inside j's,
-        2: j's inside i's; or None."""
-        if self.cert.form == "constraints":
+        2: j's inside i's; or None.  An edge with ``proofs`` is the constraint form's: equal facets, proved."""
+        if proofs:
             key = constraints.equal_facets(i, j, proofs, self.facets, self.cons_of, len(self.domain), self.box,
                                            self.work)
             return key, 0

@@ -64,9 +64,12 @@ class VertexTable:
         self.ids: dict[tuple, int] = {}
         self.coords: list[tuple] = []
         self.bits: list[int] = []  # per id: the largest coordinate's bit length
-        self.solved: dict[frozenset, tuple] = {}  # d hyperplanes -> the point where they meet
+        self.hyperplanes: dict[tuple, int] = {}  # a constraint's hyperplane (its form up to sign) -> an id
+        self.solved: dict[frozenset, int] = {}  # the ids of d hyperplanes -> the id of the point where they meet
+        self.sides: list[dict] = []  # per point id: hyperplane id -> the sign of its form there (-1, 0, 1)
         self.domain_tight: dict[int, tuple] = {}  # id -> the domain constraints tight there
         self.domain_columns: list | None = None  # the domain constraints, column by column
+        self.domain_ids: list[int] = []  # the domain constraints' hyperplane ids
         self.work = work or Work()
         self.domain_bits = 0  # the largest bit length in the domain constraints
         self.keys: list[int] = []  # a random 64-bit key per constraint index (hashing ridges)
@@ -77,7 +80,11 @@ class VertexTable:
             vid = self.ids[point] = len(self.coords)
             self.coords.append(point)
             self.bits.append(bits(point))
+            self.sides.append({})
         return vid
+
+    def hyperplane_ids(self, forms) -> list[int]:
+        return [self.hyperplanes.setdefault(form, len(self.hyperplanes)) for form in forms]
 
     def random_keys(self, n: int) -> list:
         self.keys += [random.getrandbits(64) for _ in range(n - len(self.keys))]
@@ -94,31 +101,42 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
     interior point was checked)."""
     n, work, path = len(cons), table.work, cons[m:]
     fbits = max(bits(x for form in path for x in form), table.domain_bits if m else 0)
-    work.charge(len(path) * (d + 1))
-    columns, table.domain_columns = list(zip(*path)), table.domain_columns or list(zip(*cons[:m]))
+    work.charge(2 * (len(path) + 1) * (d + 1), fbits)  # hashing and comparing the forms
+    if m and not table.domain_ids:
+        table.domain_columns, table.domain_ids = list(zip(*cons[:m])), table.hyperplane_ids(hyper[:m])
+    ids = table.domain_ids[:m] + table.hyperplane_ids(hyper[m:])
+    path_ids, orient = ids[m:], [1 if c == h else -1 for c, h in zip(path, hyper[m:])]  # c is h or -h
     tight_of: dict[int, frozenset] = {}  # vertex id -> the constraints tight there
     name: dict[int, int] = {}  # vertex id -> its first position in the list, for messages
     for v, basis in enumerate(bases):
-        key = frozenset([hyper[t] for t in basis if t < n])
-        work.charge(d * (d + 1), fbits)
-        point = table.solved.get(key)
-        if point is None:
+        key = frozenset([ids[t] for t in basis if t < n])
+        work.charge(d + 1)
+        vid = table.solved.get(key)
+        if vid is None:
             if len(set(basis)) != d or max(basis) >= n:
                 raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
             work.charge(d * d * (d + 1), d * bits(x for t in basis for x in cons[t]))
             solved = solve_point([cons[t] for t in basis])
             if solved is None:
                 raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")
-            point = table.solved[key] = solved
-        vid = table.id(point)
+            vid = table.solved[key] = table.id(solved)
         if vid in tight_of:
             continue
-        on_domain = table.domain_tight.get(vid) if m else ()
+        point, on_domain = table.coords[vid], table.domain_tight.get(vid) if m else ()
         if on_domain is None:  # the domain constraints, once per point
             work.charge(m * (d + 1), max(table.domain_bits, table.bits[vid]))
             on_domain = table.domain_tight[vid] = _tight(where, v, table.domain_columns or [], point, 0)
-        work.charge(len(path) * (d + 1), max(fbits, table.bits[vid]))
-        tight_of[vid] = frozenset(on_domain + _tight(where, v, columns, point, m))
+        side = table.sides[vid]  # each path hyperplane is evaluated once per point, for every region there
+        signs = list(map(side.get, path_ids))
+        work.charge(len(path) + 1)
+        for i in [i for i, s in enumerate(signs) if s is None]:
+            value = dot(hyper[m + i], point)
+            signs[i] = side[path_ids[i]] = (value > 0) - (value < 0)
+            work.charge(d + 1, max(fbits, table.bits[vid]))
+        signs = list(map(mul, signs, orient))
+        if -1 in signs:
+            raise Refuted(f"{where}: vertex {v} violates constraint {m + signs.index(-1)}")
+        tight_of[vid] = frozenset(on_domain + tuple(compress(range(m, n), map(not_, signs))))
         name[vid] = v
     on: list[list] = [[] for _ in cons]  # constraint -> the vertices tight on it
     keys = table.random_keys(n)
@@ -128,13 +146,17 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
         for t in tight:
             on[t].append(vid)
         if len(tight) == d:
-            h = sum(keys[t] for t in tight)
+            h = sum(map(keys.__getitem__, tight))
             for t in tight:
                 ridges.setdefault(h - keys[t], []).append(vid)
     facets, is_facet = _facets(cons, on, tight_of, d, work)
     for vid, tight in tight_of.items():
-        if len(tight) == d:  # simple vertex: each edge frees one constraint
-            ends = {tight - {t} for t in tight}
+        if len(tight) == d:  # simple vertex: each edge frees one constraint; left: those no simple vertex ends
+            h = sum(map(keys.__getitem__, tight))
+            simple = [(t, ridges[h - keys[t]]) for t in tight]  # w ends edge t iff tight - tight_of[w] == {t}
+            work.charge(d + sum(len(ws) for _, ws in simple) * d)
+            ends = [tight - {t} for t, ws in simple if not any(t not in tight_of[w] and len(tight - tight_of[w]) == 1
+                                                                  for w in ws)]
         else:  # the rays of the cone of the facets found through it
             ends = _rays(where, name[vid], [t for t in tight if is_facet[t]], cons, d, work)
         for zero in ends:

@@ -68,15 +68,30 @@ def rref(rows, ncols: int) -> tuple[list[int], list[list[int]], int]:
 
 
 def solve_point(forms) -> tuple | None:
-    """The primitive homogeneous point where the ``d`` forms vanish, or None if they are dependent."""
+    """The primitive homogeneous point where the ``d`` forms vanish, or None if they are dependent.
+
+    Fraction-free forward elimination, smallest rows first (a domain row then pivots on its own
+    coordinate at little cost), then back substitution: the last pivot ``D`` is the determinant up
+    to sign, so ``D x`` is an integer vector (Cramer) and every division below is exact."""
     d = len(forms)
-    pivots, R, p = rref([list(f[1:]) + [-f[0]] for f in forms], d)
-    if len(pivots) < d:
-        return None
-    point = [p] + [R[i][d] for i in range(d)]
-    if p < 0:
-        point = [-x for x in point]
-    return primitive(point)
+    a = sorted((list(f[1:]) + [-f[0]] for f in forms), key=bits)
+    cols: list[int] = []  # the pivot column of each row
+    div = 1
+    for i, top in enumerate(a):
+        j = next((j for j in range(d) if top[j] and j not in cols), None)
+        if j is None:
+            return None
+        p = top[j]
+        for r in range(i + 1, d):
+            row, f = a[r], a[r][j]
+            a[r] = [(p * x - f * y) // div for x, y in zip(row, top)] if f else [p * x // div for x in row]
+        div = p
+        cols.append(j)
+    point = [div] + [0] * d
+    for i in range(d - 1, -1, -1):
+        row = a[i]
+        point[cols[i] + 1] = (div * row[d] - sum(row[c] * point[c + 1] for c in cols[i + 1:])) // row[cols[i]]
+    return primitive(point if div > 0 else [-x for x in point])
 
 
 def null_direction(gradients, d: int) -> tuple | None:

@@ -8,7 +8,7 @@ without reading the checking code.
 
 from __future__ import annotations
 
-__all__ = ["FORMAT", "VERSION", "DEFINITIONS", "CLAIMS", "claim"]
+__all__ = ["FORMAT", "VERSION", "DEFINITIONS", "CLAIMS", "FORMS", "claim"]
 
 FORMAT = "exactrelu-certificate"
 VERSION = 1
@@ -29,6 +29,16 @@ DEFINITIONS = (
     "a rational). The certificate's source (file name, sha256, reading) is the producer's statement "
     "of provenance only: it is never checked and never makes a verdict about any file.",
 )
+
+# How claims 3 and 4 are established; the claims themselves are the same in both forms.
+FORMS = {
+    "vertices": "Each region lists its vertices (proved complete); its facets, their coverage by the listed "
+                "neighbours and the boundary claims are derived from them.",
+    "constraints": "Each region lists its facets, each with a point of its hyperplane strictly inside every other "
+                   "constraint, and proves every other constraint redundant by Farkas multipliers of the facets; "
+                   "each edge proves its two facets equal, and every facet not on the domain's boundary must be "
+                   "crossed by a listed edge. Any input dimension; no decision boundary (claim 7).",
+}
 
 CLAIMS = {
     1: ("domain", "The domain {x : A x <= b} is bounded (the multipliers) and full-dimensional "

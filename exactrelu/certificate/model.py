@@ -159,14 +159,15 @@ class Certificate:
         if data.get("format") != CERTIFICATE_FORMAT or data.get("version") != CERTIFICATE_VERSION:
             raise InvalidArgument(f"not an {CERTIFICATE_FORMAT} of version {CERTIFICATE_VERSION}")
         form = data.get("form", "vertices")
-        region = ConstraintRegion if form == "constraints" else CertifiedRegion
         return cls(
             data["network"],
             data["source"],
             data["domain"],
             tuple(tuple(_q(v) for v in y) for y in data["bounded"]),
             tuple(TreeNode.from_json(n) for n in data["tree"]),
-            tuple(region.from_json(r) for r in data["regions"]),  # type: ignore[misc]
+            tuple(ConstraintRegion.from_json(r) for r in data["regions"])
+            if form == "constraints"
+            else tuple(CertifiedRegion.from_json(r) for r in data["regions"]),
             tuple(tuple(e) for e in data["edges"]),
             dict(data["summary"]),
             data.get("boundary"),
