@@ -16,8 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
 from example_nets import EXAMPLES, POLYTOPE_EXAMPLES, by_name, random_net
+
 from exactrelu import Domain, Network
 from exactrelu.certificate.producer import produce_certificate
 from exactrelu.cli import main
