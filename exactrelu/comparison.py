@@ -257,17 +257,37 @@ def common_refinement(a: Partition, b: Partition, *, solver: LPSolver | None = N
 
 
 def refine(a: Partition, b: Partition, solver: LPSolver) -> list[tuple[Piece, Cell | None]]:
-    """The common refinement, each cell with its exact vertices when both regions have vertices."""
+    """The common refinement, each cell with its exact vertices when both regions have vertices.
+
+    Regions that are the same set in both partitions (the same irredundant facets: a polytope is
+    determined by them, and facet rows are primitive) are one cell and meet no other region, so
+    only the others are paired: comparing a network with a slightly changed copy is quick."""
     if a.domain.A != b.domain.A or a.domain.b != b.domain.b:
         raise InvalidArgument("the two partitions are of different domains")
-    lo_a, hi_a = _outward([_bounding_box(r, solver) for r in a.regions])
-    lo_b, hi_b = _outward([_bounding_box(r, solver) for r in b.regions])
-    shapes_b = [_Shape(r) for r in b.regions]
+    in_b = {frozenset(f.row for f in r.facets): j for j, r in enumerate(b.regions)}
+    same = {i: in_b.get(frozenset(f.row for f in r.facets)) for i, r in enumerate(a.regions)}
+    matched = set(same.values())
+    rest_a = [i for i, j in same.items() if j is None]
+    rest_b = [j for j in range(len(b.regions)) if j not in matched]
+    if rest_a and rest_b:
+        lo_a, hi_a = _outward([_bounding_box(a.regions[i], solver) for i in rest_a])
+        lo_b, hi_b = _outward([_bounding_box(b.regions[j], solver) for j in rest_b])
+        shapes_b = {j: _Shape(b.regions[j]) for j in rest_b}
+        position = {i: k for k, i in enumerate(rest_a)}
     pieces: list[tuple[Piece, Cell | None]] = []
     for i, ra in enumerate(a.regions):
         shape_a = _Shape(ra)
-        overlap = np.all((lo_b < hi_a[i]) & (lo_a[i] < hi_b), axis=1)
-        for j in np.flatnonzero(overlap).tolist():
+        twin = same[i]
+        if twin is not None:
+            whole = shape_a.cell
+            inside = ra.point if whole is None else dehomogenize(centre(whole))  # as clipping would find
+            pieces.append((Piece(i, twin, inside), whole))
+            continue
+        if not rest_b:
+            continue
+        k = position[i]
+        overlap = np.all((lo_b < hi_a[k]) & (lo_a[k] < hi_b), axis=1)
+        for j in (rest_b[m] for m in np.flatnonzero(overlap).tolist()):
             rb, shape_b = b.regions[j], shapes_b[j]
             if shape_a.separates(shape_b) or shape_b.separates(shape_a):
                 continue
