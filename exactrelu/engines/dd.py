@@ -17,11 +17,9 @@ import numpy as np
 
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
-from ..geometry.exact import dehomogenize, exact_dot, mean_point
 from ..geometry.predicates import filtered_signs, sign_matrix
-from ..geometry.rounding import short_point_inside
 from .dd_adjacency import find_adjacencies
-from .facets import FacetData, assign_carriers, group_facets, new_facet
+from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
 from .forms import LayerForms
 from .walk import RawRegion
 
@@ -96,18 +94,8 @@ class VertexEngine:
         return find_adjacencies(raws, facets)
 
     def witness(self, raw: RawRegion[Cell], facets: list[FacetData]):
-        """A short rational point strictly inside the region: the float centroid of the vertices
-        rounded and checked exactly against every facet; else the exact centroid."""
-        cell = raw.cell
-        coords = cell.vf[:, 1:]
-        rows = [f.row for f in facets]
-        width = float((coords.max(axis=0) - coords.min(axis=0)).min())
-        point = short_point_inside(
-            coords.mean(axis=0).tolist(), width, lambda h: all(exact_dot(row, h) > 0 for row in rows)
-        )
-        if point is not None:
-            return point
-        return dehomogenize(mean_point(cell.verts))
+        """See :func:`~exactrelu.engines.facets.vertex_witness`."""
+        return vertex_witness(raw.cell.verts, raw.cell.vf, facets)
 
     def vertices(self, cell: Cell) -> tuple[tuple[int, ...], ...]:
         return tuple(cell.verts)

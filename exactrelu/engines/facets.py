@@ -11,12 +11,16 @@ candidate is then decided by one exact evaluation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
-from ..geometry.exact import exact_dot, hyperplane_key, mean_point
+import numpy as np
+
+from ..geometry.exact import dehomogenize, exact_dot, hyperplane_key, mean_point
+from ..geometry.rounding import short_point_inside
 from ..region import Carrier
 from .forms import LayerForms
 
-__all__ = ["FacetData", "group_facets", "assign_carriers"]
+__all__ = ["FacetData", "group_facets", "assign_carriers", "vertex_witness"]
 
 
 class FacetData:
@@ -113,3 +117,17 @@ def assign_carriers(
             known.add((fi, k, j))
     for f in facets:
         f.carriers.sort()
+
+
+def vertex_witness(
+    vertices: Sequence[tuple[int, ...]], vertices_f: np.ndarray, facets: Sequence[FacetData]
+) -> tuple[Fraction, ...]:
+    """The region's witness point, from its exact vertices and irredundant facets only: the float
+    centroid of the vertices (summed in sorted order, so the same polytope always gives the same
+    point, whichever engine found it) rounded short and checked exactly against every facet; else
+    the exact centroid."""
+    coords = vertices_f[np.lexsort(vertices_f.T[::-1]), 1:]
+    rows = [f.row for f in facets]
+    width = float((coords.max(axis=0) - coords.min(axis=0)).min())
+    point = short_point_inside(coords.mean(axis=0).tolist(), width, lambda h: all(exact_dot(r, h) > 0 for r in rows))
+    return point if point is not None else dehomogenize(mean_point(vertices))

@@ -32,7 +32,8 @@ from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, h
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
 from ..region import Adjacency
-from .facets import FacetData, assign_carriers, group_facets, new_facet
+from .dd import DD_MAX_DIM
+from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
 from .forms import LayerForms
 from .walk import RawRegion
 
@@ -277,7 +278,15 @@ class ConstraintEngine:
         return self.point_on(fr[fi].row, others, fr[fi].point)
 
     def witness(self, region: RawRegion[LPCell], facets: list[FacetData]) -> tuple[Fraction, ...]:
-        return dehomogenize(region.cell.point)
+        """Where the vertex engine applies too (``d <= DD_MAX_DIM``), its witness, from the region's
+        vertices (the domain's cell cut by the facets): the two engines then write the same JSON.
+        Above, the interior point the walk found."""
+        if self.d > DD_MAX_DIM:
+            return dehomogenize(region.cell.point)
+        cell = self.domain.cell()
+        for f in sorted(facets, key=lambda f: f.row):
+            cell = cell.clip(f.row, ("facet",))
+        return vertex_witness(cell.verts, cell.vf, facets)
 
     def vertices(self, cell: LPCell) -> tuple[tuple[int, ...], ...]:
         return ()
