@@ -36,7 +36,7 @@ from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .recorder import Decision, Link, TreeRecorder
-from .run import Engine, EngineResult, Progress, build_regions, find_adjacencies, make_engine
+from .run import Engine, EngineResult, Progress, build_regions, find_adjacencies, make_engine, with_facets
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -152,11 +152,8 @@ def _walk_task(index: int, task: Task[Any]) -> TaskResult:
     regions = []
     while not state.done:
         for raw in step(state, work.inet, strategy, log):
-            facets = strategy.facets(raw)
-            point = strategy.witness(raw, facets)
-            if not strategy.adjacency_uses_forms:
-                raw.forms = ()  # the largest part of a region, needed no more: do not ship it back
-            regions.append((raw, facets, point))
+            raw, facets = with_facets(raw, strategy)  # its forms dropped: not shipped back
+            regions.append((raw, facets, strategy.witness(raw, facets)))
     if log is None:
         return TaskResult(index, regions)
     return TaskResult(index, regions, log.recorder, log.take())
@@ -253,7 +250,7 @@ def run_parallel_recorded(
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
     found: list[tuple[RawRegion[Any], list[FacetData], tuple | None]] = [
-        (raw, strategy.facets(raw), None) for raw in split.found
+        (*with_facets(raw, strategy), None) for raw in split.found
     ]
     for index in sorted(results):
         found.extend(results[index].regions)
