@@ -143,7 +143,14 @@ class TaskResult:
     opened: tuple[int, ...] = ()
 
 
-def _walk_task(index: int, task: Task[Any]) -> TaskResult:
+def _walk_task(index: int, task: Task[Any]) -> bytes:
+    """The task's :class:`TaskResult`, pickled here: one message whatever the transport (Dask would
+    otherwise send every region's arrays as a frame of its own), and the very bytes a checkpoint
+    keeps."""
+    return pickle.dumps(_walk(index, task), protocol=5)
+
+
+def _walk(index: int, task: Task[Any]) -> TaskResult:
     work: _WorkerState = worker_state()
     strategy = work.strategy
     log = _Opened(work.recorder(work.domain)) if work.recorder is not None else None
@@ -235,10 +242,11 @@ def run_parallel_recorded(
             try:
                 futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
                 for future in executor.as_completed(futures):
-                    result = future.result()
+                    data = future.result()
+                    result = pickle.loads(data)
                     results[result.index] = result
                     if store is not None:
-                        store.save(result)
+                        store.save(result.index, data)
                     count += len(result.regions)
                     if progress is not None:
                         progress("regions", count, None)
@@ -364,8 +372,9 @@ class _Checkpoint:
             results[result.index] = result
         return results
 
-    def save(self, result: TaskResult) -> None:
-        _atomic_write(self.folder / f"task-{result.index:06d}.pickle", pickle.dumps(result, protocol=5))
+    def save(self, index: int, data: bytes) -> None:
+        """Keep task ``index``'s pickled result."""
+        _atomic_write(self.folder / f"task-{index:06d}.pickle", data)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
