@@ -115,8 +115,9 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
         if vid is None:
             if len(set(basis)) != d or max(basis) >= n:
                 raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
-            work.charge(d * d * (d + 1), d * bits(x for t in basis for x in cons[t]))
-            solved = solve_point([cons[t] for t in basis])
+            forms = [cons[t] for t in basis]
+            work.charge(d * d * (d + 1), d * max(map(bits, forms)))
+            solved = solve_point(forms)
             if solved is None:
                 raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")
             vid = table.solved[key] = table.id(solved)
@@ -128,11 +129,11 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
             on_domain = table.domain_tight[vid] = _tight(where, v, table.domain_columns or [], point, 0)
         side = table.sides[vid]  # each path hyperplane is evaluated once per point, for every region there
         signs = list(map(side.get, path_ids))
-        work.charge(len(path) + 1)
-        for i in [i for i, s in enumerate(signs) if s is None]:
+        missing = [i for i, s in enumerate(signs) if s is None]
+        work.charge(len(path) + 1 + len(missing) * (d + 1) * (1 + (max(fbits, table.bits[vid]) >> 9)) ** 2)
+        for i in missing:
             value = dot(hyper[m + i], point)
             signs[i] = side[path_ids[i]] = (value > 0) - (value < 0)
-            work.charge(d + 1, max(fbits, table.bits[vid]))
         signs = list(map(mul, signs, orient))
         if -1 in signs:
             raise Refuted(f"{where}: vertex {v} violates constraint {m + signs.index(-1)}")
@@ -153,10 +154,10 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
     for vid, tight in tight_of.items():
         if len(tight) == d:  # simple vertex: each edge frees one constraint; left: those no simple vertex ends
             h = sum(map(keys.__getitem__, tight))
-            simple = [(t, ridges[h - keys[t]]) for t in tight]  # w ends edge t iff tight - tight_of[w] == {t}
-            work.charge(d + sum(len(ws) for _, ws in simple) * d)
-            ends = [tight - {t} for t, ws in simple if not any(t not in tight_of[w] and len(tight - tight_of[w]) == 1
-                                                                  for w in ws)]
+            simple = [ridges[h - keys[t]] for t in tight]  # w ends edge t iff tight - tight_of[w] == {t}
+            work.charge(d + d * sum(map(len, simple)))
+            ends = [tight - {t} for t, ws in zip(tight, simple) if not any(
+                t not in tight_of[w] and len(tight - tight_of[w]) == 1 for w in ws)]
         else:  # the rays of the cone of the facets found through it
             ends = _rays(where, name[vid], [t for t in tight if is_facet[t]], cons, d, work)
         for zero in ends:
