@@ -221,12 +221,13 @@ def run_parallel_recorded(
     store = None
     if checkpoint is not None:
         store = _Checkpoint(checkpoint, network, domain, strategy.name, recorder is not None)
+    setup = _Setup(network, domain, strategy.name, recorder)
     executor: Executor | None = None
     complete = True
     try:
         target = store.target() if store is not None else None
         if target is None:
-            executor = open_executor(jobs, dask, _start_worker, _Setup(network, domain, strategy.name, recorder))
+            executor = open_executor(jobs, dask, _start_worker, setup)  # before any work: a bad address fails now
             target = TASKS_PER_JOB * executor.workers
         parent = recorder(domain) if recorder is not None else None
         split = frontier(inet, strategy, target, parent)
@@ -238,7 +239,7 @@ def run_parallel_recorded(
             progress("regions", count, None)
         if todo:
             if executor is None:
-                executor = open_executor(jobs, dask, _start_worker, _Setup(network, domain, strategy.name, recorder))
+                executor = open_executor(jobs, dask, _start_worker, setup)
             try:
                 futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
                 for future in executor.as_completed(futures):
