@@ -182,7 +182,7 @@ def partition(
     ``(lo, hi)`` pairs, or None for the network's own default box; ``engine`` ``"dd"`` (vertex
     enumeration, fast in low dimension), ``"lp"`` (exact LPs, any dimension) or ``"auto"``
     (``"lp"`` above ``DD_MAX_DIM`` input dimensions); ``progress(phase, done, total)`` is told
-    how the run goes (phases ``"regions"``, ``"facets"``, ``"adjacency"``); ``jobs`` processes
+    how the run goes (phases ``"regions"``, each region's facets found as it finishes, then ``"adjacency"``); ``jobs`` processes
     share the walk (the result is identical for any number); ``checkpoint`` names a folder where
     finished parts are kept, so a run killed and started again resumes (it implies the split of
     :mod:`exactrelu.engines.parallel`, also with one job); ``dask`` walks the sub-trees on a Dask
