@@ -96,9 +96,15 @@ def _axis_off_hyperplane(c):  # an axis parallel to a box facet's hyperplane
     entry[1] = (entry[1] + 1) % 2
 
 
-def _point_off_hyperplane(c):
-    _, entry = _first(c, lambda e: isinstance(e[1], list) and e[1] and isinstance(e[1][0], str))
-    entry[1][0] = str(Fraction(entry[1][0]) + Fraction(1, 7))
+def _point_off_hyperplane(c):  # the region's own point is strictly inside, so on no facet
+    r, entry = _first(c, lambda e: isinstance(e[1], list) and e[1] and isinstance(e[1][0], str))
+    entry[1] = list(c["regions"][r]["point"])
+
+
+def _point_onto_a_vertex(c):  # a facet's witness moved to where two box sides meet: not strictly inside
+    r, entry = _first(c, lambda e: isinstance(e[1], int))
+    box = c["domain"]["box"]
+    entry[1] = [box[0][0], box[1][0]] + list(c["regions"][r]["point"][2:])
 
 
 def _drop_facet(c):
@@ -141,6 +147,7 @@ def _drop_edge_proof(c):
 TAMPERS = {
     "axis witness parallel to its facet": _axis_off_hyperplane,
     "witness point off its hyperplane": _point_off_hyperplane,
+    "witness point on a corner": _point_onto_a_vertex,
     "decision multiplier negative": lambda c: _negate(_decision(c)[0]),
     "decision multiplier dropped": lambda c: _decision(c).pop(),
     "redundancy multiplier negative": lambda c: _negate(_first(c, lambda e: isinstance(e[1], list) and e[1]

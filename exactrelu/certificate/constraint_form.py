@@ -30,8 +30,8 @@ from ..engines.run import Progress, make_engine
 from ..engines.walk import RawRegion, walk
 from ..errors import CertificateError, Interrupted, InvalidDomain, UnsupportedModel
 from ..geometry.domain import Domain
-from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, hyperplane_key, primitive
-from ..geometry.lp import LPSolver, Status, is_facet
+from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
+from ..geometry.lp import LPSolver, Status, is_facet, short_point
 from ..network import Network
 from ..rational import format_rational
 from .farkas import bounded_multipliers
@@ -100,34 +100,15 @@ class FarkasFinder:
         assert self.box is not None
         general = [t for t in usable if t >= self.m]
         bounds = set(t for t in usable if t < self.m)
-        d = len(target) - 1
-        hs, h = self.solver.api, self.solver.model
         lines = [rows[t] for t in general] + ([tuple(plane)] if plane is not None else [])
-        lp = hs.HighsLp()
-        lp.num_col_, lp.num_row_ = d, len(lines)
         top = max(abs(a) for a in target[1:]) or 1
-        lp.col_cost_ = np.array([a / top for a in target[1:]], dtype=np.float64)
-        lp.col_lower_ = np.array(
-            [float(lo) if 2 * c in bounds else -hs.kHighsInf for c, (lo, _) in enumerate(self.box)]
-        )
-        lp.col_upper_ = np.array(
-            [float(hi) if 2 * c + 1 in bounds else hs.kHighsInf for c, (_, hi) in enumerate(self.box)]
-        )
-        scale = [max(abs(a) for a in r[1:]) or 1 for r in lines]
-        lower = np.array([-r[0] / s for r, s in zip(lines, scale)], dtype=np.float64)
-        lp.row_lower_ = lower
-        lp.row_upper_ = np.where(np.arange(len(lines)) < len(general), hs.kHighsInf, lower)  # the plane: equal
-        A = np.array([[a / s for a in r[1:]] for r, s in zip(lines, scale)], dtype=np.float64).reshape(len(lines), d)
-        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.arange(d + 1, dtype=np.int32) * len(lines)
-        lp.a_matrix_.index_ = np.tile(np.arange(len(lines), dtype=np.int32), d)
-        lp.a_matrix_.value_ = np.ascontiguousarray(A.T).ravel()
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = d, len(lines)
-        h.clearSolver()
-        h.passModel(lp)
-        h.run()
-        if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+        inf = float("inf")
+        col_lower = [float(lo) if 2 * c in bounds else -inf for c, (lo, _) in enumerate(self.box)]
+        col_upper = [float(hi) if 2 * c + 1 in bounds else inf for c, (_, hi) in enumerate(self.box)]
+        h = _highs(self.solver, [a / top for a in target[1:]], lines, len(general), col_lower, col_upper)
+        if h is None:
             return None
+        hs = self.solver.api
         basis = h.getBasis()
         free = [c for c, s in enumerate(basis.col_status) if s == hs.HighsBasisStatus.kBasic]
         tight = [k for k, s in enumerate(basis.row_status) if s != hs.HighsBasisStatus.kBasic]
@@ -244,13 +225,14 @@ def _parts(network: Network, domain: Domain, progress: Progress | None) -> dict[
         assert raw.leaf is not None
         builder.nodes[raw.leaf].region = index
         rows = [tuple(r) for r in raw.cell.rows]
-        witnesses, redundant = _facets(rows, raw.cell.point, finder)
+        centre = _central_point(rows, finder) or raw.cell.point
+        witnesses, redundant = _facets(rows, centre, finder)
         rows_of.append(rows)
         facets.append({rows[t]: t for t, _ in witnesses})
         out = raw.output
         weight = tuple(tuple(Fraction(a, out.den) for a in row[1:]) for row in out.rows)
         bias = tuple(Fraction(row[0], out.den) for row in out.rows)
-        point = dehomogenize(raw.cell.point)
+        point = dehomogenize(centre)
         regions.append(ConstraintRegion(raw.pattern, point, weight, bias, witnesses, redundant))
         if progress is not None:
             progress("facets", index + 1, len(raws))
@@ -321,8 +303,43 @@ def _point_witness(rows, t: int, point: tuple[int, ...], values: list[int], find
     foot = primitive((point[0] * norm,) + tuple(point[1 + i] * norm - values[t] * g[i] for i in range(len(g))))
     if all(exact_dot(r, foot) > 0 or r == form for r in rows):
         return [format_rational(v) for v in dehomogenize(foot)]
+    rounded = _rounded_witness(rows, t, finder)
+    if rounded is not None:
+        return [format_rational(v) for v in rounded]
     found = is_facet(list(rows), t, finder.solver)
     return None if found is None else [format_rational(v) for v in found]
+
+
+def _rounded_witness(rows, t: int, finder: FarkasFinder) -> tuple[Fraction, ...] | None:
+    """HiGHS's deepest point of row ``t``'s hyperplane (``max s``: every other row ``>= s`` times its
+    largest coefficient), rounded to a short rational point put exactly on the hyperplane by its
+    largest coefficient's coordinate, if it is then strictly inside every other row (checked exactly)."""
+    form = rows[t]
+    others = [r for r in rows if r != form]
+    d = len(form) - 1
+    inf = float("inf")
+    h = _highs(
+        finder.solver,
+        [0.0] * d + [-1.0],
+        [r + (None,) for r in others] + [form + (0,)],
+        len(others),
+        [-inf] * d + [-inf],
+        [inf] * d + [1.0],
+    )
+    if h is None:
+        return None
+    x = list(h.getSolution().col_value)
+    if x[d] <= 0:
+        return None
+    c = max(range(d), key=lambda i: abs(form[1 + i]))
+    for bits in (16, 24, 32, 48):
+        point = [Fraction(round(v * 2**bits), 2**bits) for v in x[:d]]
+        point[c] = -(form[0] + sum(form[1 + i] * point[i] for i in range(d) if i != c)) / form[1 + c]
+        den = lcm(*(v.denominator for v in point))
+        hom = (den,) + tuple(int(v * den) for v in point)
+        if all(exact_dot(r, hom) > 0 for r in others):
+            return tuple(point)
+    return None
 
 
 def _may_share(R: RawRegion, S: RawRegion, key: tuple[int, ...]) -> bool:
@@ -393,3 +410,56 @@ def _pieces(regions: list[ConstraintRegion], edges: list) -> int:
         if (regions[i].weight, regions[i].bias) == (regions[j].weight, regions[j].bias):
             parent[find(i)] = find(j)
     return sum(1 for a in range(len(regions)) if find(a) == a)
+
+
+def _highs(solver: LPSolver, cost, lines, n_ineq: int, col_lower, col_upper):
+    """HiGHS's model after minimising ``cost . x`` subject to ``lines[k] . (1, x) >= 0`` (``= 0`` from
+    ``n_ineq`` on) and column bounds, or None unless optimal.  Each line is scaled by its largest
+    coefficient; a last entry None in a line means ``- s * scale`` for the last column ``s`` (a
+    Chebyshev-style margin), and floats only guide: callers check every answer exactly."""
+    hs, h = solver.api, solver.model
+    margin = bool(lines) and lines[0][-1] is None
+    width = len(col_lower)
+    n = len(lines)
+    A = np.zeros((n, width))
+    lower = np.zeros(n)
+    for k, line in enumerate(lines):
+        grad = line[1 : width + 1 - margin] if margin else line[1:]
+        top = max((abs(a) for a in grad), default=0) or 1
+        A[k, : len(grad)] = [a / top for a in grad]
+        if margin and line[-1] is None:
+            A[k, -1] = -1.0
+        lower[k] = -line[0] / top
+    lp = hs.HighsLp()
+    lp.num_col_, lp.num_row_ = width, n
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_ = np.array([max(v, -hs.kHighsInf) for v in col_lower], dtype=np.float64)
+    lp.col_upper_ = np.array([min(v, hs.kHighsInf) for v in col_upper], dtype=np.float64)
+    lp.row_lower_ = lower
+    lp.row_upper_ = np.where(np.arange(n) < n_ineq, hs.kHighsInf, lower)
+    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.arange(width + 1, dtype=np.int32) * n
+    lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), width)
+    lp.a_matrix_.value_ = np.ascontiguousarray(A.T).ravel()
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = width, n
+    h.clearSolver()
+    h.passModel(lp)
+    h.run()
+    return h if h.getModelStatus() == hs.HighsModelStatus.kOptimal else None
+
+
+def _central_point(rows: list[tuple[int, ...]], finder: FarkasFinder) -> tuple[int, ...] | None:
+    """A short rational point deep inside the cell (HiGHS's Chebyshev centre, rounded and checked
+    exactly), homogeneous; None if none is found.  Axis witnesses need room around the point."""
+    d = len(rows[0]) - 1
+    inf = float("inf")
+    h = _highs(
+        finder.solver, [0.0] * d + [-1.0], [r + (None,) for r in rows], len(rows), [-inf] * (d + 1), [inf] * d + [1.0]
+    )
+    if h is None:
+        return None
+    x = list(h.getSolution().col_value)
+    if x[d] <= 0:
+        return None
+    found = short_point(x[:d], rows, 2 * x[d])
+    return None if found is None else homogeneous(found)
