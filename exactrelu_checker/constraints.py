@@ -123,6 +123,8 @@ def region_facets(where: str, cons: list, m: int, reg: ConstraintRegion, point: 
     values = [dot(form, point) for form in cons]
     if min(values) <= 0:
         raise Refuted(f"{where}: the point is not strictly inside constraint {values.index(min(values))}")
+    if any(t >= n for t, _ in reg.facets + reg.redundant):
+        raise Refuted(f"{where}: a facet or redundant constraint is beyond its list of {n} constraints")
     facets: dict = {}
     columns: dict = {}  # axis -> the constraints with a nonzero coefficient there
     for i, (t, witness) in enumerate(reg.facets):
