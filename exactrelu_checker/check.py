@@ -15,9 +15,9 @@ import os
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
+from itertools import chain, repeat
 from math import gcd, lcm
-from operator import itemgetter, mul
+from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import NoReturn
 
@@ -200,6 +200,7 @@ class _Checker:
         self.cons_of: list[list] = [[] for _ in cert.regions]  # the constraint form: each region's constraints
         self.box: tuple | None = None  # a box domain's bounds over their common denominator
         self.maps: list[tuple] = [()] * len(cert.regions)
+        self.last: dict[int, tuple] = {}  # per layer: its last composition, which a sibling's updates
 
     def run(self, given: tuple | None) -> None:
         cert = self.cert
@@ -322,17 +323,24 @@ class _Checker:
             rows, den, f_bits = forms
             slope = self.cert.slopes[k - 1]
             sp, sq = slope.numerator, slope.denominator
-            active, scaled = [], []
-            work.charge(len(bits_))
-            for j, bit in enumerate(bits_):
-                if bit or sp:  # bit-0 neurons of a ReLU layer contribute nothing
-                    active.append(j)
-                    f = sq if bit else sp
-                    scaled.append(rows[j] if f == 1 else [f * x for x in rows[j]])
-            work.charge(len(W) * (len(active) + 2) * (d + 1) + len(active) * (d + 1), max(w_bits, f_bits) + 64)
-            scale = den * sq
+            scale, size = den * sq, max(w_bits, f_bits) + 64
             den = w_den * scale
-            if active:
+            active = [j for j, bit in enumerate(bits_) if bit or sp]  # bit-0 neurons of a ReLU layer add nothing
+            last = self.last.get(k)  # (forms, bits, rows before reduction) of this layer's last composition
+            changed = [j for j, (a, b) in enumerate(zip(last[1], bits_)) if a != b] if last and last[0] is forms else None
+            work.charge(2 * len(bits_))
+            if changed is not None and 3 * len(changed) <= len(active):  # a sibling's: add the changed neurons
+                work.charge(2 * len(W) * len(changed) * (d + 1), size)
+                out = list(last[2])
+                for j in changed:
+                    col = [(sq - sp if bits_[j] else sp - sq) * x for x in rows[j]]
+                    for i, w in enumerate(W):
+                        if w[j]:
+                            out[i] = list(map(add, out[i], map(mul, col, repeat(w[j]))))
+            elif active:
+                work.charge(len(W) * (len(active) + 2) * (d + 1) + len(active) * (d + 1), size)
+                scaled = [rows[j] if f == 1 else [f * x for x in rows[j]] for j in active
+                          for f in [sq if bits_[j] else sp]]
                 cols = list(zip(*scaled))
                 pick = itemgetter(*active)
                 out = []
@@ -342,7 +350,9 @@ class _Checker:
                     row[0] += b * scale
                     out.append(row)
             else:
+                work.charge(len(W) * (d + 1), size)
                 out = [[b * scale] + [0] * d for b in bias]
+            self.last[k] = (forms, tuple(bits_), out)
         size = max(bits(chain.from_iterable(out)), den.bit_length())
         work.charge(2 * len(out) * (d + 1), size)
         what = "the output maps" if k == len(self.widths) else f"the pre-activation forms of layer {k}"
@@ -427,11 +437,11 @@ class _Checker:
                 _fail(3, f"{where}: the point is not strictly inside domain constraint {t}")
         for k, ((forms, _, f_bits), bits_) in enumerate(zip(path, pattern)):
             work.charge(len(forms) * (d + 1), max(p_bits, f_bits) + 64)
-            for j, (form, bit) in enumerate(zip(forms, bits_)):
-                value = dot(form, point)
-                if not (value > 0 if bit else value < 0 or (value == 0 and not any(form))):
-                    _fail(3, f"{where}: neuron {j} of layer {k} has bit {bit} but pre-activation "
-                             f"{'0' if value == 0 else 'of the other sign'} at the point")
+            values = [sum(map(mul, form, point)) for form in forms]
+            for j in [j for j, (v, bit) in enumerate(zip(values, bits_)) if (v > 0) != bit or not v]:
+                if bits_[j] or values[j] or any(forms[j]):  # 0 only for bit 0 and the zero form
+                    _fail(3, f"{where}: neuron {j} of layer {k} has bit {bits_[j]} but pre-activation "
+                             f"{'0' if values[j] == 0 else 'of the other sign'} at the point")
         if self.cert.form == "constraints":
             self.cons_of[r] = cons[:]
             try:

@@ -106,11 +106,11 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
         table.domain_columns, table.domain_ids = list(zip(*cons[:m])), table.hyperplane_ids(hyper[:m])
     ids = table.domain_ids[:m] + table.hyperplane_ids(hyper[m:])
     path_ids, orient = ids[m:], [1 if c == h else -1 for c, h in zip(path, hyper[m:])]  # c is h or -h
+    work.charge(len(bases) * (d + len(path) + 2))  # each entry's key and its path signs looked up
     tight_of: dict[int, frozenset] = {}  # vertex id -> the constraints tight there
     name: dict[int, int] = {}  # vertex id -> its first position in the list, for messages
     for v, basis in enumerate(bases):
         key = frozenset([ids[t] for t in basis if t < n])
-        work.charge(d + 1)
         vid = table.solved.get(key)
         if vid is None:
             if len(set(basis)) != d or max(basis) >= n:
@@ -130,7 +130,8 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
         side = table.sides[vid]  # each path hyperplane is evaluated once per point, for every region there
         signs = list(map(side.get, path_ids))
         missing = [i for i, s in enumerate(signs) if s is None]
-        work.charge(len(path) + 1 + len(missing) * (d + 1) * (1 + (max(fbits, table.bits[vid]) >> 9)) ** 2)
+        if missing:
+            work.charge(len(missing) * (d + 1), max(fbits, table.bits[vid]))
         for i in missing:
             value = dot(hyper[m + i], point)
             signs[i] = side[path_ids[i]] = (value > 0) - (value < 0)
