@@ -1,0 +1,138 @@
+"""The checker's shortcuts change no verdict (issue 13 item 3).
+
+Three shortcuts, each against an independent oracle: a vertex solved by fraction-free forward
+elimination (smallest rows first) against Gaussian elimination over Fractions; a layer composed from
+its sibling's composition plus the changed neurons against the forms recomputed with Fractions from
+the weights; and the per-point memo of hyperplane signs (one evaluation per point and hyperplane,
+shared by every region there) against tampering: a vertex of one sibling region listed in the other,
+whose constraint list differs only in the orientation of the split, is refused whichever of the two
+the checker reaches first.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from fractions import Fraction
+from math import gcd, lcm
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from exactrelu_checker import check_certificate
+from exactrelu_checker.check import _Checker
+from exactrelu_checker.linalg import solve_point
+
+THREE_INPUTS = Path(__file__).resolve().parents[1] / "proofs" / "three_inputs.cert.json"
+
+
+def fraction_point(forms) -> tuple | None:
+    """Where the forms ``c + g . x`` vanish, by Gauss-Jordan over Fractions, as the primitive
+    homogeneous integer point ``(w0 > 0, w0 x)``; None when the gradients are dependent."""
+    d = len(forms)
+    a = [[Fraction(v) for v in f[1:]] + [Fraction(-f[0])] for f in forms]
+    for c in range(d):
+        pivot = next((r for r in range(c, d) if a[r][c]), None)
+        if pivot is None:
+            return None
+        a[c], a[pivot] = a[pivot], a[c]
+        a[c] = [v / a[c][c] for v in a[c]]
+        for r in range(d):
+            if r != c and a[r][c]:
+                a[r] = [v - a[r][c] * w for v, w in zip(a[r], a[c])]
+    x = [row[d] for row in a]
+    w0 = lcm(*(v.denominator for v in x))
+    point = [w0] + [int(v * w0) for v in x]
+    return tuple(v // gcd(*point) for v in point)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_solve_point_matches_fractions(seed):
+    rng = random.Random(seed)
+    for _ in range(300):
+        d = rng.randint(1, 6)
+        forms = []
+        for _ in range(d):
+            if rng.random() < 0.4:  # a domain row: one coordinate, small
+                i = rng.randrange(d)
+                forms.append(tuple([rng.randint(-9, 9)] + [rng.choice([-1, 1]) * 100 * (c == i) for c in range(d)]))
+            else:
+                forms.append(tuple(rng.choice([0, rng.randint(-(10**40), 10**40)]) for _ in range(d + 1)))
+        if d > 1 and rng.random() < 0.25:  # dependent gradients
+            u, v = rng.sample(range(d), 2)
+            forms[v] = tuple([forms[v][0]] + [3 * x for x in forms[u][1:]])
+        assert solve_point(forms) == fraction_point(forms), forms
+
+
+def fraction_forms(layers, slopes, patterns, k) -> list:
+    """The pre-activation forms of layer k (the output map for k = len(patterns)) as Fraction rows
+    (constant, coefficients), composed directly from the weights."""
+    d = len(layers[0][0][0])
+    forms = [[b] + list(w) for w, b in zip(*layers[0])]
+    for layer in range(1, k + 1):
+        weight, bias = layers[layer]
+        h = [[v * (1 if bit else slopes[layer - 1]) for v in form] for form, bit in zip(forms, patterns[layer - 1])]
+        forms = [
+            [b + sum(w * f[0] for w, f in zip(row, h))]
+            + [sum(w * f[c] for w, f in zip(row, h)) for c in range(1, d + 1)]
+            for row, b in zip(weight, bias)
+        ]
+    return forms
+
+
+@pytest.mark.parametrize("slope", [Fraction(0), Fraction(1, 10), Fraction(-3, 7)])
+def test_sibling_compositions_match_fresh_forms(slope):
+    rng = random.Random(str(slope))
+    d, widths = 3, [4, 24, 24, 2]
+
+    def q():
+        return Fraction(rng.randint(-40, 40), rng.choice([1, 2, 3, 8, 25]))
+
+    layers = [
+        ([[q() for _ in range(n_in)] for _ in range(n_out)], [q() for _ in range(n_out)])
+        for n_in, n_out in zip([d] + widths, widths)
+    ]
+    cert = SimpleNamespace(layers=layers, slopes=(slope,) * 3, A=[], b=[], regions=[])
+    chk = _Checker(cert)
+    first = [rng.randint(0, 1) for _ in range(widths[0])]
+    forms1 = chk.compose(chk.compose(None, [], 0), first, 1)
+    bits = [rng.randint(0, 1) for _ in range(widths[1])]
+    for step in range(40):  # siblings: a few bits flipped at a time, sometimes many
+        for j in rng.sample(range(widths[1]), rng.choice([1, 1, 2, 3, 20])):
+            bits[j] = 1 - bits[j]
+        rows, den, _ = chk.compose(forms1, bits, 2)
+        oracle = fraction_forms(layers, cert.slopes, [first, bits], 2)
+        assert [[Fraction(v, den) for v in row] for row in rows] == oracle, step
+    assert chk.last[2][0] is forms1  # the sibling path was taken
+
+
+def _sibling_leaves(cert) -> list:
+    tree = cert["tree"]
+    return [
+        (tree[n["p"]]["r"], tree[n["m"]]["r"]) for n in tree if "s" in n and "r" in tree[n["p"]] and "r" in tree[n["m"]]
+    ]
+
+
+def test_a_vertex_of_the_other_sibling_is_refused_either_way():
+    """Sibling leaves have the same constraint list up to the split's orientation, so a vertex of one
+    named by the same indices in the other has the same hyperplanes: solved and signed once, then
+    read from the memo by whichever sibling comes second.  Strictly across the split, it is refused."""
+    cert = json.loads(THREE_INPUTS.read_text())
+    assert check_certificate(cert).verified
+    refused = {"p into m": 0, "m into p": 0}
+    for p_region, m_region in _sibling_leaves(cert):
+        for way, source, target in (("p into m", p_region, m_region), ("m into p", m_region, p_region)):
+            listed = {tuple(b) for b in cert["regions"][target]["vertices"]}
+            for basis in cert["regions"][source]["vertices"]:
+                if tuple(basis) in listed:
+                    continue
+                bad = copy.deepcopy(cert)
+                bad["regions"][target]["vertices"].append(basis)
+                verdict = check_certificate(bad)
+                if verdict.verified:  # its point is on the split hyperplane: a vertex of both, rightly
+                    continue
+                assert f"region {target} " in verdict.reason and "violates constraint" in verdict.reason, verdict.reason
+                refused[way] += 1
+    assert min(refused.values()) >= 4, refused
