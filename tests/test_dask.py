@@ -13,7 +13,7 @@ from example_nets import by_name, random_net
 
 from exactrelu import Domain, partition
 from exactrelu.cli import main
-from exactrelu.engines import executors
+from exactrelu.engines import executors, parallel
 from exactrelu.partition import certify
 from exactrelu.progress import region_progress
 
@@ -152,3 +152,11 @@ def test_progress_on_dask_shows_sub_trees_regions_and_an_estimate(scheduler, cap
     assert done == total and int(total) > 1
     assert f"{len(result.regions):,} regions" in bars[-1]
     assert any("<" in line and "?" not in line.split("<")[1].split(",")[0] for line in bars[1:])
+
+
+def test_a_worker_running_other_code_is_refused_in_one_line(scheduler, monkeypatch, capsys, tmp_path):
+    net, box = BIGGER
+    (tmp_path / "net.json").write_text(json.dumps(net.to_json()))
+    monkeypatch.setattr(parallel, "code_fingerprint", lambda: "0" * 64)  # this client's code, as the workers see it
+    assert main(["regions", str(tmp_path / "net.json"), "--box=-2:2,-2:2,-2:2", "--dask", scheduler]) == 2
+    assert "runs other exactrelu code than this client" in one_error_line(capsys)

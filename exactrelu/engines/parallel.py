@@ -20,10 +20,12 @@ arguments reads them back and walks only what is missing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import pickle
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,14 +111,26 @@ def frontier(inet: IntegerNetwork, strategy: Engine, target: int, recorder: Tree
 
 
 # ---------------------------------------------------------------------- the workers
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 of exactrelu's sources: a worker must run the very code the client runs (tasks and
+    results are pickles of its classes, and a worker started before an upgrade keeps the old code)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class _Setup:
-    """What every worker needs, sent once per worker."""
+    """What every worker needs, sent once per worker, with the fingerprint of the sending code."""
 
     network: Network
     domain: Domain
     engine: str
     recorder: Callable[[Domain], TreeRecorder] | None
+    code: str  # code_fingerprint() of the client
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +142,11 @@ class _WorkerState:
 
 
 def _start_worker(setup: _Setup) -> _WorkerState:
+    if setup.code != code_fingerprint():
+        raise InvalidArgument(
+            f"a worker on {socket.gethostname()} runs other exactrelu code than this client (at {__file__}): "
+            "install the same version on every worker and restart the workers"
+        )
     strategy = make_engine(setup.domain, setup.engine)  # a fresh LP solver per worker
     return _WorkerState(IntegerNetwork.of(setup.network), strategy, setup.recorder, setup.domain)
 
@@ -221,7 +240,7 @@ def run_parallel_recorded(
     store = None
     if checkpoint is not None:
         store = _Checkpoint(checkpoint, network, domain, strategy.name, recorder is not None)
-    setup = _Setup(network, domain, strategy.name, recorder)
+    setup = _Setup(network, domain, strategy.name, recorder, code_fingerprint())
     executor: Executor | None = None
     complete = True
     try:
