@@ -216,6 +216,7 @@ def test_more_inputs_than_the_vertex_form_allows():
     net = _wide_net(d)
     cert = produce_certificate(net, Domain.box([("-1/100", "1/100")] * d), engine="lp").to_json()
     assert len(cert["regions"]) > 1 and check_certificate(cert).verified, check_certificate(cert).reason
+    assert check_certificate(cert, network=cert["network"]).verified  # a given network of 70 inputs is read too
     vertex_form = dict(cert)
     vertex_form.pop("form")
     with pytest.raises(MalformedCertificate, match="exceed the checker's limit of 64"):
