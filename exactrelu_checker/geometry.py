@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
-from itertools import combinations, compress, repeat
+from itertools import chain, combinations, compress, repeat
 from math import comb, prod
 from operator import add, mul, not_
 
@@ -107,6 +107,7 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
     ids = table.domain_ids[:m] + table.hyperplane_ids(hyper[m:])
     path_ids, orient = ids[m:], [1 if c == h else -1 for c, h in zip(path, hyper[m:])]  # c is h or -h
     work.charge(len(bases) * (d + len(path) + 2))  # each entry's key and its path signs looked up
+    path_range = range(m, n)
     tight_of: dict[int, frozenset] = {}  # vertex id -> the constraints tight there
     name: dict[int, int] = {}  # vertex id -> its first position in the list, for messages
     for v, basis in enumerate(bases):
@@ -129,16 +130,16 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
             on_domain = table.domain_tight[vid] = _tight(where, v, table.domain_columns or [], point, 0)
         side = table.sides[vid]  # each path hyperplane is evaluated once per point, for every region there
         signs = list(map(side.get, path_ids))
-        missing = [i for i, s in enumerate(signs) if s is None]
-        if missing:
+        if None in signs:
+            missing = [i for i, s in enumerate(signs) if s is None]
             work.charge(len(missing) * (d + 1), max(fbits, table.bits[vid]))
-        for i in missing:
-            value = dot(hyper[m + i], point)
-            signs[i] = side[path_ids[i]] = (value > 0) - (value < 0)
+            for i in missing:
+                value = dot(hyper[m + i], point)
+                signs[i] = side[path_ids[i]] = (value > 0) - (value < 0)
         signs = list(map(mul, signs, orient))
         if -1 in signs:
             raise Refuted(f"{where}: vertex {v} violates constraint {m + signs.index(-1)}")
-        tight_of[vid] = frozenset(on_domain + tuple(compress(range(m, n), map(not_, signs))))
+        tight_of[vid] = frozenset(chain(on_domain, compress(path_range, map(not_, signs))))
         name[vid] = v
     on: list[list] = [[] for _ in cons]  # constraint -> the vertices tight on it
     keys = table.random_keys(n)
