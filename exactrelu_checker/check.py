@@ -78,6 +78,16 @@ def check_certificate(data, network=None) -> Verdict:
     ...
     exactrelu_checker.parse.MalformedCertificate: certificate: missing key 'network'
     """
+    collecting = gc.isenabled()  # reading and checking build millions of small containers and no cycles:
+    gc.disable()  # a cyclic collector would rescan them over and over (a third of the time on large files)
+    try:
+        return _check(data, network)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(data, network) -> Verdict:
     cert = load(data)
     given, compared_with = None, None
     if network is not None:
@@ -85,8 +95,6 @@ def check_certificate(data, network=None) -> Verdict:
         file = isinstance(network, os.PathLike) or isinstance(network, str) and not network.lstrip().startswith("{")
         compared_with = os.fspath(network) if file else "the network given"
     work = Work(WORK_PER_BYTE * cert.size + WORK_BASE, WORK_PER_BYTE)
-    collecting = gc.isenabled()  # the check builds millions of small containers and no cycles: a cyclic
-    gc.disable()  # collector would rescan them over and over (a fifth of the time on large certificates)
     try:
         _Checker(cert, work).run(given)
     except Refuted as exc:
@@ -99,9 +107,6 @@ def check_certificate(data, network=None) -> Verdict:
         return Verdict(True, "", **_facts(cert, compared_with), regions=len(cert.regions), edges=len(cert.edges),
                        linear_pieces=cert.summary[2], operations=work.done,
                        boundary=None if cert.boundary is None else len(cert.boundary[0]))
-    finally:
-        if collecting:
-            gc.enable()
     return Verdict(False, reason, **_facts(cert, compared_with), operations=work.done)
 
 
