@@ -338,11 +338,12 @@ class _Checker:
             den = w_den * scale
             active = [j for j, bit in enumerate(bits_) if bit or sp]  # bit-0 neurons of a ReLU layer add nothing
             last = self.last.get(k)  # (forms, bits, rows before reduction) of this layer's last composition
-            changed = [j for j, (a, b) in enumerate(zip(last[1], bits_)) if a != b] if last and last[0] is forms else None
+            sibling = last if last and last[0] is forms else None
+            changed = [j for j, (a, b) in enumerate(zip(sibling[1], bits_)) if a != b] if sibling else []
             work.charge(2 * len(bits_))
-            if changed is not None and 3 * len(changed) <= len(active):  # a sibling's: add the changed neurons
+            if sibling and 3 * len(changed) <= len(active):  # a sibling's: add the changed neurons
                 work.charge(2 * len(W) * len(changed) * (d + 1), size)
-                out = list(last[2])
+                out = list(sibling[2])
                 for j in changed:
                     col = [(sq - sp if bits_[j] else sp - sq) * x for x in rows[j]]
                     for i, w in enumerate(W):

@@ -156,12 +156,12 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
     for vid, tight in tight_of.items():
         if len(tight) == d:  # simple vertex: each edge frees one constraint; left: those no simple vertex ends
             h = sum(map(keys.__getitem__, tight))
-            simple = [ridges[h - keys[t]] for t in tight]  # w ends edge t iff tight - tight_of[w] == {t}
-            work.charge(d + d * sum(map(len, simple)))
-            ends = [tight - {t} for t, ws in zip(tight, simple) if not any(
+            lists = [ridges[h - keys[t]] for t in tight]  # w ends edge t iff tight - tight_of[w] == {t}
+            work.charge(d + d * sum(map(len, lists)))
+            ends = [tight - {t} for t, ws in zip(tight, lists) if not any(
                 t not in tight_of[w] and len(tight - tight_of[w]) == 1 for w in ws)]
         else:  # the rays of the cone of the facets found through it
-            ends = _rays(where, name[vid], [t for t in tight if is_facet[t]], cons, d, work)
+            ends = list(_rays(where, name[vid], [t for t in tight if is_facet[t]], cons, d, work))
         for zero in ends:
             simple = ridges.get(sum(keys[t] for t in zero), ()) if len(zero) == d - 1 else ()
             work.charge(d + len(simple) * d)
