@@ -34,6 +34,7 @@ from typing import Any, Generic, TypeVar
 from ..errors import InvalidArgument, InvalidDomain
 from ..geometry.domain import Domain
 from ..network import Network
+from .collector import paused_gc
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
@@ -166,7 +167,8 @@ def _walk_task(index: int, task: Task[Any]) -> bytes:
     """The task's :class:`TaskResult`, pickled here: one message whatever the transport (Dask would
     otherwise send every region's arrays as a frame of its own), and the very bytes a checkpoint
     keeps."""
-    return pickle.dumps(_walk(index, task), protocol=5)
+    with paused_gc():
+        return pickle.dumps(_walk(index, task), protocol=5)
 
 
 def _walk(index: int, task: Task[Any]) -> TaskResult:

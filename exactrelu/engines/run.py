@@ -18,6 +18,7 @@ from ..geometry.domain import Domain
 from ..geometry.lp import LPSolver
 from ..network import Network
 from ..region import Adjacency, Facet, Region
+from .collector import paused_gc
 from .dd import DD_MAX_DIM, VertexEngine
 from .facets import FacetData
 from .forms import IntegerNetwork
@@ -94,8 +95,9 @@ def run(
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     strategy = make_engine(domain, engine, solver)
-    found, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), strategy, progress)
-    result = assemble(found, strategy, progress)
+    with paused_gc():
+        found, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), strategy, progress)
+        result = assemble(found, strategy, progress)
     return EngineResult(result.raws, result.regions, result.adjacencies, complete and result.complete)
 
 
