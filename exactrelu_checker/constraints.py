@@ -16,7 +16,7 @@ from math import lcm
 from typing import NamedTuple
 
 from .geometry import MAX_BITS, Refuted, Work
-from .linalg import bits, dot
+from .linalg import bits, dot, rref
 from .parse import _dict, _int, _list, _rational, _rationals, _region_map
 
 __all__ = ["Combination", "ConstraintRegion", "parse_region", "parse_combination", "parse_edge", "dominated",
@@ -33,7 +33,7 @@ class ConstraintRegion(NamedTuple):
     point: tuple
     weight: tuple
     bias: tuple
-    facets: tuple  # of (t, witness): witness an axis c (int) or a point (d Fractions)
+    facets: tuple  # of (t, witness): an axis c (int), an axis and kept constraints (c, (u, ...)), or a point
     redundant: tuple  # of (t, Combination)
 
 
@@ -53,7 +53,11 @@ def parse_region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -
     for i, entry in enumerate(_list(x["facets"], f"{where}.facets", 1, n_cons)):
         at = f"{where}.facets[{i}]"
         t, w = _list(entry, at, 2, 2)
-        witness = _int(w, f"{at} axis", 0, d - 1) if type(w) is int else _rationals(w, f"{at} point", d)
+        if type(w) is list and len(w) == 2 and type(w[0]) is int:  # an axis projected: [c, [kept constraints]]
+            kept = _list(w[1], f"{at} kept", 1, d - 1)
+            witness = (_int(w[0], f"{at} axis", 0, d - 1), tuple(_int(u, f"{at} kept", 0, n_cons - 1) for u in kept))
+        else:
+            witness = _int(w, f"{at} axis", 0, d - 1) if type(w) is int else _rationals(w, f"{at} point", d)
         facets.append((_int(t, at, 0, n_cons - 1), witness))
     redundant = []
     for i, entry in enumerate(_list(x["redundant"], f"{where}.redundant", 0, n_cons)):
@@ -137,6 +141,11 @@ def region_facets(where: str, cons: list, m: int, reg: ConstraintRegion, point: 
                 work.charge(n)
                 columns[witness] = [u for u in range(n) if cons[u][witness + 1]]
             bad = _axis_witness(form, t, witness, cons, values, columns[witness], work)
+        elif type(witness[0]) is int:
+            if not columns.get("sparse"):
+                work.charge(n * (d + 1))
+                columns["sparse"] = [[(c, a) for c, a in enumerate(f[1:]) if a] for f in cons]
+            bad = _kept_witness(form, t, witness, cons, values, columns["sparse"], work)
         else:
             den = lcm(1, *(q.denominator for q in witness))
             q = [den] + [v.numerator * (den // v.denominator) for v in witness]
@@ -175,6 +184,35 @@ def _axis_witness(form, t: int, c: int, cons: list, values: list, column: list, 
     work.charge(3 * len(column), bits((a, vt)) + 64)
     for u in column:
         v = s * (a * values[u] - vt * cons[u][c + 1])
+        if v < 0 or v == 0 and cons[u] != form:
+            return f"is not strictly inside constraint {u}"
+    return ""
+
+
+def _kept_witness(form, t: int, witness: tuple, cons: list, values: list, sparse: list, work: Work) -> str:
+    """The region's point moved along ``w``, axis ``c`` projected onto the hyperplanes of the kept
+    constraints (``w = e_c - sum y_u g_u`` with ``g_u . w = 0``: they keep their values), onto
+    ``form = 0``; every constraint is evaluated, each by its nonzero coefficients only."""
+    c, kept = witness
+    if max(kept) >= len(cons):
+        return "keeps a constraint beyond its list"
+    G = [cons[u][1:] for u in kept]
+    k, d = len(G), len(form) - 1
+    size = bits(x for g in G for x in g)
+    work.charge(k * k * d + k * k * (k + 1) + k * d, 2 * k * size + 64)
+    pivots, R, p = rref([[dot(a, b) for b in G] + [a[c]] for a in G], k)
+    if len(pivots) < k:
+        return "keeps constraints with dependent gradients"
+    w = [p * (i == c) for i in range(d)]
+    for row, g in zip(R, G):
+        w = [a - row[k] * b for a, b in zip(w, g)]
+    gw, vt = dot(form[1:], w), values[t]
+    if not gw:
+        return f"moves along axis {c} projected, parallel to its hyperplane"
+    s = 1 if gw > 0 else -1
+    work.charge(sum(map(len, sparse)) + 3 * len(cons), bits(w) + size + bits((gw, vt)) + 64)
+    for u, nz in enumerate(sparse):
+        v = s * (gw * values[u] - vt * sum(a * w[i] for i, a in nz))
         if v < 0 or v == 0 and cons[u] != form:
             return f"is not strictly inside constraint {u}"
     return ""

@@ -231,3 +231,15 @@ def test_no_boundary_in_the_constraint_form(base):
     ex = by_name("builtin")
     with pytest.raises(Exception, match="no decision boundary"):
         produce_certificate(ex.net, Domain.box(ex.box), engine="lp", boundary=True)
+
+
+def test_projected_axis_witnesses():
+    """Box faces of thin cells get the axis projected onto the blocking hyperplanes; keeping the facet's
+    own hyperplane moves parallel to it, and is refused."""
+    d = 20
+    cert = produce_certificate(random_net(7, d, (8, 8), 3), Domain.box([("-1/20", "1/20")] * d), engine="lp").to_json()
+    assert check_certificate(cert).verified
+    r, entry = _first(cert, lambda e: isinstance(e[1], list) and len(e[1]) == 2 and isinstance(e[1][0], int))
+    entry[1][1] = [entry[0]]
+    verdict = check_certificate(cert)
+    assert not verdict.verified and f"region {r}" in verdict.reason and "parallel" in verdict.reason

@@ -226,7 +226,7 @@ def _parts(network: Network, domain: Domain, progress: Progress | None) -> dict[
         builder.nodes[raw.leaf].region = index
         rows = [tuple(r) for r in raw.cell.rows]
         centre = _central_point(rows, finder) or raw.cell.point
-        witnesses, redundant = _facets(rows, centre, finder)
+        witnesses, redundant = _facets(rows, centre, finder, m if domain.bounds is not None else 0)
         rows_of.append(rows)
         facets.append({rows[t]: t for t, _ in witnesses})
         out = raw.output
@@ -246,7 +246,7 @@ def _parts(network: Network, domain: Domain, progress: Progress | None) -> dict[
     }
 
 
-def _facets(rows: list[tuple[int, ...]], point: tuple[int, ...], finder: FarkasFinder) -> tuple[list, list]:
+def _facets(rows: list[tuple[int, ...]], point: tuple[int, ...], finder: FarkasFinder, m: int) -> tuple[list, list]:
     """``[[t, witness], ...]`` for the facets (first row of each) and ``[[u, multipliers], ...]`` for
     the other rows.  Cheap tests first: an axis witness proves a facet, a proof from the facets found
     so far proves redundancy; an exact LP decides the rest (a facet's point, or no facet)."""
@@ -258,6 +258,8 @@ def _facets(rows: list[tuple[int, ...]], point: tuple[int, ...], finder: FarkasF
     witness: dict[int, Any] = {}
     for t in first.values():
         axis = _axis_witness(rows, t, values, columns)
+        if axis is None and t < m:  # a box face in a thin cell: the axis projected onto what blocks it
+            axis = _kept_witness(rows, t, values, columns)
         if axis is not None:
             witness[t] = axis
     proofs: dict[int, Pairs] = {}
@@ -293,6 +295,42 @@ def _axis_witness(rows, t: int, values: list[int], columns: dict) -> int | None:
         if all(v > 0 or (v == 0 and rows[u] == form) for u, v in moved):
             return c
     return None
+
+
+def _kept_witness(rows, t: int, values: list[int], columns: dict) -> list | None:
+    """``[c, kept]``: the region's point moved along axis ``c`` projected onto the hyperplanes of the
+    ``kept`` rows that block the plain axis move (the checker's rule), or None."""
+    form = rows[t]
+    c = next(i for i, a in enumerate(form[1:]) if a)
+    a, vt = form[c + 1], values[t]
+    sign = 1 if a > 0 else -1
+    blocked = [u for u in columns[c] if rows[u] != form and sign * (a * values[u] - vt * rows[u][c + 1]) <= 0]
+    kept = list(dict.fromkeys(rows[u] for u in blocked))
+    if not kept or len(kept) >= len(form) - 1:
+        return None
+    G = fmpq_mat([[fmpq(x) for x in g[1:]] for g in kept])
+    try:
+        y = (G * G.transpose()).solve(fmpq_mat([[fmpq(g[1 + c])] for g in kept]))
+    except ZeroDivisionError:
+        return None
+    w = [Fraction(int(i == c)) for i in range(len(form) - 1)]
+    for yi, g in zip(y.entries(), kept):
+        q = Fraction(int(yi.p), int(yi.q))
+        w = [x - q * b for x, b in zip(w, g[1:])]
+    den = lcm(*(x.denominator for x in w))
+    wi = [int(x * den) for x in w]
+    gw = sum(x * b for x, b in zip(wi, form[1:]))
+    if not gw:
+        return None
+    s = 1 if gw > 0 else -1
+    if -1 not in columns:  # every row's nonzero coefficients, once per region
+        columns[-1] = [[(i, b) for i, b in enumerate(r[1:]) if b] for r in rows]  # type: ignore[misc]
+    for u, (r, nz) in enumerate(zip(rows, columns[-1])):
+        v = s * (gw * values[u] - vt * sum(wi[i] * b for i, b in nz))  # type: ignore[misc]
+        if v < 0 or (v == 0 and r != form):
+            return None
+    first = {r: u for u, r in reversed(list(enumerate(rows)))}
+    return [c, [first[r] for r in kept]]
 
 
 def _point_witness(rows, t: int, point: tuple[int, ...], values: list[int], finder: FarkasFinder):
