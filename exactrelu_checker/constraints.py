@@ -53,6 +53,7 @@ def parse_region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -
     for i, entry in enumerate(_list(x["facets"], f"{where}.facets", 1, n_cons)):
         at = f"{where}.facets[{i}]"
         t, w = _list(entry, at, 2, 2)
+        witness: object
         if type(w) is list and len(w) == 2 and type(w[0]) is int:  # an axis projected: [c, [kept constraints]]
             kept = _list(w[1], f"{at} kept", 1, d - 1)
             witness = (_int(w[0], f"{at} axis", 0, d - 1), tuple(_int(u, f"{at} kept", 0, n_cons - 1) for u in kept))

@@ -257,7 +257,7 @@ def _facets(rows: list[tuple[int, ...]], point: tuple[int, ...], finder: FarkasF
         first.setdefault(r, t)
     witness: dict[int, Any] = {}
     for t in first.values():
-        axis = _axis_witness(rows, t, values, columns)
+        axis: int | list | None = _axis_witness(rows, t, values, columns)
         if axis is None and t < m:  # a box face in a thin cell: the axis projected onto what blocks it
             axis = _kept_witness(rows, t, values, columns)
         if axis is not None:
