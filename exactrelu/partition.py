@@ -219,6 +219,7 @@ def certify(
     jobs: int = 1,
     checkpoint: str | Path | None = None,
     dask: str | None = None,
+    engine: str = "auto",
 ) -> dict:
     """Enumerate the partition and return its certificate as a JSON-ready dict (docs/certificate.md).
 
@@ -226,7 +227,9 @@ def certify(
     network file whose SHA-256 the certificate records (default: the file it was loaded from).
     ``boundary=True`` adds the exact decision boundary (the optional key ``boundary``).
     ``jobs``, ``checkpoint`` and ``dask`` split the work as for :func:`partition`; the certificate
-    is byte-identical for any split.
+    is byte-identical for any split.  ``engine``: ``"dd"`` the vertex form (at most ``DD_MAX_DIM``
+    inputs), ``"lp"`` the constraint form (any dimension, one process, no boundary), ``"auto"``
+    ``"lp"`` above ``DD_MAX_DIM`` inputs.
     Raises :class:`~exactrelu.errors.Interrupted` when interrupted: a certificate needs every region.
 
     >>> from exactrelu import EXAMPLE
@@ -243,4 +246,5 @@ def certify(
         jobs=jobs,
         checkpoint=checkpoint,
         dask=dask,
+        engine=engine,
     ).to_json()

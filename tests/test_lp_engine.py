@@ -164,7 +164,7 @@ def test_engine_argument_and_certificate_dimension_are_validated():
     with pytest.raises(ExactReluError, match="engine is 'simplex'"):
         partition(ex.net, domain, engine="simplex")
     with pytest.raises(UnsupportedModel, match="vertex engine"):
-        certify(dense_net(DD_MAX_DIM + 1, (2,), seed=1), [(-1, 1)] * (DD_MAX_DIM + 1))
+        certify(dense_net(DD_MAX_DIM + 1, (2,), seed=1), [(-1, 1)] * (DD_MAX_DIM + 1), engine="dd")
     assert partition(ex.net, domain).regions[0].vertices_h != ()  # auto: DD in low dimension
 
 
@@ -228,6 +228,13 @@ def test_command_line_above_the_vertex_engine_dimension(tmp_path, capsys):
     data = json.loads((tmp_path / "out.json").read_text())
     assert data["summary"]["regions"] == 16
     capsys.readouterr()
-    assert main(["certify", str(path), box, "-o", str(tmp_path / "cert.json")]) == 2
+    # above the vertex form's range: the vertex form is refused in one line, auto certifies in the constraint form
+    assert main(["certify", str(path), box, "--engine", "dd", "-o", str(tmp_path / "cert.json")]) == 2
     err = capsys.readouterr().err
     assert "vertex engine" in err and len(err.strip().splitlines()) == 1
+    assert main(["certify", str(path), box, "--jobs", "2", "-o", str(tmp_path / "cert.json")]) == 2
+    err = capsys.readouterr().err
+    assert "one process" in err and len(err.strip().splitlines()) == 1
+    assert main(["certify", str(path), box, "-o", str(tmp_path / "cert.json")]) == 0
+    assert main(["check", str(tmp_path / "cert.json")]) == 0
+    assert json.loads((tmp_path / "cert.json").read_text())["summary"]["regions"] == 16

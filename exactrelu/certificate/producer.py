@@ -23,7 +23,7 @@ from ..engines.dd import DD_MAX_DIM
 from ..engines.parallel import SplitTree, run_parallel_recorded
 from ..engines.recorder import Decision, Link
 from ..engines.run import Progress, choose_engine, run
-from ..errors import Interrupted, UnsupportedModel
+from ..errors import Interrupted, InvalidArgument, UnsupportedModel
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..geometry.exact import IntegerBox
@@ -95,6 +95,11 @@ def produce_certificate(
     ``DD_MAX_DIM`` inputs.
     """
     if choose_engine(engine, domain.dim) == "lp":
+        if jobs > 1 or checkpoint is not None or dask is not None:
+            raise InvalidArgument(
+                "jobs, checkpoint and dask split the vertex form only: the constraint form (engine 'lp', "
+                f"automatic above {DD_MAX_DIM} inputs) runs in one process"
+            )
         return constraint_certificate(network, domain, progress=progress, source_path=source_path, boundary=boundary)
     if domain.dim > DD_MAX_DIM:
         raise UnsupportedModel(
