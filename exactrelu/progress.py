@@ -1,8 +1,9 @@
 """A progress bar on stderr for long enumerations (tqdm), silent for short ones.
 
 The partition calls ``progress(phase, done, total)`` with the phases ``"regions"`` (running count,
-no total), ``"facets"`` (regions done out of all) and ``"adjacency"`` (0 of 1, then 1 of 1).  Each
-phase gets its own bar line, so that the final stages of a long run do not look like a stall.
+no total; each region's facets are found as it is counted) and ``"adjacency"`` (0 of 1, then 1 of
+1); a constraint-form certificate also reports ``"facets"`` (regions done out of all).  Each phase
+gets its own bar line, so that the final stages of a long run do not look like a stall.
 
 A run split into sub-trees (``--jobs``, ``--dask``) also reports ``"sub-trees"`` (done out of all)
 before each region count: one bar then shows the sub-trees done, the regions found so far, and an
