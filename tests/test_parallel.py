@@ -115,3 +115,22 @@ def test_progress_shows_sub_trees_regions_and_an_estimate(capsys):
     assert f"{len(result.regions):,} regions" in bars[-1]
     assert "<?" in bars[0] and "<?" not in bars[-1]  # no estimate before the first sub-tree is done
     assert any(line.startswith("adjacency:") for line in lines)
+
+
+def test_boundary_with_jobs_or_a_checkpoint_writes_the_identical_json(tmp_path):
+    """``boundary`` passes --jobs/--checkpoint to the split walk: its JSON is the single-process one."""
+    net = tmp_path / "net.json"
+    rng = __import__("random").Random(4)  # 67 regions, 9 boundary pieces
+    layers = [{"weight": [[rng.randint(-5, 5) for _ in range(2)] for _ in range(8)], "bias": [rng.randint(-3, 3) for _ in range(8)]},
+              {"weight": [[rng.randint(-5, 5) for _ in range(8)] for _ in range(8)], "bias": [rng.randint(-3, 3) for _ in range(8)]},
+              {"weight": [[rng.randint(-5, 5) for _ in range(8)]], "bias": [0]}]  # fmt: skip
+    layers[-1]["weight"].append([-w for w in layers[-1]["weight"][0]])  # class 1 is class 0 negated: they meet
+    layers[-1]["bias"].append(0)
+    net.write_text(json.dumps({"layers": layers}))
+    outputs = []
+    for extra in ([], ["--jobs", "2"], ["--checkpoint", str(tmp_path / "ck")]):
+        out = tmp_path / f"b{len(outputs)}.json"
+        assert main(["boundary", str(net), "--box=-1:1,-1:1", "-o", str(out), *extra]) == 0
+        outputs.append(out.read_bytes())
+    assert len(json.loads(outputs[0])["pieces"]) > 0  # a real boundary, not an empty file
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
