@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 from example_nets import EXAMPLES, POLYTOPE_EXAMPLES
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exactrelu import Domain, InvalidDomain, InvalidNumber, partition
@@ -57,7 +57,8 @@ def test_locate_many_agrees_with_the_scan_on_every_kind_of_point(example):
             assert p.regions[i].output(x) == p.network.forward(x)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(st.data())
 def test_drawn_degenerate_networks_agree_with_the_scan(data):
     domain = data.draw(st.one_of(boxes(2, max_denominator=2), polytopes(2)))
