@@ -14,7 +14,6 @@ verified here exactly as the checker will; when that fails an exact LP (:class:`
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from fractions import Fraction
 from math import lcm
@@ -35,7 +34,7 @@ from ..geometry.lp import LPSolver, Status, is_facet, short_point
 from ..network import Network
 from ..rational import format_rational
 from .farkas import bounded_multipliers
-from .model import Certificate, ConstraintRegion, Proof, TreeNode, network_json
+from .model import Certificate, ConstraintRegion, Proof, TreeNode, domain_json, network_json, source_json
 
 __all__ = ["FarkasFinder", "ConstraintTreeBuilder", "constraint_certificate"]
 
@@ -187,15 +186,10 @@ def constraint_certificate(
     """Enumerate with the LP engine and return the constraint-form certificate."""
     if boundary:
         raise UnsupportedModel("the constraint form (engine 'lp') has no decision boundary; use engine 'dd'")
-    source: dict = {"file": network.source, "reading": network.reading}
-    path = source_path or (network.source if network.source and Path(network.source).is_file() else None)
-    if path is not None:
-        source["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    domain_json = domain.to_json()
     return Certificate(
         network_json(network),
-        source,
-        {k: domain_json[k] for k in ("A", "b", "box") if k in domain_json},
+        source_json(network, source_path),
+        domain_json(domain),
         form="constraints",
         **_parts(network, domain, progress),
     )

@@ -7,16 +7,21 @@ these values; nothing here decides anything (the independent checker does).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidArgument
+from ..geometry.domain import Domain
 from ..network import Network
 from ..rational import format_rational, parse_rational_text
 from ..region import region_json
 
 __all__ = [
+    "source_json",
+    "domain_json",
     "CERTIFICATE_FORMAT",
     "CERTIFICATE_VERSION",
     "Proof",
@@ -182,6 +187,22 @@ def network_json(network: Network) -> dict[str, Any]:
     if any(network.negative_slopes):
         data["negative_slopes"] = [format_rational(s) for s in network.negative_slopes]
     return data
+
+
+def source_json(network: Network, source_path: str | Path | None) -> dict[str, Any]:
+    """Where the network came from: its file and reading, and the SHA-256 of ``source_path`` (default:
+    the file it was loaded from, when that is a file)."""
+    source: dict[str, Any] = {"file": network.source, "reading": network.reading}
+    path = source_path or (network.source if network.source and Path(network.source).is_file() else None)
+    if path is not None:
+        source["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return source
+
+
+def domain_json(domain: Domain) -> dict[str, Any]:
+    """The domain as a certificate states it: ``A``, ``b`` and, for a box, ``box``."""
+    data = domain.to_json()
+    return {k: data[k] for k in ("A", "b", "box") if k in data}
 
 
 def _q(text: str) -> Fraction:

@@ -14,7 +14,6 @@ Every region also lists its vertices as bases of tight constraints.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from ..network import Network
 from .boundary import boundary_json
 from .constraint_form import constraint_certificate
 from .farkas import bounded_multipliers, farkas_basis, vertex_bases
-from .model import Certificate, CertifiedRegion, Proof, TreeNode, network_json
+from .model import Certificate, CertifiedRegion, Proof, TreeNode, domain_json, network_json, source_json
 
 __all__ = ["TreeBuilder", "produce_certificate"]
 
@@ -125,15 +124,10 @@ def produce_certificate(
         for r, raw in zip(result.regions, result.raws)
     )
     edges = tuple(sorted({(a.first, a.second) for a in result.adjacencies}))
-    source: dict = {"file": network.source, "reading": network.reading}
-    path = source_path or (network.source if network.source and Path(network.source).is_file() else None)
-    if path is not None:
-        source["sha256"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    domain_json = domain.to_json()
     return Certificate(
         network=network_json(network),
-        source=source,
-        domain={k: domain_json[k] for k in ("A", "b", "box") if k in domain_json},
+        source=source_json(network, source_path),
+        domain=domain_json(domain),
         bounded=tuple(tuple(y) for y in bounded_multipliers(domain)),
         tree=tuple(nodes),
         regions=regions,
