@@ -217,13 +217,16 @@ def load_inputs(
     net = apply_slice_options(load_network(args.net, args.activation), args)
     if before_domain is not None:
         before_domain(net)
+    return net, domain_option(args, net)
+
+
+def domain_option(args: argparse.Namespace, net: Network) -> Domain:
+    """The domain of ``--box`` or ``--polytope``, else the network's own default box."""
     if args.box is not None:
-        domain = parse_box(args.box)
-    elif args.polytope is not None:
-        domain = read_polytope(args.polytope)
-    else:
-        domain = default_domain(net)
-    return net, domain
+        return parse_box(args.box)
+    if args.polytope is not None:
+        return read_polytope(args.polytope)
+    return default_domain(net)
 
 
 def describe(net: Network) -> str:

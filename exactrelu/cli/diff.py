@@ -11,9 +11,8 @@ from typing import TextIO
 
 from ..comparison import Comparison, compare_partitions
 from ..errors import InvalidArgument
-from ..geometry.domain import parse_box, read_polytope
 from ..network import Network
-from ..partition import default_domain, partition
+from ..partition import partition
 from ..progress import region_progress
 from ..rational import format_rational
 from .common import (
@@ -22,6 +21,7 @@ from .common import (
     add_list_option,
     check_output,
     describe,
+    domain_option,
     load_network,
     parse_activation,
     write,
@@ -107,12 +107,7 @@ def run(args: argparse.Namespace) -> int:
     for what, n_a, n_b in (("inputs", net_a.n_inputs, net_b.n_inputs), ("outputs", net_a.n_outputs, net_b.n_outputs)):
         if n_a != n_b:
             raise InvalidArgument(f"{args.a} has {n_a} {what} and {args.b} has {n_b}: they cannot be compared")
-    if args.box is not None:
-        domain = parse_box(args.box)
-    elif args.polytope is not None:
-        domain = read_polytope(args.polytope)
-    else:
-        domain = default_domain(net_a)
+    domain = domain_option(args, net_a)
     with region_progress(args.progress) as on_region:
         pa = partition(net_a, domain, progress=on_region)
         pb = partition(net_b, pa.domain, progress=on_region)
