@@ -120,7 +120,7 @@ class Partition:
     def to_json(self, geometry: bool = False) -> dict:
         """The partition JSON of docs/formats.md (every rational a string); ``geometry`` adds each
         region's ``vertices`` and ``facets``.  A sliced network's plane is recorded as ``"slice"``."""
-        return {key: list(value.items) if isinstance(value, Items) else value for key, value in self._fields(geometry)}
+        return {key: list(value.values()) if isinstance(value, Items) else value for key, value in self._fields(geometry)}
 
     def write_json(self, stream: IO[str], geometry: bool = False) -> None:
         """Write :meth:`to_json`'s document to ``stream`` one region per line, without holding it
@@ -140,7 +140,7 @@ class Partition:
         yield from slice_json(net.metadata).items()
         regions = (r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions)
         yield "regions", Items(regions)
-        yield "edges", Items(list(e) for e in self.edges)
+        yield "edges", Items((f"[{a}, {b}]" for a, b in self.edges), encoded=True)
         yield "summary", self.summary()
 
 

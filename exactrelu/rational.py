@@ -143,7 +143,8 @@ def format_rational(value: Fraction | int) -> str:
     >>> format_rational(Fraction(-3, 4)), format_rational(Fraction(5))
     ('-3/4', '5')
     """
-    value = Fraction(value)
+    if type(value) is not Fraction:
+        value = Fraction(value)
     if value.denominator == 1:
         return _integer_text(value.numerator)
     return f"{_integer_text(value.numerator)}/{_integer_text(value.denominator)}"

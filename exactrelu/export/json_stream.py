@@ -17,12 +17,18 @@ __all__ = ["Items", "write_document", "document_chunks"]
 
 
 class Items:
-    """A list value of a document, produced lazily (one item per line when written)."""
+    """A list value of a document, produced lazily (one item per line when written).  With
+    ``encoded`` the items are already JSON text (written as they are: no encoder call per item)."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "encoded")
 
-    def __init__(self, items: Iterable[Any]):
+    def __init__(self, items: Iterable[Any], encoded: bool = False):
         self.items = items
+        self.encoded = encoded
+
+    def values(self) -> Iterator[Any]:
+        """The items as JSON values."""
+        return (json.loads(item) for item in self.items) if self.encoded else iter(self.items)
 
 
 def document_chunks(fields: Iterable[tuple[str, Any]]) -> Iterator[str]:
@@ -32,13 +38,18 @@ def document_chunks(fields: Iterable[tuple[str, Any]]) -> Iterator[str]:
         yield ("\n " if n == 0 else ",\n ") + json.dumps(key) + ": "
         if isinstance(value, Items):
             separator = "[\n  "
+            encode = _as_text if value.encoded else json.dumps
             for item in value.items:
-                yield separator + json.dumps(item)
+                yield separator + encode(item)
                 separator = ",\n  "
             yield "[]" if separator == "[\n  " else "\n ]"
         else:
             yield json.dumps(value)
     yield "\n}\n"
+
+
+def _as_text(item: str) -> str:
+    return item
 
 
 def write_document(stream: IO[str], fields: Iterable[tuple[str, Any]]) -> None:
