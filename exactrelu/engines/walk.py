@@ -114,9 +114,10 @@ def step(
     n_hidden = len(inet.layers) - 1
     regions = []
     children = []
-    for cell, bits, node in split_layer(strategy, task.cell, task.layer, task.forms, recorder, task.link):
+    leaves = split_layer(strategy, task.cell, task.layer, task.forms, recorder, task.link)
+    composed = inet.next_forms_of_leaves(task.layer, task.forms, [bits for _, bits, _ in leaves])
+    for (cell, bits, node), following in zip(leaves, composed):
         history = task.history + ((tuple(bits), task.forms),)
-        following = inet.next_forms(task.layer, task.forms, bits)
         if task.layer + 1 == n_hidden:
             regions.append(RawRegion(cell, tuple(b for b, _ in history), tuple(f for _, f in history), following, node))
         else:
