@@ -53,6 +53,8 @@ class Partition:
     adjacencies: tuple[Adjacency, ...]
     complete: bool = True
     seconds: float = field(default=0.0, compare=False)
+    # the regions' JSON entries as text, when the engine made them already (workers do)
+    region_lines: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def edges(self) -> tuple[tuple[int, int], ...]:
@@ -120,7 +122,9 @@ class Partition:
     def to_json(self, geometry: bool = False) -> dict:
         """The partition JSON of docs/formats.md (every rational a string); ``geometry`` adds each
         region's ``vertices`` and ``facets``.  A sliced network's plane is recorded as ``"slice"``."""
-        return {key: list(value.values()) if isinstance(value, Items) else value for key, value in self._fields(geometry)}
+        return {
+            key: list(value.values()) if isinstance(value, Items) else value for key, value in self._fields(geometry)
+        }
 
     def write_json(self, stream: IO[str], geometry: bool = False) -> None:
         """Write :meth:`to_json`'s document to ``stream`` one region per line, without holding it
@@ -138,8 +142,11 @@ class Partition:
             ("output_names", list(net.output_names)),
         )
         yield from slice_json(net.metadata).items()
-        regions = (r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions)
-        yield "regions", Items(regions)
+        if self.region_lines is not None and not geometry:
+            yield "regions", Items(self.region_lines, encoded=True)
+        else:
+            regions = (r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions)
+            yield "regions", Items(regions)
         yield "edges", Items((f"[{a}, {b}]" for a, b in self.edges), encoded=True)
         yield "summary", self.summary()
 
@@ -206,7 +213,8 @@ def partition(
         result = run_parallel(net, dom, engine, jobs=jobs, progress=progress, checkpoint=checkpoint, dask=dask)
     else:
         result = run(net, dom, engine, progress=progress)
-    return Partition(net, dom, result.regions, result.adjacencies, result.complete, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Partition(net, dom, result.regions, result.adjacencies, result.complete, seconds, result.lines)
 
 
 def certify(

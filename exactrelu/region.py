@@ -6,6 +6,7 @@ They hold exact integers in homogeneous form (``row . (1, x)``) and hand out
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -14,7 +15,7 @@ from typing import Any
 from .errors import InvalidDomain
 from .rational import format_ratio, format_rational, to_rational
 
-__all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json"]
+__all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json", "region_line", "map_region_json"]
 
 # ("domain", i): the i-th domain constraint (0-based row of A);
 # ("neuron", k, j): neuron j of hidden layer k (both 0-based).
@@ -42,6 +43,21 @@ def region_text_json(
         "point": [format_rational(v) for v in point],
         "map": {"weight": weight, "bias": bias},
     }
+
+
+def map_region_json(
+    pattern: Sequence[Sequence[int]], point: Sequence[Fraction], map_rows: Sequence[Sequence[int]], map_den: int
+) -> dict:
+    """:func:`region_json` of a map given as integer rows ``(bias, weights...)`` over ``map_den``."""
+    weight = [[format_ratio(a, map_den) for a in row[1:]] for row in map_rows]
+    return region_text_json(pattern, point, weight, [format_ratio(row[0], map_den) for row in map_rows])
+
+
+def region_line(
+    pattern: Sequence[Sequence[int]], point: Sequence[Fraction], map_rows: Sequence[Sequence[int]], map_den: int
+) -> str:
+    """The region's entry in the partition JSON as text (the line :meth:`Region.to_json` is written as)."""
+    return json.dumps(map_region_json(pattern, point, map_rows, map_den))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +134,7 @@ class Region:
 
     def to_json(self) -> dict:
         """The region as in the partition JSON: pattern, witness point and exact map (strings)."""
-        den = self.map_den
-        weight = [[format_ratio(a, den) for a in row[1:]] for row in self.map_rows]
-        return region_text_json(self.pattern, self.point, weight, [format_ratio(row[0], den) for row in self.map_rows])
+        return map_region_json(self.pattern, self.point, self.map_rows, self.map_den)
 
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
         """Exact membership test against the region's facets."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -132,9 +133,11 @@ def test_interrupt_keeps_what_was_found(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "exactrelu", "regions", str(net), "--box=-1:1,-1:1,-1:1",
                              "-o", str(out), "--progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # Interrupt once the progress bar shows regions found (not after a fixed sleep: imports can take
-    # longer than that on a busy machine); the enumeration alone takes over ten seconds.
+    # longer than that on a busy machine); the enumeration alone takes over ten seconds.  One process
+    # shows "regions: N", several "sub-trees: ... N regions".
+    found = re.compile(rb"regions: [1-9]|[1-9][\d,]* regions")
     seen, deadline = b"", time.monotonic() + 120
-    while b"regions: " not in seen and time.monotonic() < deadline and proc.poll() is None:
+    while not found.search(seen) and time.monotonic() < deadline and proc.poll() is None:
         seen += os.read(proc.stderr.fileno(), 4096)
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)

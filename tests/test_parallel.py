@@ -22,14 +22,52 @@ from exactrelu.partition import certify
 from exactrelu.progress import region_progress
 
 
+@pytest.fixture(autouse=True)
+def helpers_at_once(monkeypatch):
+    """Helper processes start with the first task (a run normally walks alone for a moment first, so
+    these small networks would never reach them)."""
+    monkeypatch.setattr(parallel, "HELPERS_AFTER", 0.0)
+
+
 @pytest.mark.parametrize("engine", ["dd", "lp"])
 @pytest.mark.parametrize("name", ["zero_on_half", "leaky", "random6_2d_3x3x3", "random10_3d_2x2x2", "coincident3d"])
-def test_any_number_of_jobs_gives_the_identical_partition(engine, name):
+def test_any_number_of_jobs_gives_the_identical_partition(engine, name, monkeypatch):
     ex = by_name(name)
     one = partition(ex.net, Domain.box(ex.box), engine=engine)
     two = partition(ex.net, Domain.box(ex.box), engine=engine, jobs=2)
     assert two == one
     assert json.dumps(two.to_json()) == json.dumps(one.to_json())
+    monkeypatch.setattr(parallel, "HELPERS_AFTER", 1e9)  # this process walks every task itself
+    alone = partition(ex.net, Domain.box(ex.box), engine=engine, jobs=3)
+    assert json.dumps(alone.to_json()) == json.dumps(one.to_json())
+
+
+def test_helpers_walk_tasks_and_the_parent_too(monkeypatch):
+    """With two jobs, one helper process and this process both walk tasks (the merge is exercised)."""
+    walked_here = []
+    walk = parallel._walk
+
+    def counting(index, task, work=None):
+        if work is not None:
+            walked_here.append(index)
+        return walk(index, task, work)
+
+    monkeypatch.setattr(parallel, "_walk", counting)
+    net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
+    taken: list[bool] = []  # per finished task: walked in this process?
+    monkeypatch.setattr(parallel, "_Tally", _recording_tally(taken))
+    result = partition(net, box, jobs=2)
+    assert json.dumps(result.to_json()) == json.dumps(partition(net, box).to_json())
+    assert len(walked_here) == taken.count(True) and 0 < len(walked_here) < len(taken), taken
+
+
+def _recording_tally(taken):
+    class Recording(parallel._Tally):
+        def take(self, data, result=None):
+            super().take(data, result)
+            taken.append(data is None)
+
+    return Recording
 
 
 def test_a_finished_checkpoint_is_read_back_without_walking_again(tmp_path, monkeypatch):
@@ -41,6 +79,7 @@ def test_a_finished_checkpoint_is_read_back_without_walking_again(tmp_path, monk
         raise AssertionError("a finished task was walked again")
 
     monkeypatch.setattr(parallel, "_walk_task", no_walk)
+    monkeypatch.setattr(parallel, "_walk", no_walk)
     assert partition(ex.net, ex.box, checkpoint=tmp_path / "ck") == first
 
 

@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 
+from ..engines.run import choose_engine
 from ..partition import certify
 from ..progress import region_progress
 from .common import (
@@ -45,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     parallel = parallel_options(args)
     net, domain = load_inputs(args)
+    if args.jobs is None and choose_engine(args.engine, domain.dim) == "lp":
+        parallel["jobs"] = 1  # the constraint form is made in one process: only an explicit --jobs is refused
     with region_progress(args.progress) as on_region:
         cert = certify(net, domain, progress=on_region, boundary=args.boundary, engine=args.engine, **parallel)
     text = json.dumps(cert, separators=(",", ":"))

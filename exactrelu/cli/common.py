@@ -104,7 +104,8 @@ def add_parallel_options(p: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="processes sharing the work (default 1), or the workers of --dask local (default: every core)",
+        help="processes sharing the work, or the workers of --dask local (default: every core; a run that ends "
+        "within a fraction of a second starts no process)",
     )
     group.add_argument(
         "--dask",
@@ -123,8 +124,15 @@ def parallel_options(args: argparse.Namespace) -> dict:
     """The keywords ``jobs``, ``checkpoint`` and ``dask`` for :func:`~exactrelu.partition.partition`."""
     if args.jobs is not None and args.dask not in (None, "local"):
         raise InvalidArgument("--jobs counts local processes; a Dask scheduler brings its own workers (drop --jobs)")
-    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1) if args.dask == "local" else 1
+    jobs = args.jobs if args.jobs is not None else available_cores() if args.dask in (None, "local") else 1
     return {"jobs": jobs, "checkpoint": args.checkpoint, "dask": args.dask}
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or ``taskset`` may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 ACTIVATION_HELP = (

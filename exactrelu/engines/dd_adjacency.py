@@ -29,21 +29,37 @@ from ..region import Adjacency
 from .facets import FacetData
 from .walk import RawRegion
 
-__all__ = ["find_adjacencies"]
+__all__ = ["find_adjacencies", "identical_pairs", "Pair"]
 
 _BOX_PAD = 2.0**-50  # relative widening: correctly rounded coordinates are within 2**-53
 _BOX_ABS = 2.0**-1000
 
 
-def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]]) -> list[Adjacency]:
-    groups: dict[tuple[int, ...], tuple[list, list]] = {}
-    for r, fs in enumerate(facets):
-        for fi, f in enumerate(fs):
-            if f.on_boundary:
-                continue  # on the domain's boundary: nothing lies across
-            plus, minus = groups.setdefault(f.key, ([], []))
-            (plus if f.side > 0 else minus).append((r, fi))
+Pair = tuple[int, int, int, int]  # (region, facet) on the plus side of the hyperplane, then the minus side
+
+
+def identical_pairs(facets: list[list[FacetData]]) -> list[Pair]:
+    """The shared facets found by hashing alone (same hyperplane, opposite sides, same exact vertex
+    set): a part of :func:`find_adjacencies`' answer that needs only these regions, so workers can
+    find it for the regions they walked."""
+    pairs: list[Pair] = []
+    for plus, minus in _groups(facets, set()).values():
+        _match_identical(facets, plus, minus, pairs)
+    return pairs
+
+
+def find_adjacencies(
+    raws: list[RawRegion], facets: list[list[FacetData]], known: list[Pair] | None = None
+) -> list[Adjacency]:
+    """Every pair of regions sharing a facet; ``known`` pairs (found by :func:`identical_pairs` on
+    some of the regions) are taken as found, and their facets take part in no other pair."""
     found: list[Adjacency] = []
+    settled: set[tuple[int, int]] = set()
+    for r, fi, s, fj in known or ():
+        _record(found, r, fi, s, fj, None, facets[r][fi])
+        settled.add((r, fi))
+        settled.add((s, fj))
+    groups = _groups(facets, settled)
     tests: dict[int, _RegionTests] = {}
 
     def tester(r: int) -> _RegionTests:
@@ -53,19 +69,12 @@ def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]]) -> li
         return t
 
     for plus, minus in groups.values():
-        if not plus or not minus:
+        pairs: list[Pair] = []
+        rest_plus, rest_minus = _match_identical(facets, plus, minus, pairs)
+        for r, fi, s, fj in pairs:
+            _record(found, r, fi, s, fj, None, facets[r][fi])
+        if not rest_plus or not rest_minus:
             continue
-        by_vertices = {facets[s][fj].vertex_set(): (s, fj) for s, fj in minus}
-        rest_plus = []
-        for r, fi in plus:
-            match = by_vertices.pop(facets[r][fi].vertex_set(), None)
-            if match is None:
-                rest_plus.append((r, fi))
-            else:
-                _record(found, r, fi, match[0], match[1], None, facets[r][fi])
-        if not rest_plus or not by_vertices:
-            continue
-        rest_minus = list(by_vertices.values())
         lo_m, hi_m = _boxes(raws, facets, rest_minus)
         lo_p, hi_p = _boxes(raws, facets, rest_plus)
         for a, (r, fi) in enumerate(rest_plus):
@@ -77,6 +86,34 @@ def find_adjacencies(raws: list[RawRegion], facets: list[list[FacetData]]) -> li
                     _record(found, r, fi, s, fj, point, None)
     found.sort(key=lambda e: (e.first, e.second, e.first_facet, e.second_facet))
     return found
+
+
+def _groups(facets: list[list[FacetData]], settled: set[tuple[int, int]]) -> dict[tuple[int, ...], tuple[list, list]]:
+    """Facets not on the domain's boundary nor ``settled``, by hyperplane: ``key -> (plus, minus)``."""
+    groups: dict[tuple[int, ...], tuple[list, list]] = {}
+    for r, fs in enumerate(facets):
+        for fi, f in enumerate(fs):
+            if f.on_boundary or (r, fi) in settled:
+                continue  # on the domain's boundary nothing lies across; a settled facet is covered
+            plus, minus = groups.setdefault(f.key, ([], []))
+            (plus if f.side > 0 else minus).append((r, fi))
+    return groups
+
+
+def _match_identical(facets, plus: list, minus: list, pairs: list[Pair]) -> tuple[list, list]:
+    """Append to ``pairs`` the facets of one hyperplane with the same vertex set on both sides; the
+    facets left over on each side."""
+    if not plus or not minus:
+        return plus, minus
+    by_vertices = {facets[s][fj].vertex_set(): (s, fj) for s, fj in minus}
+    rest_plus = []
+    for r, fi in plus:
+        match = by_vertices.pop(facets[r][fi].vertex_set(), None)
+        if match is None:
+            rest_plus.append((r, fi))
+        else:
+            pairs.append((r, fi, match[0], match[1]))
+    return rest_plus, list(by_vertices.values())
 
 
 def _record(found, r, fi, s, fj, point, source) -> None:

@@ -26,6 +26,8 @@ import json
 import os
 import pickle
 import socket
+import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +36,10 @@ from typing import Any, Generic, TypeVar
 from ..errors import InvalidArgument, InvalidDomain
 from ..geometry.domain import Domain
 from ..network import Network
+from ..region import region_line
 from .collector import paused_gc
+from .dd import VertexEngine
+from .dd_adjacency import Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
@@ -45,7 +50,7 @@ from .walk import RawRegion, Task, WalkState, start, step
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
 
 TASKS_PER_JOB = 8  # enough sub-trees per worker to even out their sizes
-CHECKPOINT_FORMAT = "exactrelu-checkpoint-2"
+CHECKPOINT_FORMAT = "exactrelu-checkpoint-3"
 
 R = TypeVar("R", bound=TreeRecorder)
 
@@ -161,6 +166,8 @@ class TaskResult:
     regions: list[tuple[RawRegion[Any], list[FacetData], tuple]]
     recorder: Any = None
     opened: tuple[int, ...] = ()
+    pairs: list[Pair] = field(default_factory=list)  # shared facets among these regions (vertex engine)
+    lines: list[str] = field(default_factory=list)  # each region's partition JSON entry, as text
 
 
 def _walk_task(index: int, task: Task[Any]) -> bytes:
@@ -171,8 +178,10 @@ def _walk_task(index: int, task: Task[Any]) -> bytes:
         return pickle.dumps(_walk(index, task), protocol=5)
 
 
-def _walk(index: int, task: Task[Any]) -> TaskResult:
-    work: _WorkerState = worker_state()
+def _walk(index: int, task: Task[Any], work: _WorkerState | None = None) -> TaskResult:
+    """Walk one task to the end with ``work`` (default: this worker's state)."""
+    if work is None:
+        work = worker_state()
     strategy = work.strategy
     log = _Opened(work.recorder(work.domain)) if work.recorder is not None else None
     # the sub-tree's root hangs under a node of the frontier: the merge links it (SplitTree.grafts)
@@ -182,9 +191,12 @@ def _walk(index: int, task: Task[Any]) -> TaskResult:
         for raw in step(state, work.inet, strategy, log):
             raw, facets = with_facets(raw, strategy)  # its forms dropped: not shipped back
             regions.append((raw, facets, strategy.witness(raw, facets)))
+    # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
+    pairs = strategy.identical_pairs([fs for _, fs, _ in regions]) if isinstance(strategy, VertexEngine) else []
+    lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
     if log is None:
-        return TaskResult(index, regions)
-    return TaskResult(index, regions, log.recorder, log.take())
+        return TaskResult(index, regions, pairs=pairs, lines=lines)
+    return TaskResult(index, regions, log.recorder, log.take(), pairs, lines)
 
 
 # ---------------------------------------------------------------------- the run
@@ -248,43 +260,107 @@ def run_parallel_recorded(
     try:
         target = store.target() if store is not None else None
         if target is None:
-            executor = open_executor(jobs, dask, _start_worker, setup)  # before any work: a bad address fails now
-            target = TASKS_PER_JOB * executor.workers
+            if dask is not None:
+                executor = open_executor(jobs, dask, _start_worker, setup)  # before any work: a bad address fails now
+            target = TASKS_PER_JOB * (executor.workers if executor is not None else jobs)
         parent = recorder(domain) if recorder is not None else None
         split = frontier(inet, strategy, target, parent)
         results = store.load(target, len(split.tasks)) if store is not None else {}
         todo = [i for i in range(len(split.tasks)) if i not in results]
-        count = len(split.found) + sum(len(r.regions) for r in results.values())
-        if progress is not None and split.tasks:
-            progress("sub-trees", len(results), len(split.tasks))
-            progress("regions", count, None)
+        tally = _Tally(split, results, store, progress)
         if todo:
-            if executor is None:
-                executor = open_executor(jobs, dask, _start_worker, setup)
             try:
-                futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
-                for future in executor.as_completed(futures):
-                    data = future.result()
-                    result = pickle.loads(data)
-                    results[result.index] = result
-                    if store is not None:
-                        store.save(result.index, data)
-                    count += len(result.regions)
-                    if progress is not None:
-                        progress("regions", count, None)
-                        progress("sub-trees", len(results), len(split.tasks))
+                if dask is not None:
+                    if executor is None:
+                        executor = open_executor(jobs, dask, _start_worker, setup)
+                    futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
+                    for future in executor.as_completed(futures):
+                        tally.take(future.result())
+                else:
+                    here = _WorkerState(inet, strategy, recorder, domain)
+                    executor = _share_work(todo, split.tasks, here, jobs, setup, tally)
             except KeyboardInterrupt:
                 complete = False
     finally:
         if executor is not None:
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
-    found: list[tuple[RawRegion[Any], list[FacetData], tuple | None]] = [
-        (*with_facets(raw, strategy), None) for raw in split.found
-    ]
+    found: list[_Found] = [(*with_facets(raw, strategy), None, None) for raw in split.found]
+    known: list[Pair] = []
     for index in sorted(results):
-        found.extend(results[index].regions)
-    return _assemble(found, strategy, progress, complete), tree
+        result, start = results[index], len(found)
+        found.extend((raw, facets, point, line) for (raw, facets, point), line in zip(result.regions, result.lines))
+        known.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
+    return _assemble(found, known, strategy, progress, complete), tree
+
+
+# a region as merged: its raw form, facets, witness point and JSON text (None: not yet found)
+_Found = tuple[RawRegion[Any], list[FacetData], "tuple | None", "str | None"]
+
+
+HELPERS_AFTER = 0.25  # seconds this process walks alone before it starts helper processes
+
+
+class _Tally:
+    """Takes finished tasks: keeps them (and in the checkpoint), counts them for the progress bar."""
+
+    def __init__(self, split: Split, results: dict[int, TaskResult], store: _Checkpoint | None, progress):
+        self.results = results
+        self.store = store
+        self.progress = progress
+        self.tasks = len(split.tasks)
+        self.count = len(split.found) + sum(len(r.regions) for r in results.values())
+        if progress is not None and split.tasks:
+            progress("sub-trees", len(results), self.tasks)
+            progress("regions", self.count, None)
+
+    def take(self, data: bytes | None, result: TaskResult | None = None) -> None:
+        """A task's pickled result (from a worker), or the ``result`` walked in this process."""
+        if result is None:
+            assert data is not None
+            result = pickle.loads(data)
+        elif self.store is not None:
+            data = pickle.dumps(result, protocol=5)
+        self.results[result.index] = result
+        if self.store is not None:
+            self.store.save(result.index, data)  # type: ignore[arg-type]
+        self.count += len(result.regions)
+        if self.progress is not None:
+            self.progress("regions", self.count, None)
+            self.progress("sub-trees", len(self.results), self.tasks)
+
+
+def _share_work(
+    todo: list[int], tasks: list[Task[Any]], here: _WorkerState, jobs: int, setup: _Setup, tally: _Tally
+) -> Executor | None:
+    """Walk the ``todo`` tasks in this process and, with more than one job, in ``jobs - 1`` helper
+    processes started once this process has walked alone for :data:`HELPERS_AFTER` seconds (small
+    runs end first and start none).  This process takes tasks from the end of the list, the helpers
+    from the start; its own results need no pickling.  Returns the helpers' executor (to close)."""
+    pending = deque(todo)
+    running: dict[Any, int] = {}
+    executor: Executor | None = None
+    started = time.monotonic()
+    while pending or running:
+        if executor is None and jobs > 1 and pending and time.monotonic() - started >= HELPERS_AFTER:
+            executor = open_executor(jobs - 1, None, _start_worker, setup)
+        if executor is not None:
+            while pending and len(running) < 2 * executor.workers:
+                i = pending.popleft()
+                running[executor.submit(_walk_task, i, tasks[i])] = i
+            for future in [f for f in running if f.done()]:
+                del running[future]
+                tally.take(future.result())
+        if pending:
+            i = pending.pop()
+            with paused_gc():
+                tally.take(None, _walk(i, tasks[i], here))
+        elif running:
+            assert executor is not None
+            future = next(iter(executor.as_completed(list(running))))
+            del running[future]
+            tally.take(future.result())
+    return executor
 
 
 def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTree:
@@ -313,15 +389,23 @@ def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTre
     return SplitTree(parts, numbering, grafts, size)
 
 
-def _assemble(found: list[tuple[RawRegion[Any], list[FacetData], tuple | None]], strategy: Engine, progress, complete):
-    """Adjacency and public regions of the merged regions, in canonical (pattern) order."""
-    found.sort(key=lambda entry: entry[0].pattern)
-    raws = [raw for raw, _, _ in found]
-    facets = [fs for _, fs, _ in found]
-    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
-    points = {id(raw): point for raw, _, point in found if point is not None}
+def _assemble(found: list[_Found], known: list[Pair], strategy: Engine, progress, complete) -> EngineResult:
+    """Adjacency and public regions of the merged regions, in canonical (pattern) order; ``known``:
+    shared facets the workers matched, by position in ``found``."""
+    order = sorted(range(len(found)), key=lambda k: found[k][0].pattern)
+    position = {old: new for new, old in enumerate(order)}
+    found = [found[k] for k in order]
+    known = [(position[r], fi, position[s], fj) for r, fi, s, fj in known]
+    raws = [raw for raw, _, _, _ in found]
+    facets = [fs for _, fs, _, _ in found]
+    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress, known)
+    points = {id(raw): point for raw, _, point, _ in found if point is not None}
     regions = build_regions(raws, facets, adjacencies, _KnownWitnesses(strategy, points))  # type: ignore[arg-type]
-    return EngineResult(raws, regions, tuple(adjacencies), complete and finished)
+    lines = tuple(
+        line if line is not None else region_line(r.pattern, r.point, r.map_rows, r.map_den)
+        for (_, _, _, line), r in zip(found, regions)
+    )
+    return EngineResult(raws, regions, tuple(adjacencies), complete and finished, lines)
 
 
 class _KnownWitnesses:

@@ -55,6 +55,7 @@ class EngineResult:
     regions: tuple[Region, ...]
     adjacencies: tuple[Adjacency, ...]
     complete: bool
+    lines: tuple[str, ...] | None = None  # each region's partition JSON entry as text, when made already
 
 
 def choose_engine(engine: str, dim: int) -> str:
@@ -141,13 +142,22 @@ def collect_regions(
 
 
 def find_adjacencies(
-    raws: list[RawRegion], facets: list[list[FacetData]], strategy: Engine, progress: Progress | None
+    raws: list[RawRegion],
+    facets: list[list[FacetData]],
+    strategy: Engine,
+    progress: Progress | None,
+    known: list[tuple[int, int, int, int]] | None = None,
 ) -> tuple[list[Adjacency], bool]:
-    """Adjacency of all regions, and whether it finished (Ctrl-C: no edges)."""
+    """Adjacency of all regions, and whether it finished (Ctrl-C: no edges); ``known``: shared
+    facets the vertex engine's workers already matched (``VertexEngine.identical_pairs``)."""
     try:
         if progress is not None:
             progress("adjacency", 0, 1)
-        adjacencies = strategy.adjacencies(raws, facets)
+        if known:
+            assert isinstance(strategy, VertexEngine), "only the vertex engine matches facets in workers"
+            adjacencies = strategy.adjacencies(raws, facets, known)
+        else:
+            adjacencies = strategy.adjacencies(raws, facets)
         if progress is not None:
             progress("adjacency", 1, 1)
         return adjacencies, True
