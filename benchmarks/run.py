@@ -1,6 +1,6 @@
 """Benchmark: ``exactrelu regions`` on the real networks in ../shared/nets, as a user runs it.
 
-Every case is one whole ``python -m exactrelu regions NET --box ... -o FILE`` process (start-up,
+Every case is one whole ``python -m exactrelu regions NET --box ... --jobs=1 -o FILE`` process (start-up,
 loading, enumeration, facets, adjacency and writing the JSON), timed by its CPU seconds (user +
 system, from ``wait4``) with its peak resident memory (kB/region: the peak above that of a run on
 the built-in example, i.e. above start-up, per region).  Region and edge counts are checked against
@@ -15,6 +15,7 @@ speed-up is measured side by side under the same load.
     python benchmarks/run.py --only bunny       # a subset (substring match)
     python benchmarks/run.py --against 4a2e57a  # beside an older revision
     python benchmarks/run.py --certify          # also certificate production, checking and size
+    python benchmarks/run.py --jobs 2           # also wall time with 2 processes, and its ratio to one
     python benchmarks/run.py --scaling --plot docs/img/time_per_region.png   # time against regions
 """
 
@@ -84,12 +85,15 @@ class Measured:
     output_bytes: int
 
 
-def run_case(case: Case | None, source: Path, out_dir: Path) -> Measured:
+def run_case(case: Case | None, source: Path, out_dir: Path, jobs: int = 1) -> Measured:
     """One whole ``exactrelu regions`` process on the project at ``source`` (None: the built-in
-    example, whose peak memory is the start-up's)."""
+    example, whose peak memory is the start-up's) with ``jobs`` processes (CPU seconds include the
+    helper processes)."""
     out = out_dir / "partition.json"
     env = dict(os.environ, PYTHONPATH=str(source))
     inputs = [] if case is None else [str(NETS / case.file), f"--box={case.box}", f"--engine={case.engine}"]
+    if "--jobs" in (source / "exactrelu" / "cli" / "common.py").read_text():  # older revisions: one process only
+        inputs.append(f"--jobs={jobs}")
     command = [sys.executable, "-m", "exactrelu", "regions", *inputs, "-o", str(out), "--no-progress", "--no-list"]
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -138,6 +142,8 @@ def main() -> int:
     parser.add_argument("--against", metavar="REF", help="also run every case on git revision REF")
     parser.add_argument("--certify", action="store_true", help="also produce and check certificates")
     parser.add_argument("--scaling", action="store_true", help="time per region as boxes grow")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="also run every case with N processes: wall seconds and their ratio to one process")
     parser.add_argument("--plot", metavar="PNG", help="with --scaling: draw time per region against regions")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (the median is shown)")
     args = parser.parse_args()
@@ -165,6 +171,8 @@ def table(cases: list[Case], tmp: Path, ref: Path | None, args) -> list[tuple[Ca
     startup = run_case(None, ROOT, tmp).peak_bytes  # kB/region counts what the regions add to it
     if ref is not None:
         header += f" {'ref cpu s':>9} {'ref MB':>7} {'speed-up':>8}"
+    if args.jobs:
+        header += f" {'wall s':>7} {f'jobs {args.jobs} s':>9} {'ratio':>6}"
     if args.certify:
         header += f" {'cert s':>7} {'check s':>7} {'B/region':>9}"
     print(header, flush=True)
@@ -180,6 +188,11 @@ def table(cases: list[Case], tmp: Path, ref: Path | None, args) -> list[tuple[Ca
         if ref is not None:
             r = sorted((run_case(case, ref, tmp) for _ in range(args.repeat)), key=lambda m: m.cpu)[args.repeat // 2]
             line += f" {r.cpu:>9.2f} {r.peak_bytes / 2**20:>7.0f} {r.cpu / m.cpu:>8.2f}"
+        if args.jobs:
+            walls = sorted(run_case(case, ROOT, tmp, args.jobs).wall for _ in range(args.repeat))
+            wall = walls[len(walls) // 2]
+            one = sorted(r.wall for r in runs)[len(runs) // 2]
+            line += f" {one:>7.2f} {wall:>9.2f} {wall / one:>6.2f}"
         if args.certify:
             line += certify_columns(case, tmp, m.regions)
         if not ok:
@@ -194,7 +207,8 @@ def certify_columns(case: Case, tmp: Path, regions: int) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     seconds = []
     for command in (
-        ["exactrelu", "certify", str(NETS / case.file), f"--box={case.box}", "-o", str(cert), "--no-progress"],
+        ["exactrelu", "certify", str(NETS / case.file), f"--box={case.box}", "-o", str(cert), "--no-progress",
+         "--jobs=1"],
         ["exactrelu_checker", str(cert)],
     ):
         started = time.perf_counter()
