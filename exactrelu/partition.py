@@ -56,7 +56,7 @@ class Partition:
     # the regions' JSON entries as text, when the engine made them already (workers do)
     region_lines: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property
     def edges(self) -> tuple[tuple[int, int], ...]:
         """Adjacent pairs ``(i, j)``, ``i < j``, each once."""
         return tuple(sorted({(a.first, a.second) for a in self.adjacencies}))

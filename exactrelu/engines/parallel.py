@@ -298,7 +298,7 @@ def run_parallel_recorded(
 _Found = tuple[RawRegion[Any], list[FacetData], "tuple | None", "str | None"]
 
 
-HELPERS_AFTER = 0.25  # seconds this process walks alone before it starts helper processes
+HELPERS_AFTER = 0.15  # seconds this process walks alone before it starts helper processes
 
 
 class _Tally:
