@@ -113,21 +113,23 @@ def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]) -> list[t
     if not raw.forms:
         return []
     cell = raw.cell
-    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms]).tolist()
     floats = np.concatenate([forms.floats for forms in raw.forms])
     _, unsure = filtered_signs(floats, cell.vf)
-    incidence = np.zeros((len(cell.verts), len(facets)))
-    for fi, f in enumerate(facets):
-        incidence[list(f.vertices), fi] = 1.0
-    unsure_count = unsure.astype(np.float64) @ incidence  # small integers: exact in float64
-    hits = unsure_count == incidence.sum(axis=0)
+    rows = np.flatnonzero(unsure.any(axis=1)).tolist()  # most forms are proven nonzero everywhere
+    if not rows:
+        return []
+    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms]).tolist()
+    own = set()
     for fi, f in enumerate(facets):
         for c in f.constraints:
             label = cell.labels[c]
             if label[0] == "neuron":
-                hits[offsets[label[1]] + label[2], fi] = False
+                own.add((offsets[label[1]] + label[2], fi))
     found = []
-    for i, fi in zip(*np.nonzero(hits)):
-        k = bisect_right(offsets, int(i)) - 1
-        found.append((int(fi), k, int(i) - offsets[k]))
+    for i in rows:
+        undecided = set(np.flatnonzero(unsure[i]).tolist())
+        k = bisect_right(offsets, i) - 1
+        for fi, f in enumerate(facets):
+            if undecided.issuperset(f.vertices) and (i, fi) not in own:
+                found.append((fi, k, i - offsets[k]))
     return found

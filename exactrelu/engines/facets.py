@@ -73,13 +73,32 @@ def group_facets(
     ``key -> (side of the first member, members)``."""
     groups: dict[tuple[int, ...], tuple[int, list[int]]] = {}
     for i in indices:
-        key, side = hyperplane_key(rows[i])
+        key, side = _known_hyperplane_key(rows[i])
         found = groups.get(key)
         if found is None:
             groups[key] = (side, [i])
         else:
             found[1].append(i)
     return groups
+
+
+# Regions share most of their constraint rows (the same tuple objects, inherited from the cells they
+# were split from): their hyperplane keys are remembered by identity, each entry holding its row so
+# that the identity cannot be reused while the entry lives.
+_KEYS: dict[int, tuple[tuple[int, ...], tuple[int, ...], int]] = {}
+_KEYS_MAX = 4096
+
+
+def _known_hyperplane_key(row: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """:func:`~exactrelu.geometry.exact.hyperplane_key`, remembered for recently seen rows."""
+    known = _KEYS.get(id(row))
+    if known is not None and known[0] is row:
+        return known[1], known[2]
+    key, side = hyperplane_key(row)
+    if len(_KEYS) >= _KEYS_MAX:
+        _KEYS.clear()
+    _KEYS[id(row)] = (row, key, side)
+    return key, side
 
 
 def new_facet(key: tuple[int, ...], side: int, members: list[int], **kwargs) -> FacetData:

@@ -18,7 +18,7 @@ from math import gcd
 
 import numpy as np
 
-from .exact import exact_dot, primitive, rank_of
+from .exact import exact_dot, primitive, rank_of, set_bits
 from .predicates import float_points, float_rows, sign_matrix
 
 __all__ = ["Cell", "box_cell"]
@@ -58,26 +58,19 @@ class Cell:
     def facet_indices(self) -> list[int]:
         """Indices of constraints that carry a (d-1)-dimensional face (irredundant facets)."""
         d = self.dim
-        touched: dict[int, list[int]] = {}
-        simple_hit: set[int] = set()
-        for i, t in enumerate(self.tight):
-            simple = t.bit_count() == d
-            while t:
-                low = t & -t
-                k = low.bit_length() - 1
-                touched.setdefault(k, []).append(i)
-                if simple:
-                    simple_hit.add(k)
-                t ^= low
-        facets = []
-        for k in sorted(touched):
-            on = touched[k]
-            if len(on) < d:
-                continue
-            # A simple vertex tight on k makes k one of d independent facets of the local cone.
-            if k in simple_hit or rank_of([self.verts[i] for i in on]) == d:
-                facets.append(k)
-        return facets
+        at_simple = 0  # a simple vertex tight on k makes k one of d independent facets of its cone
+        at_other = 0
+        for t in self.tight:
+            if t.bit_count() == d:
+                at_simple |= t
+            else:
+                at_other |= t
+        facets = at_simple
+        for k in set_bits(at_other & ~at_simple):  # tight only at degenerate vertices: test the rank
+            on = self.vertices_on(k)
+            if len(on) >= d and rank_of([self.verts[i] for i in on]) == d:
+                facets |= 1 << k
+        return set_bits(facets)
 
     def vertices_on(self, k: int) -> list[int]:
         bit = 1 << k

@@ -82,11 +82,14 @@ def filtered_signs(forms_f: np.ndarray, points_f: np.ndarray) -> tuple[np.ndarra
     n_terms = forms_f.shape[1]
     with np.errstate(all="ignore"):
         values = forms_f @ points_f.T
-        magnitude = np.abs(forms_f) @ np.abs(points_f).T
-        bound = (2.0 * (n_terms + 6) * _U) * magnitude + _ABS * (1.0 + np.max(np.abs(points_f)))
-        signs = (values > bound).astype(np.int8) - (values < -bound).astype(np.int8)
-        unsure = ~(np.abs(values) > bound)
-    return signs, unsure
+        abs_points = np.abs(points_f)
+        bound = np.abs(forms_f) @ abs_points.T  # the magnitude T^, scaled in place into the bound
+        bound *= 2.0 * (n_terms + 6) * _U
+        bound += _ABS * (1.0 + abs_points.max(initial=0.0))
+        positive = values > bound
+        negative = values < -bound
+    # NaN values or bounds compare false both ways: undecided, like |value| <= bound
+    return positive.view(np.int8) - negative.view(np.int8), ~(positive | negative)
 
 
 def sign_matrix(

@@ -1,0 +1,98 @@
+"""The shortcuts of the vertex engine's facet phase agree with their definitions on every example
+region (degenerate arrangements included): irredundant facets by the rank of their vertices,
+carrier candidates by the float filter's undecided entries, and the filter's signs by exact ones."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from example_nets import EXAMPLES, random_net
+
+from exactrelu import Domain
+from exactrelu.engines.dd import VertexEngine, _carrier_candidates
+from exactrelu.engines.forms import IntegerNetwork
+from exactrelu.engines.walk import walk
+from exactrelu.geometry.exact import exact_dot, rank_of
+from exactrelu.geometry.predicates import filtered_signs, float_points, float_rows
+
+BOX_EXAMPLES = [ex for ex in EXAMPLES if isinstance(ex.box, list)]
+
+
+def regions_of(net, box):
+    return list(walk(IntegerNetwork.of(net), VertexEngine(Domain.box(box))))
+
+
+def facets_by_definition(cell) -> list[int]:
+    """Constraints whose tight vertices span a (d-1)-dimensional face: homogeneous rank d."""
+    return [
+        k
+        for k in range(len(cell.cons))
+        if rank_of([v for v, t in zip(cell.verts, cell.tight) if t >> k & 1]) == cell.dim
+    ]
+
+
+@pytest.mark.parametrize("ex", BOX_EXAMPLES, ids=lambda ex: ex.name)
+def test_facet_indices_are_the_constraints_whose_vertices_span_a_hyperplane(ex):
+    for raw in regions_of(ex.net, ex.box):
+        assert raw.cell.facet_indices() == facets_by_definition(raw.cell)
+
+
+def candidates_by_definition(raw, facets) -> set[tuple[int, int, int]]:
+    """Every (facet, layer, neuron) undecided by the filter at all of the facet's vertices, except
+    the neurons whose own constraints make the facet."""
+    cell = raw.cell
+    out = set()
+    for k, forms in enumerate(raw.forms):
+        _, unsure = filtered_signs(forms.floats, cell.vf)
+        for fi, f in enumerate(facets):
+            own = {cell.labels[c][1:3] for c in f.constraints if cell.labels[c][0] == "neuron"}
+            for j in range(len(forms.rows)):
+                if (k, j) not in own and all(unsure[j, v] for v in f.vertices):
+                    out.add((fi, k, j))
+    return out
+
+
+@pytest.mark.parametrize("ex", BOX_EXAMPLES + [None], ids=lambda ex: ex.name if ex else "random3d")
+def test_carrier_candidates_follow_their_definition(ex):
+    net, box = (ex.net, ex.box) if ex else (random_net(5, 3, (6, 5)), [(-1, 1)] * 3)
+    engine = VertexEngine(Domain.box(box))
+    seen = 0
+    for raw in regions_of(net, box):
+        facets = engine.facets(raw)
+        got = _carrier_candidates(raw, facets)
+        assert len(got) == len(set(got))
+        assert set(got) == candidates_by_definition(raw, facets)
+        seen += len(got)
+    if ex is not None and ex.name in ("duplicated", "zero_row", "coincident3d", "repeat_deep"):
+        assert seen  # degenerate arrangements do produce candidates
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_filtered_signs_are_exact_where_decided(seed):
+    rng = random.Random(seed)
+    d = rng.randint(1, 6)
+    span = 10 ** rng.randint(0, 40)
+    forms = [tuple(rng.randint(-span, span) for _ in range(d + 1)) for _ in range(rng.randint(1, 12))]
+    forms += [(0,) * (d + 1)]
+    points = [(rng.randint(1, span),) + tuple(rng.randint(-span, span) for _ in range(d)) for _ in range(9)]
+    # points on some form's hyperplane: a zero that the filter must not decide
+    f = forms[0]
+    if any(f[1:]):
+        i = next(i for i, a in enumerate(f[1:], 1) if a)
+        p = [rng.randint(-span, span) for _ in range(d + 1)]
+        p[0] = abs(f[i])
+        p[i] = 0
+        p[i] = -(exact_dot(f, p)) // f[i] if exact_dot(f, p) % f[i] == 0 else p[i]
+        if p[0] > 0 and exact_dot(f, p) == 0:
+            points.append(tuple(p))
+    signs, unsure = filtered_signs(float_rows(forms), float_points(points))
+    assert signs.dtype == np.int8 and unsure.dtype == bool
+    for i, form in enumerate(forms):
+        for j, point in enumerate(points):
+            exact = exact_dot(form, point)
+            if unsure[i, j]:
+                assert signs[i, j] == 0
+            else:
+                assert signs[i, j] == (exact > 0) - (exact < 0) != 0
