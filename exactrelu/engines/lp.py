@@ -27,6 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import InternalError
+from ..geometry.cell_signs import CellSigns
 from ..geometry.domain import Domain
 from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
@@ -88,8 +89,9 @@ class ConstraintEngine:
         point = short_point([float(v) for v in centre[: self.d]], rows, 2 * float(-value)) or centre[: self.d]
         return homogeneous(point)
 
-    def decide(self, cell: LPCell, form) -> int | None:
-        """The neuron's canonical bit on the cell, or None if its hyperplane cuts the interior."""
+    def decide(self, cell: LPCell, form, signs: list | None = None) -> int | None:
+        """The neuron's canonical bit on the cell, or None if its hyperplane cuts the interior.
+        ``signs``: a one-slot list caching the cell's :class:`CellSigns` across calls."""
         if not any(form[1:]):
             return 1 if form[0] > 0 else 0
         lo, hi = self.box.scaled_range(form)  # the range times a positive integer: same signs
@@ -101,9 +103,13 @@ class ConstraintEngine:
         if v == 0:
             return None
         self.lps += 1
+        if signs is None:
+            signs = [None]
+        if signs[0] is None:
+            signs[0] = CellSigns(self.solver, cell.rows)
         if v > 0:
-            return 1 if self.solver.minimize(cell.rows, form).at_least(0) else None
-        return 0 if self.solver.minimize(cell.rows, tuple(-a for a in form)).at_least(0) else None
+            return 1 if signs[0].nonnegative(form) else None
+        return 0 if signs[0].nonnegative(tuple(-a for a in form)) else None
 
     # ------------------------------------------------------------------ the walk
     def root(self) -> LPCell:
@@ -116,8 +122,9 @@ class ConstraintEngine:
     def classify(self, cell: LPCell, forms: LayerForms, active: list[int], data: None):
         """Decide neurons in order up to the first that cuts; the rest wait for the children."""
         decided: list[tuple[int, int]] = []
+        signs: list = [None]  # the cell's CellSigns, made at its first LP
         for at, j in enumerate(active):
-            bit = self.decide(cell, forms.rows[j])
+            bit = self.decide(cell, forms.rows[j], signs)
             if bit is None:
                 return decided, active[at:], None
             decided.append((j, bit))
@@ -240,38 +247,31 @@ class ConstraintEngine:
 
     # ------------------------------------------------------------------ adjacency
     def adjacencies(self, regions: list[RawRegion[LPCell]], facets: list[list[FacetData]]) -> list[Adjacency]:
+        keys = _FormKeys(regions)
         buckets: dict[tuple, tuple[list, list]] = {}
         for r, (region, fs) in enumerate(zip(regions, facets)):
-            first = region.forms[0].rows if region.forms else ()
+            first = keys.layer(r, 0) if region.forms else ()
             for fi, f in enumerate(fs):
                 if f.on_boundary:
                     continue
-                masked = (
-                    tuple(
-                        2 if any(form[1:]) and hyperplane_key(form)[0] == f.key else bit
-                        for bit, form in zip(region.pattern[0], first)
-                    )
-                    if region.forms
-                    else ()
-                )
+                masked = tuple(2 if k == f.key else bit for bit, k in zip(region.pattern[0], first))
                 plus, minus = buckets.setdefault((f.key, masked), ([], []))
                 (plus if f.side > 0 else minus).append((r, fi))
         found = []
         for (key, _), (plus, minus) in buckets.items():
             for r, fi in plus:
                 for s, fj in minus:
-                    if not _may_share(regions[r], regions[s], key):
+                    if not keys.may_share(r, s, key):
                         continue
-                    point = self.shared_point(regions[r], facets[r], fi, regions[s], facets[s], fj)
+                    point = self.shared_point(keys, r, facets[r], fi, s, facets[s], fj)
                     if point is not None:
                         found.append(Adjacency(r, s, fi, fj, point) if r < s else Adjacency(s, r, fj, fi, point))
         found.sort(key=lambda e: (e.first, e.second, e.first_facet, e.second_facet))
         return found
 
-    def shared_point(self, R, fr, fi, S, fs, fj):
+    def shared_point(self, keys: _FormKeys, r, fr, fi, s, fs, fj):
         key = fr[fi].key
-        others = [row for row in R.cell.rows if hyperplane_key(row)[0] != key]
-        others += [row for row in S.cell.rows if hyperplane_key(row)[0] != key]
+        others = keys.rows_off(r, key) + keys.rows_off(s, key)
         for p in (fr[fi].point, fs[fj].point):
             if all(exact_dot(row, p) > 0 for row in others):
                 return p
@@ -292,22 +292,55 @@ class ConstraintEngine:
         return ()
 
 
-def _may_share(R: RawRegion[LPCell], S: RawRegion[LPCell], key) -> bool:
-    """False if the regions provably share no facet on the hyperplane ``key``.
+class _FormKeys:
+    """The hyperplane keys of the regions' forms and constraint rows, each computed once (adjacency
+    asks for them once per candidate pair)."""
 
-    Every pre-activation is a continuous function of the input, equal to each region's form on
-    that region's closure.  Where the bits of a neuron differ, one form is ``>= 0`` on ``R`` and
-    the other ``<= 0`` on ``S``, so on a shared facet both vanish: each is the zero form or a
-    multiple of ``key``."""
-    for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
-        if a == b:
-            continue
-        for j, (x, y) in enumerate(zip(a, b)):
-            if x != y:
-                for form in (R.forms[k].rows[j], S.forms[k].rows[j]):
-                    if any(form) and (not any(form[1:]) or hyperplane_key(form)[0] != key):
-                        return False
-    return R.pattern != S.pattern
+    ZERO = ()  # the zero form
+    CONSTANT = (0,)  # a nonzero constant form: no hyperplane
+
+    def __init__(self, regions: list[RawRegion[LPCell]]):
+        self.regions = regions
+        self.layers: dict[tuple[int, int], list] = {}
+        self.rows: dict[int, list] = {}
+
+    def layer(self, r: int, k: int) -> list:
+        """The key of every form of layer ``k`` on region ``r`` (or ZERO, CONSTANT)."""
+        found = self.layers.get((r, k))
+        if found is None:
+            found = [
+                (hyperplane_key(f)[0] if any(f[1:]) else self.CONSTANT) if any(f) else self.ZERO
+                for f in self.regions[r].forms[k].rows
+            ]
+            self.layers[r, k] = found
+        return found
+
+    def rows_off(self, r: int, key) -> list[tuple[int, ...]]:
+        """Region ``r``'s constraint rows not on the hyperplane ``key``."""
+        found = self.rows.get(r)
+        if found is None:
+            rows = self.regions[r].cell.rows
+            found = self.rows[r] = [(hyperplane_key(row)[0], row) for row in rows]
+        return [row for k, row in found if k != key]
+
+    def may_share(self, r: int, s: int, key) -> bool:
+        """False if regions ``r`` and ``s`` provably share no facet on the hyperplane ``key``.
+
+        Every pre-activation is a continuous function of the input, equal to each region's form on
+        that region's closure.  Where the bits of a neuron differ, one form is ``>= 0`` on ``R`` and
+        the other ``<= 0`` on ``S``, so on a shared facet both vanish: each is the zero form or a
+        multiple of ``key``."""
+        R, S = self.regions[r], self.regions[s]
+        if R.pattern == S.pattern:
+            return False
+        for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
+            if a == b:
+                continue
+            kr, ks = self.layer(r, k), self.layer(s, k)
+            for j, (x, y) in enumerate(zip(a, b)):
+                if x != y and (kr[j] not in (self.ZERO, key) or ks[j] not in (self.ZERO, key)):
+                    return False
+        return True
 
 
 def _carrier_candidates(region: RawRegion[LPCell], facets: list[FacetData]):

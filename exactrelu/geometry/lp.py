@@ -324,6 +324,17 @@ class LPSolver:
         self.model.setOptionValue("presolve", "off")
         self.calls = 0
         self.fallbacks = 0
+        self.spare = None
+
+    def side_model(self):
+        """A second HiGHS model (same options) for a caller that keeps its own problem loaded
+        while this solver's model answers other LPs."""
+        if self.spare is None:
+            self.spare = _quiet(self.api.Highs)
+            self.spare.silent()
+            self.spare.setOptionValue("threads", 1)
+            self.spare.setOptionValue("presolve", "off")
+        return self.spare
 
     def __getstate__(self) -> dict:  # the HiGHS model does not pickle: a copy starts a fresh one
         return {"calls": self.calls, "fallbacks": self.fallbacks}

@@ -1,0 +1,124 @@
+"""The LP engine's shortcuts against independent oracles: one-sided sign certificates over a cell
+(:class:`~exactrelu.geometry.cell_signs.CellSigns`) against brute-force vertex enumeration with
+Fractions, on random and degenerate cells and forms (minimum exactly 0, forms parallel to a row)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+
+import pytest
+
+from exactrelu.geometry.cell_signs import CellSigns
+from exactrelu.geometry.lp import LPSolver
+
+
+def solve(M, b):
+    """Gaussian elimination over Fractions; None if singular."""
+    n = len(M)
+    A = [list(map(Fraction, row)) + [Fraction(v)] for row, v in zip(M, b)]
+    for c in range(n):
+        p = next((r for r in range(c, n) if A[r][c] != 0), None)
+        if p is None:
+            return None
+        A[c], A[p] = A[p], A[c]
+        for r in range(n):
+            if r != c and A[r][c] != 0:
+                f = A[r][c] / A[c][c]
+                A[r] = [a - f * b for a, b in zip(A[r], A[c])]
+    return [A[i][n] / A[i][i] for i in range(n)]
+
+
+def brute_vertices(rows):
+    n = len(rows[0]) - 1
+    out = []
+    for subset in itertools.combinations(rows, n):
+        x = solve([r[1:] for r in subset], [-r[0] for r in subset])
+        if x is not None and all(r[0] + sum(a * v for a, v in zip(r[1:], x)) >= 0 for r in rows):
+            out.append(x)
+    return out
+
+
+def random_cell(rng, n, m):
+    """The box [-4, 4]^n cut by random half-spaces through points near the origin (nonempty)."""
+    rows = []
+    for i in range(n):
+        for s in (1, -1):
+            rows.append((4,) + tuple(s * int(i == j) for j in range(n)))
+    for _ in range(m):
+        g = tuple(rng.randint(-5, 5) for _ in range(n))
+        if any(g):
+            rows.append((rng.randint(1, 6),) + g)  # holds strictly at the origin
+    return rows
+
+
+def value(form, x):
+    return form[0] + sum(a * v for a, v in zip(form[1:], x))
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_cell_signs_agree_with_vertex_enumeration(n):
+    rng = random.Random(n)
+    solver = LPSolver()
+    for _ in range(12):
+        rows = random_cell(rng, n, rng.randint(0, 5))
+        verts = brute_vertices(rows)
+        signs = CellSigns(solver, rows)
+        forms = [tuple(rng.randint(-9, 9) for _ in range(n + 1)) for _ in range(8)]
+        # degenerate: forms whose minimum is exactly 0 (through a vertex), and multiples of rows
+        for form in list(forms[:4]):
+            if any(form[1:]):
+                low = min(value(form, x) for x in verts)
+                den = low.denominator
+                forms.append((form[0] * den - low.numerator,) + tuple(a * den for a in form[1:]))
+        forms += [tuple(3 * a for a in r) for r in rows[-2:]]
+        for form in forms:
+            if not any(form[1:]):
+                continue
+            expected = min(value(form, x) for x in verts) >= 0
+            assert signs.nonnegative(form) is expected, (rows, form)
+        assert signs.fast > 0
+
+
+def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):
+    rng = random.Random(7)
+    rows = random_cell(rng, 3, 4)
+    verts = brute_vertices(rows)
+    signs = CellSigns(LPSolver(), rows)
+    monkeypatch.setattr(signs, "_guided", lambda form: None)
+    for _ in range(10):
+        form = tuple(rng.randint(-9, 9) for _ in range(4))
+        if any(form[1:]):
+            assert signs.nonnegative(form) is (min(value(form, x) for x in verts) >= 0)
+    assert signs.fast == 0 and signs.slow > 0
+
+
+def test_each_certificate_is_sound_for_any_basis_floats_might_propose():
+    """Whatever rows the float solver names tight, a certificate accepted for ">= 0" or "< 0" is
+    true, and at the exact optimal basis the right one is accepted."""
+    from flint import fmpz_mat  # deferred: only this test builds basis matrices itself
+
+    rng = random.Random(11)
+    accepted = {True: 0, False: 0}
+    for _ in range(10):
+        n = rng.randint(2, 3)
+        rows = random_cell(rng, n, rng.randint(1, 4))
+        verts = brute_vertices(rows)
+        signs = CellSigns(LPSolver(), rows)
+        for _ in range(6):
+            form = tuple(rng.randint(-9, 9) for _ in range(n + 1))
+            if not any(form[1:]):
+                continue
+            truth = min(value(form, x) for x in verts) >= 0
+            for tight in itertools.combinations(range(len(rows)), n):
+                M = fmpz_mat([list(rows[i][1:]) for i in tight])
+                if M.det() == 0:
+                    continue
+                if signs._bounded_below(M, list(tight), form):
+                    assert truth, (rows, form, tight)
+                    accepted[True] += 1
+                if signs._negative_vertex(M, list(tight), form):
+                    assert not truth, (rows, form, tight)
+                    accepted[False] += 1
+    assert accepted[True] > 0 and accepted[False] > 0
