@@ -3,6 +3,7 @@ killed and resumed."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -173,3 +174,34 @@ def test_boundary_with_jobs_or_a_checkpoint_writes_the_identical_json(tmp_path):
         outputs.append(out.read_bytes())
     assert len(json.loads(outputs[0])["pieces"]) > 0  # a real boundary, not an empty file
     assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+
+
+def test_a_small_run_starts_no_helper_process(monkeypatch):
+    """Several jobs on a run that ends while this process walks alone: no process is started."""
+    monkeypatch.setattr(parallel, "HELPERS_AFTER", 60.0)
+
+    def no_pool(*args):
+        raise AssertionError("a helper process was started")
+
+    monkeypatch.setattr(parallel, "open_executor", no_pool)
+    ex = by_name("random6_2d_3x3x3")
+    assert json.dumps(partition(ex.net, ex.box, jobs=8).to_json()) == json.dumps(partition(ex.net, ex.box).to_json())
+
+
+def test_the_command_line_uses_every_core_by_default(monkeypatch):
+    """Without --jobs, regions runs with as many jobs as this process may use cores."""
+    from exactrelu.cli import common
+
+    seen = []
+    real = parallel.run_parallel
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["jobs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importlib.import_module("exactrelu.partition"), "run_parallel", spy)
+    monkeypatch.setattr(common, "available_cores", lambda: 3)
+    assert main(["regions", "--no-list"]) == 0
+    assert seen == [3]
+    assert main(["regions", "--no-list", "--jobs", "1"]) == 0
+    assert seen == [3]  # one job: the single-process path
