@@ -41,17 +41,29 @@ def test_facet_indices_are_the_constraints_whose_vertices_span_a_hyperplane(ex):
 
 def candidates_by_definition(raw, facets) -> set[tuple[int, int, int]]:
     """Every (facet, layer, neuron) undecided by the filter at all of the facet's vertices, except
-    the neurons whose own constraints make the facet."""
+    the neurons whose own constraints make some facet; those vanish exactly on no other facet."""
     cell = raw.cell
+    own = {cell.labels[c][1:3] for f in facets for c in f.constraints if cell.labels[c][0] == "neuron"}
     out = set()
     for k, forms in enumerate(raw.forms):
         _, unsure = filtered_signs(forms.floats, cell.vf)
         for fi, f in enumerate(facets):
-            own = {cell.labels[c][1:3] for c in f.constraints if cell.labels[c][0] == "neuron"}
             for j in range(len(forms.rows)):
-                if (k, j) not in own and all(unsure[j, v] for v in f.vertices):
+                if (k, j) in own:
+                    assert all(j != jj or k != kk for _, kk, jj in _exact_zero_on(raw, f, k, j))
+                elif all(unsure[j, v] for v in f.vertices):
                     out.add((fi, k, j))
     return out
+
+
+def _exact_zero_on(raw, facet, k, j):
+    """(facet, k, j) if neuron j of layer k vanishes exactly at every vertex of the facet and its
+    own constraints do not make this facet, else nothing."""
+    cell = raw.cell
+    makes = any(cell.labels[c][:3] == ("neuron", k, j) for c in facet.constraints)
+    if not makes and all(exact_dot(raw.forms[k].rows[j], cell.verts[v]) == 0 for v in facet.vertices):
+        return [(None, k, j)]
+    return []
 
 
 @pytest.mark.parametrize("ex", BOX_EXAMPLES + [None], ids=lambda ex: ex.name if ex else "random3d")

@@ -109,27 +109,27 @@ class VertexEngine:
 def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]) -> list[tuple[int, int, int]]:
     """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at some vertex of
     the facet (it is then nonzero somewhere on the facet, so no carrier), leaving out the neurons
-    whose own constraints make the facet (they carry it by construction)."""
+    whose own constraints make a facet: they carry that one by construction, and vanish on no other
+    (distinct facets lie on distinct hyperplanes, and a form that makes a constraint is not zero)."""
     if not raw.forms:
         return []
     cell = raw.cell
-    floats = np.concatenate([forms.floats for forms in raw.forms])
-    _, unsure = filtered_signs(floats, cell.vf)
-    rows = np.flatnonzero(unsure.any(axis=1)).tolist()  # most forms are proven nonzero everywhere
-    if not rows:
-        return []
     offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms]).tolist()
     own = set()
-    for fi, f in enumerate(facets):
+    for f in facets:
         for c in f.constraints:
             label = cell.labels[c]
             if label[0] == "neuron":
-                own.add((offsets[label[1]] + label[2], fi))
+                own.add(offsets[label[1]] + label[2])
+    floats = np.concatenate([forms.floats for forms in raw.forms])
+    _, unsure = filtered_signs(floats, cell.vf)
     found = []
-    for i in rows:
+    for i in np.flatnonzero(unsure.any(axis=1)).tolist():  # most forms are proven nonzero everywhere
+        if i in own:
+            continue
         undecided = set(np.flatnonzero(unsure[i]).tolist())
         k = bisect_right(offsets, i) - 1
         for fi, f in enumerate(facets):
-            if undecided.issuperset(f.vertices) and (i, fi) not in own:
+            if undecided.issuperset(f.vertices):
                 found.append((fi, k, i - offsets[k]))
     return found
