@@ -205,3 +205,27 @@ def test_the_command_line_uses_every_core_by_default(monkeypatch):
     assert seen == [3]
     assert main(["regions", "--no-list", "--jobs", "1"]) == 0
     assert seen == [3]  # one job: the single-process path
+
+
+@pytest.mark.parametrize("engine", ["dd", "lp"])
+def test_tasks_cut_into_slices_give_the_identical_partition(engine, monkeypatch):
+    """Every task hands back what is left after one step (a zero time slice): the many pieces, walked
+    here and in a helper, merge to the single-process partition; certificates and checkpoints keep
+    their tasks whole (the tree and the saved files are numbered by them)."""
+    monkeypatch.setattr(parallel, "SLICE", 0.0)
+    net, box = random_net(3, 2, (5, 5, 5, 5, 5)), [(-1, 1), (-1, 1)]
+    pieces: list[int] = []
+    walk = parallel._walk
+
+    def counting(index, task, work=None, budget=None):
+        result = walk(index, task, work, budget)
+        pieces.append(len(result.rest))
+        return result
+
+    monkeypatch.setattr(parallel, "_walk", counting)
+    one = partition(net, box, engine=engine)
+    assert json.dumps(partition(net, box, engine=engine, jobs=2).to_json()) == json.dumps(one.to_json())
+    assert sum(pieces) > 0, "no task was cut"
+    pieces.clear()
+    assert json.dumps(certify(net, box, jobs=2)) == json.dumps(certify(net, box))
+    assert sum(pieces) == 0

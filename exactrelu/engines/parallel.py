@@ -168,20 +168,23 @@ class TaskResult:
     opened: tuple[int, ...] = ()
     pairs: list[Pair] = field(default_factory=list)  # shared facets among these regions (vertex engine)
     lines: list[str] = field(default_factory=list)  # each region's partition JSON entry, as text
+    rest: list[Task[Any]] = field(default_factory=list)  # what is left of the task when its time ran out
 
 
-def _walk_task(index: int, task: Task[Any]) -> bytes:
+def _walk_task(index: int, task: Task[Any], budget: float | None = None) -> bytes:
     """The task's :class:`TaskResult`, pickled here: one message whatever the transport (Dask would
     otherwise send every region's arrays as a frame of its own), and the very bytes a checkpoint
     keeps."""
     with paused_gc():
-        return pickle.dumps(_walk(index, task), protocol=5)
+        return pickle.dumps(_walk(index, task, budget=budget), protocol=5)
 
 
-def _walk(index: int, task: Task[Any], work: _WorkerState | None = None) -> TaskResult:
-    """Walk one task to the end with ``work`` (default: this worker's state)."""
+def _walk(index: int, task: Task[Any], work: _WorkerState | None = None, budget: float | None = None) -> TaskResult:
+    """Walk one task with ``work`` (default: this worker's state) to the end, or for about ``budget``
+    seconds: what is left then comes back as tasks (``rest``)."""
     if work is None:
         work = worker_state()
+    deadline = time.monotonic() + budget if budget is not None else None
     strategy = work.strategy
     log = _Opened(work.recorder(work.domain)) if work.recorder is not None else None
     # the sub-tree's root hangs under a node of the frontier: the merge links it (SplitTree.grafts)
@@ -191,11 +194,15 @@ def _walk(index: int, task: Task[Any], work: _WorkerState | None = None) -> Task
         for raw in step(state, work.inet, strategy, log):
             raw, facets = with_facets(raw, strategy)  # its forms dropped: not shipped back
             regions.append((raw, facets, strategy.witness(raw, facets)))
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    rest, state.tasks = state.tasks, []
     # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
     pairs = strategy.identical_pairs([fs for _, fs, _ in regions]) if isinstance(strategy, VertexEngine) else []
     lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
     if log is None:
-        return TaskResult(index, regions, pairs=pairs, lines=lines)
+        return TaskResult(index, regions, pairs=pairs, lines=lines, rest=rest)
+    assert not rest, "a recorded walk keeps its tasks whole (the tree is numbered by them)"
     return TaskResult(index, regions, log.recorder, log.take(), pairs, lines)
 
 
@@ -278,7 +285,8 @@ def run_parallel_recorded(
                         tally.take(future.result())
                 else:
                     here = _WorkerState(inet, strategy, recorder, domain)
-                    executor = _share_work(todo, split.tasks, here, jobs, setup, tally)
+                    sliced = recorder is None and store is None  # tasks may then be split as they run
+                    executor = _share_work(todo, list(split.tasks), here, jobs, setup, tally, sliced)
             except KeyboardInterrupt:
                 complete = False
     finally:
@@ -299,6 +307,7 @@ _Found = tuple[RawRegion[Any], list[FacetData], "tuple | None", "str | None"]
 
 
 HELPERS_AFTER = 0.15  # seconds this process walks alone before it starts helper processes
+SLICE = 0.5  # seconds of walking after which a task hands back what is left of it (see _share_work)
 
 
 class _Tally:
@@ -314,7 +323,7 @@ class _Tally:
             progress("sub-trees", len(results), self.tasks)
             progress("regions", self.count, None)
 
-    def take(self, data: bytes | None, result: TaskResult | None = None) -> None:
+    def take(self, data: bytes | None, result: TaskResult | None = None) -> TaskResult:
         """A task's pickled result (from a worker), or the ``result`` walked in this process."""
         if result is None:
             assert data is not None
@@ -325,19 +334,37 @@ class _Tally:
         if self.store is not None:
             self.store.save(result.index, data)  # type: ignore[arg-type]
         self.count += len(result.regions)
+        self.tasks += len(result.rest)
         if self.progress is not None:
             self.progress("regions", self.count, None)
             self.progress("sub-trees", len(self.results), self.tasks)
+        return result
 
 
 def _share_work(
-    todo: list[int], tasks: list[Task[Any]], here: _WorkerState, jobs: int, setup: _Setup, tally: _Tally
+    todo: list[int],
+    tasks: list[Task[Any]],
+    here: _WorkerState,
+    jobs: int,
+    setup: _Setup,
+    tally: _Tally,
+    sliced: bool,
 ) -> Executor | None:
     """Walk the ``todo`` tasks in this process and, with more than one job, in ``jobs - 1`` helper
     processes started once this process has walked alone for :data:`HELPERS_AFTER` seconds (small
     runs end first and start none).  This process takes tasks from the end of the list, the helpers
-    from the start; its own results need no pickling.  Returns the helpers' executor (to close)."""
+    from the start; its own results need no pickling.  ``sliced``: a task walked for :data:`SLICE`
+    seconds hands back what is left as new tasks (appended to ``tasks``), so one large sub-tree does
+    not keep the others waiting (regions merge by pattern: the output is the same).  Returns the
+    helpers' executor (to close)."""
+    budget = SLICE if sliced else None
     pending = deque(todo)
+
+    def take(data: bytes | None, result: TaskResult | None = None) -> None:
+        for task in tally.take(data, result).rest:
+            tasks.append(task)
+            pending.append(len(tasks) - 1)
+
     running: dict[Any, int] = {}
     executor: Executor | None = None
     started = time.monotonic()
@@ -347,19 +374,19 @@ def _share_work(
         if executor is not None:
             while pending and len(running) < 2 * executor.workers:
                 i = pending.popleft()
-                running[executor.submit(_walk_task, i, tasks[i])] = i
+                running[executor.submit(_walk_task, i, tasks[i], budget)] = i
             for future in [f for f in running if f.done()]:
                 del running[future]
-                tally.take(future.result())
+                take(future.result())
         if pending:
             i = pending.pop()
             with paused_gc():
-                tally.take(None, _walk(i, tasks[i], here))
+                take(None, _walk(i, tasks[i], here, budget))
         elif running:
             assert executor is not None
             future = next(iter(executor.as_completed(list(running))))
             del running[future]
-            tally.take(future.result())
+            take(future.result())
     return executor
 
 
