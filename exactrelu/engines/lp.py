@@ -27,9 +27,17 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import InternalError
+from ..geometry.cell import Cell
 from ..geometry.cell_signs import CellSigns
 from ..geometry.domain import Domain
-from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
+from ..geometry.exact import (
+    IntegerBox,
+    dehomogenize,
+    exact_dot,
+    homogeneous,
+    hyperplane_key,
+    primitive,
+)
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
 from ..region import Adjacency
@@ -66,6 +74,7 @@ class ConstraintEngine:
         self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(self.root_rows)
         self.box = IntegerBox(self.bounds)
         self.lps = 0
+        self.domain_cell: Cell | None = None  # the domain's vertices, for witnesses (d <= DD_MAX_DIM)
 
     def _bounding_box(self, rows):
         bounds = []
@@ -283,9 +292,13 @@ class ConstraintEngine:
         Above, the interior point the walk found."""
         if self.d > DD_MAX_DIM:
             return dehomogenize(region.cell.point)
-        cell = self.domain.cell()
+        if self.domain_cell is None:
+            self.domain_cell = self.domain.cell()
+        cell = self.domain_cell
+        domain_rows = set(cell.cons)
         for f in sorted(facets, key=lambda f: f.row):
-            cell = cell.clip(f.row, ("facet",))
+            if f.row not in domain_rows:  # a domain row cuts nothing, but would make vertices degenerate
+                cell = cell.clip(f.row, ("facet",))
         return vertex_witness(cell.verts, cell.vf, facets)
 
     def vertices(self, cell: LPCell) -> tuple[tuple[int, ...], ...]:
@@ -293,27 +306,25 @@ class ConstraintEngine:
 
 
 class _FormKeys:
-    """The hyperplane keys of the regions' forms and constraint rows, each computed once (adjacency
-    asks for them once per candidate pair)."""
-
-    ZERO = ()  # the zero form
-    CONSTANT = (0,)  # a nonzero constant form: no hyperplane
+    """Hyperplane facts about the regions' forms and rows, each key computed once (adjacency asks
+    for them once per candidate pair)."""
 
     def __init__(self, regions: list[RawRegion[LPCell]]):
         self.regions = regions
-        self.layers: dict[tuple[int, int], list] = {}
+        self.first: dict[int, tuple] = {}  # id of a first layer's forms -> (forms, keys)
         self.rows: dict[int, list] = {}
+        self.masks: dict[int, int] = {}
+        self.where: list[tuple[int, int]] = []  # (layer, neuron) of each bit of a pattern mask
 
     def layer(self, r: int, k: int) -> list:
-        """The key of every form of layer ``k`` on region ``r`` (or ZERO, CONSTANT)."""
-        found = self.layers.get((r, k))
+        """The hyperplane key of every nonconstant form of layer ``k`` on region ``r`` (None for a
+        constant form); computed once per distinct forms object."""
+        forms = self.regions[r].forms[k]
+        found = self.first.get(id(forms))
         if found is None:
-            found = [
-                (hyperplane_key(f)[0] if any(f[1:]) else self.CONSTANT) if any(f) else self.ZERO
-                for f in self.regions[r].forms[k].rows
-            ]
-            self.layers[r, k] = found
-        return found
+            keys = [hyperplane_key(f)[0] if any(f[1:]) else None for f in forms.rows]
+            found = self.first[id(forms)] = (forms, keys)  # the forms kept alive: their id stays unique
+        return found[1]
 
     def rows_off(self, r: int, key) -> list[tuple[int, ...]]:
         """Region ``r``'s constraint rows not on the hyperplane ``key``."""
@@ -330,17 +341,34 @@ class _FormKeys:
         that region's closure.  Where the bits of a neuron differ, one form is ``>= 0`` on ``R`` and
         the other ``<= 0`` on ``S``, so on a shared facet both vanish: each is the zero form or a
         multiple of ``key``."""
-        R, S = self.regions[r], self.regions[s]
-        if R.pattern == S.pattern:
+        differ = self.bits(r) ^ self.bits(s)
+        if not differ:
             return False
-        for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
-            if a == b:
-                continue
-            kr, ks = self.layer(r, k), self.layer(s, k)
-            for j, (x, y) in enumerate(zip(a, b)):
-                if x != y and (kr[j] not in (self.ZERO, key) or ks[j] not in (self.ZERO, key)):
-                    return False
+        R, S = self.regions[r], self.regions[s]
+        p = next(i for i, a in enumerate(key) if i and a)  # key's pivot
+        while differ:  # lowest differing neuron first: most pairs fail at once
+            low = differ & -differ
+            differ ^= low
+            k, j = self.where[low.bit_length() - 1]
+            if not (_multiple(R.forms[k].rows[j], key, p) and _multiple(S.forms[k].rows[j], key, p)):
+                return False
         return True
+
+    def bits(self, r: int) -> int:
+        """Region ``r``'s pattern as one integer (bit ``i``: the ``i``-th neuron over all layers)."""
+        found = self.masks.get(r)
+        if found is None:
+            pattern = self.regions[r].pattern
+            if not self.where:
+                self.where = [(k, j) for k, bits in enumerate(pattern) for j in range(len(bits))]
+            found = self.masks[r] = sum(1 << i for i, bit in enumerate(b for bits in pattern for b in bits) if bit)
+        return found
+
+
+def _multiple(form, key, p: int) -> bool:
+    """``form`` is a (possibly zero) multiple of ``key``, whose entry ``p`` is nonzero."""
+    fp, kp = form[p], key[p]
+    return all(f * kp == fp * c for f, c in zip(form, key))
 
 
 def _carrier_candidates(region: RawRegion[LPCell], facets: list[FacetData]):
