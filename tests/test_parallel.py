@@ -48,10 +48,10 @@ def test_helpers_walk_tasks_and_the_parent_too(monkeypatch):
     walked_here = []
     walk = parallel._walk
 
-    def counting(index, task, work=None):
+    def counting(index, task, work=None, budget=None):
         if work is not None:
             walked_here.append(index)
-        return walk(index, task, work)
+        return walk(index, task, work, budget)
 
     monkeypatch.setattr(parallel, "_walk", counting)
     net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
@@ -65,8 +65,8 @@ def test_helpers_walk_tasks_and_the_parent_too(monkeypatch):
 def _recording_tally(taken):
     class Recording(parallel._Tally):
         def take(self, data, result=None):
-            super().take(data, result)
             taken.append(data is None)
+            return super().take(data, result)
 
     return Recording
 
