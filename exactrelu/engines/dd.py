@@ -47,8 +47,8 @@ class VertexEngine:
         return sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
 
     def classify(self, cell: Cell, forms: LayerForms, active: list[int], signs: np.ndarray):
-        has_pos = cast(list[bool], (signs > 0).any(axis=1).tolist())
-        has_neg = cast(list[bool], (signs < 0).any(axis=1).tolist())
+        has_pos = cast(list[bool], (signs.max(axis=1, initial=0) > 0).tolist())
+        has_neg = cast(list[bool], (signs.min(axis=1, initial=0) < 0).tolist())
         decided, cutting = [], []
         for r, j in enumerate(active):
             if has_pos[r] and has_neg[r]:
@@ -124,10 +124,10 @@ def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]) -> list[t
     floats = np.concatenate([forms.floats for forms in raw.forms])
     _, unsure = filtered_signs(floats, cell.vf)
     found = []
-    for i in np.flatnonzero(unsure.any(axis=1)).tolist():  # most forms are proven nonzero everywhere
+    for i in np.nonzero(unsure.any(axis=1))[0].tolist():  # most forms are proven nonzero everywhere
         if i in own:
             continue
-        undecided = set(np.flatnonzero(unsure[i]).tolist())
+        undecided = set(unsure[i].nonzero()[0].tolist())
         k = bisect_right(offsets, i) - 1
         for fi, f in enumerate(facets):
             if undecided.issuperset(f.vertices):

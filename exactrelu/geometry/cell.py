@@ -144,9 +144,10 @@ class Cell:
         indices of the old vertices each keeps (in order), and how many new vertices both end
         with (appended last, in the same order in both children).
         """
-        pos = np.flatnonzero(signs > 0).tolist()
-        neg = np.flatnonzero(signs < 0).tolist()
-        zero = np.flatnonzero(signs == 0).tolist()
+        listed = signs.tolist()
+        pos = [i for i, s in enumerate(listed) if s > 0]
+        neg = [i for i, s in enumerate(listed) if s < 0]
+        zero = [i for i, s in enumerate(listed) if s == 0]
         k = len(self.cons)
         bit = 1 << k
         verts, tight = self.verts, self.tight

@@ -67,12 +67,18 @@ def _quotient(a: int, b: int) -> float:
 
 def float_points(points: list[tuple[int, ...]]) -> np.ndarray:
     """Homogeneous integer points ``(w0, w0 x)`` as float rows ``(1, x)``, correctly rounded."""
-    out = np.empty((len(points), len(points[0]) if points else 0))
+    if not points:
+        return np.empty((0, 0))
+    try:
+        return np.array([[a / p[0] for a in p] for p in points], dtype=np.float64)
+    except OverflowError:  # beyond the float range: the filter sends infinities to the exact path
+        pass
+    out = np.empty((len(points), len(points[0])))
     for i, p in enumerate(points):
         w0 = p[0]
         try:
             out[i] = [a / w0 for a in p]
-        except OverflowError:  # beyond the float range: the filter sends infinities to the exact path
+        except OverflowError:
             out[i] = [a / w0 if abs(a) < w0 << 1000 else (np.inf if a > 0 else -np.inf) for a in p]
     return out
 
