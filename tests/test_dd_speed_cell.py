@@ -4,6 +4,7 @@ carrier candidates by the float filter's undecided entries, and the filter's sig
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -108,3 +109,27 @@ def test_filtered_signs_are_exact_where_decided(seed):
                 assert signs[i, j] == 0
             else:
                 assert signs[i, j] == (exact > 0) - (exact < 0) != 0
+
+
+@pytest.mark.parametrize("bits", [8, 300, 500, 1500])
+def test_crossing_points_are_the_primitive_combination_at_every_size(bits):
+    from exactrelu.geometry.cell import _crossing_point, _value  # deferred: private helpers under test
+
+    rng = random.Random(bits)
+    for _ in range(50):
+        d = rng.randint(1, 6)
+        common = rng.randint(1, 2**bits)  # a shared factor, as on real edges
+        u = (common * rng.randint(1, 2**bits),) + tuple(common * rng.randint(-(2**bits), 2**bits) for _ in range(d))
+        w = (rng.randint(1, 2**bits),) + tuple(rng.randint(-(2**bits), 2**bits) for _ in range(d))
+        form = tuple(rng.randint(-(2**bits), 2**bits) for _ in range(d + 1))
+        hu, hw = exact_dot(form, u), exact_dot(form, w)
+        if hu <= 0 or hw >= 0:
+            u, w, hu, hw = w, u, hw, hu
+        if hu <= 0 or hw >= 0:
+            continue
+        got = _crossing_point(_value(form, u), _value(form, w), u, w)
+        assert all(type(a) is int for a in got)
+        assert exact_dot(form, got) == 0 and got[0] > 0
+        assert math.gcd(*got) == 1
+        raw = [hu * b - hw * a for a, b in zip(u, w)]
+        assert all(a * got[0] == g * raw[0] for a, g in zip(raw, got))  # the same point
