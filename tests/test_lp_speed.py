@@ -122,3 +122,51 @@ def test_each_certificate_is_sound_for_any_basis_floats_might_propose():
                     assert not truth, (rows, form, tight)
                     accepted[False] += 1
     assert accepted[True] > 0 and accepted[False] > 0
+
+
+def test_settle_against_vertex_enumeration_of_the_other_rows():
+    """``settle(row, members)``: True only if the rows outside ``members`` imply ``row >= 0``; a
+    point only if it satisfies those rows with ``row < 0`` there; both seen."""
+    rng = random.Random(5)
+    seen = {"implied": 0, "point": 0}
+    for _ in range(25):
+        n = rng.randint(2, 3)
+        rows = random_cell(rng, n, rng.randint(2, 6))
+        signs = CellSigns(LPSolver(), rows)
+        for i in range(len(rows)):
+            others = [r for k, r in enumerate(rows) if k != i]
+            verdict = signs.settle(rows[i], [i])
+            if verdict is True:
+                assert min(value(rows[i], x) for x in brute_vertices(others)) >= 0
+                seen["implied"] += 1
+            elif verdict is not None:
+                X = verdict
+                assert X[0] > 0 and all(sum(a * b for a, b in zip(r, X)) >= 0 for r in others)
+                assert sum(a * b for a, b in zip(rows[i], X)) < 0
+                seen["point"] += 1
+        # the rows left out come back: the whole cell again
+        assert signs.nonnegative(rows[0]) and signs.nonnegative(rows[-1])
+    assert seen["implied"] > 0 and seen["point"] > 0
+
+
+@pytest.mark.parametrize("d", [3, 12])
+def test_lp_engine_facet_points_lie_on_their_facet_strictly_inside_the_rest(d):
+    from example_nets import dense_net  # deferred: the shared test networks, only here
+
+    from exactrelu.engines.forms import IntegerNetwork
+    from exactrelu.engines.lp import ConstraintEngine
+    from exactrelu.engines.walk import walk
+    from exactrelu.geometry.domain import Domain
+
+    domain = Domain.box([(-1, 1)] * d)
+    engine = ConstraintEngine(domain, LPSolver())
+    checked = 0
+    for region in walk(IntegerNetwork.of(dense_net(d, (4, 3), seed=d)), engine):
+        for f in engine.facets(region):
+            P = f.point
+            assert P[0] > 0 and sum(a * b for a, b in zip(f.row, P)) == 0
+            for k, row in enumerate(region.cell.rows):
+                if k not in f.constraints:
+                    assert sum(a * b for a, b in zip(row, P)) > 0
+            checked += 1
+    assert checked > 0

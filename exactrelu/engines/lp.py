@@ -158,11 +158,14 @@ class ConstraintEngine:
         cell = region.cell
         groups = group_facets(cell.rows, range(len(cell.rows)))
         found = self.shoot_rays(cell, groups)
+        settled = self.settle_by_others(cell, groups, found)
         tester = None
         out = []
         for key, (side, members) in groups.items():
-            point = found.get(key)
+            point = found.get(key) or settled.get(key)
             if point is None:
+                if key in settled:
+                    continue  # implied by the other rows
                 if tester is None:
                     tester = FaceTester(self.solver, cell.rows)
                 self.lps += 1
@@ -172,6 +175,31 @@ class ConstraintEngine:
                 point = homogeneous(found_lp[1][: self.d])
             out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
+        return out
+
+    def settle_by_others(self, cell: LPCell, groups, found: dict) -> dict:
+        """The groups the rays missed, settled against the cell's other rows where a quick check
+        succeeds: ``{key: None}`` if the other rows imply the group's row (a checked Farkas
+        certificate: no point of its hyperplane is strictly inside them, so no facet), ``{key:
+        point}`` if a vertex ``X`` of the other rows has ``row(X) < 0`` (the hyperplane then meets
+        the segment from the interior witness ``W`` to ``X`` at a point strictly inside every other
+        row: a facet).  Groups left out need the facet LP."""
+        missing = [key for key in groups if key not in found]
+        if not missing:
+            return {}
+        signs = CellSigns(self.solver, cell.rows)
+        W = cell.point
+        out: dict = {}
+        for key in missing:
+            members = groups[key][1]
+            row = cell.rows[members[0]]
+            verdict = signs.settle(row, members)
+            if verdict is True:
+                out[key] = None
+            elif verdict:
+                X = verdict
+                rx, rw = exact_dot(row, X), exact_dot(row, W)  # rx < 0 < rw
+                out[key] = primitive(tuple(rw * x - rx * w for x, w in zip(X, W)))
         return out
 
     def shoot_rays(self, cell: LPCell, groups) -> dict:

@@ -30,7 +30,8 @@ __all__ = ["CellSigns"]
 
 class CellSigns:
     """Exact answers to "is ``form >= 0`` on ``{x : row . (1, x) >= 0 for every row}``?" for one
-    bounded, full-dimensional constraint list."""
+    bounded, full-dimensional constraint list.  It keeps the solver's side model loaded: one
+    instance in use at a time per solver."""
 
     def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]]):
         self.solver = solver
@@ -39,18 +40,34 @@ class CellSigns:
         self.Z: fmpz_mat | None = None  # the rows as one integer matrix, built when a point is checked
         self.fast = self.slow = 0
         self.h = solver.side_model()
-        _load(solver.api, self.h, float_rows(self.rows, by_gradient=True))
+        rows_f = float_rows(self.rows, by_gradient=True)
+        self.lower = -rows_f[:, 0]
+        _load(solver.api, self.h, rows_f)
 
     def nonnegative(self, form: Sequence[int]) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell."""
-        verdict = self._guided(form)
+        verdict = self._guided(form)  # without rows left out: True, False or None
         if verdict is not None:
             self.fast += 1
-            return verdict
+            return verdict is True
         self.slow += 1
         return self.solver.minimize(self.rows, form).at_least(0)
 
-    def _guided(self, form: Sequence[int]) -> bool | None:
+    def settle(self, form: Sequence[int], without: Sequence[int]) -> bool | tuple[int, ...] | None:
+        """On the set of the rows not in ``without``: True if a checked Farkas certificate shows
+        ``form >= 0`` there, else a homogeneous integer point of that set where ``form < 0``
+        (checked exactly), else None (neither was found this quick way)."""
+        inf = self.solver.api.kHighsInf
+        for i in without:
+            self.h.changeRowBounds(i, -inf, inf)
+        try:
+            return self._guided(form, set(without))
+        finally:
+            for i in without:
+                self.h.changeRowBounds(i, self.lower[i], inf)
+
+    def _guided(self, form: Sequence[int], without: set[int] | None = None) -> bool | tuple[int, ...] | None:
+        """True (``>= 0``), False or, with ``without``, the point (``< 0``), or None."""
         hs, h, n = self.solver.api, self.h, self.n
         top = max(abs(a) for a in form[1:])
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array([a / top for a in form[1:]]))
@@ -59,20 +76,21 @@ class CellSigns:
             return None
         basic = hs.HighsBasisStatus.kBasic
         tight = [i for i, s in enumerate(h.getBasis().row_status) if s != basic]
-        if len(tight) != n:
+        if len(tight) != n or (without and any(i in without for i in tight)):
             return None
         M = fmpz_mat([list(self.rows[i][1:]) for i in tight])
         value = form[0] / top + h.getInfo().objective_function_value
         try:
-            if value >= 0:  # the likely side first; a minimum near 0 may need the other
-                if self._bounded_below(M, tight, form):
-                    return True
-                return False if self._negative_vertex(M, tight, form) else None
-            if self._negative_vertex(M, tight, form):
-                return False
-            return True if self._bounded_below(M, tight, form) else None
+            if value >= 0 and self._bounded_below(M, tight, form):
+                return True
+            point = self._negative_vertex(M, tight, form, without)
+            if point is not None:
+                return point if without else False
+            if value < 0 and self._bounded_below(M, tight, form):  # a minimum near 0
+                return True
         except ZeroDivisionError:  # a singular float basis: let the exact LP decide
-            return None
+            pass
+        return None
 
     def _bounded_below(self, M: fmpz_mat, tight: list[int], form: Sequence[int]) -> bool:
         """A Farkas certificate of ``form >= 0`` on the rows ``tight``, checked exactly."""
@@ -81,16 +99,21 @@ class CellSigns:
             return False
         return form[0] - sum(v * self.rows[i][0] for v, i in zip(y, tight)) >= 0
 
-    def _negative_vertex(self, M: fmpz_mat, tight: list[int], form: Sequence[int]) -> bool:
-        """The vertex where the rows ``tight`` vanish is in the cell and the form is negative there."""
+    def _negative_vertex(
+        self, M: fmpz_mat, tight: list[int], form: Sequence[int], without: set[int] | None = None
+    ) -> tuple[int, ...] | None:
+        """The vertex where the rows ``tight`` vanish, as a homogeneous integer point, if every row
+        (but those ``without``) is ``>= 0`` there and the form ``< 0``; else None."""
         x = M.solve(fmpz_mat([[-self.rows[i][0]] for i in tight])).entries()
         den = lcm(*(int(v.q) for v in x))
         point = fmpz_mat([[den]] + [[int((v * den).p)] for v in x])
         if self.Z is None:
             self.Z = fmpz_mat([list(r) for r in self.rows])
-        if any(v < 0 for v in (self.Z * point).entries()):
-            return False
-        return sum(a * int(p) for a, p in zip(form, point.entries())) < 0
+        values = (self.Z * point).entries()
+        if any(v < 0 for i, v in enumerate(values) if not without or i not in without):
+            return None
+        p = tuple(int(v) for v in point.entries())
+        return p if sum(a * b for a, b in zip(form, p)) < 0 else None
 
 
 def _load(hs, h, rows_f: np.ndarray) -> None:
