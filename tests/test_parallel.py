@@ -229,3 +229,15 @@ def test_tasks_cut_into_slices_give_the_identical_partition(engine, monkeypatch)
     pieces.clear()
     assert json.dumps(certify(net, box, jobs=2)) == json.dumps(certify(net, box))
     assert sum(pieces) == 0
+
+
+def test_without_helper_processes_the_run_goes_on_alone(monkeypatch):
+    """Where processes cannot be started (no /dev/shm, a sandbox) the default of every core must not
+    fail: this process walks every task itself."""
+
+    def refused(*args):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(parallel, "open_executor", refused)
+    net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
+    assert json.dumps(partition(net, box, jobs=4).to_json()) == json.dumps(partition(net, box).to_json())

@@ -370,7 +370,10 @@ def _share_work(
     started = time.monotonic()
     while pending or running:
         if executor is None and jobs > 1 and pending and time.monotonic() - started >= HELPERS_AFTER:
-            executor = open_executor(jobs - 1, None, _start_worker, setup)
+            try:
+                executor = open_executor(jobs - 1, None, _start_worker, setup)
+            except (OSError, NotImplementedError):  # no processes here (no /dev/shm, a sandbox): walk alone
+                jobs = 1
         if executor is not None:
             while pending and len(running) < 2 * executor.workers:
                 i = pending.popleft()
