@@ -129,15 +129,18 @@ class ConstraintEngine:
         return None
 
     def classify(self, cell: LPCell, forms: LayerForms, active: list[int], data: None):
-        """Decide neurons in order up to the first that cuts; the rest wait for the children."""
+        """Decide every active neuron on this cell (one that does not cut it cuts neither child: its
+        bit is settled once for the whole subtree); those that cut wait for the children, in order."""
         decided: list[tuple[int, int]] = []
+        rest: list[int] = []
         signs: list = [None]  # the cell's CellSigns, made at its first LP
-        for at, j in enumerate(active):
+        for j in active:
             bit = self.decide(cell, forms.rows[j], signs)
             if bit is None:
-                return decided, active[at:], None
-            decided.append((j, bit))
-        return decided, [], None
+                rest.append(j)
+            else:
+                decided.append((j, bit))
+        return decided, rest, None
 
     def split(self, cell: LPCell, layer: int, forms: LayerForms, neuron: int, rest: list[int], data: None):
         row = primitive(forms.rows[neuron])
