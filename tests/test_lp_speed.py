@@ -78,7 +78,7 @@ def test_cell_signs_agree_with_vertex_enumeration(n):
                 continue
             expected = min(value(form, x) for x in verts) >= 0
             assert signs.nonnegative(form) is expected, (rows, form)
-        assert signs.fast > 0
+        assert signs.fast > 0 and signs.known > 0  # LPs, and bases of earlier answers reused
 
 
 def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):
@@ -91,7 +91,7 @@ def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):
         form = tuple(rng.randint(-9, 9) for _ in range(4))
         if any(form[1:]):
             assert signs.nonnegative(form) is (min(value(form, x) for x in verts) >= 0)
-    assert signs.fast == 0 and signs.slow > 0
+    assert signs.fast == 0 and signs.slow > 0 and signs.known == 0
 
 
 def test_each_certificate_is_sound_for_any_basis_floats_might_propose():

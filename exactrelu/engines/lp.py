@@ -21,7 +21,7 @@ The solver is passed in (one per process); cells and the walk's state hold plain
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -48,6 +48,8 @@ from .walk import RawRegion
 
 __all__ = ["LPCell", "ConstraintEngine"]
 
+KEPT_BASES = 64  # the most recent Farkas bases a cell passes on to its children
+
 
 @dataclass(slots=True)
 class LPCell:
@@ -57,6 +59,7 @@ class LPCell:
     rows: list[tuple[int, ...]]
     labels: list[tuple]
     point: tuple[int, ...]
+    bases: list[tuple[int, ...]] = field(default_factory=list)  # row indices that proved bounds here
 
 
 class ConstraintEngine:
@@ -115,7 +118,7 @@ class ConstraintEngine:
         if signs is None:
             signs = [None]
         if signs[0] is None:
-            signs[0] = CellSigns(self.solver, cell.rows)
+            signs[0] = CellSigns(self.solver, cell.rows, cell.bases)
         if v > 0:
             return 1 if signs[0].nonnegative(form) else None
         return 0 if signs[0].nonnegative(tuple(-a for a in form)) else None
@@ -146,8 +149,9 @@ class ConstraintEngine:
         row = primitive(forms.rows[neuron])
         neg = tuple(-a for a in row)
         v = exact_dot(row, cell.point)
-        plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point)
-        minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point)
+        bases = cell.bases[-KEPT_BASES:]  # still Farkas bases in either child (they keep every row)
+        plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point, list(bases))
+        minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point, list(bases))
         if v <= 0:
             plus.point = self.interior(plus.rows)
         if v >= 0:

@@ -33,19 +33,25 @@ class CellSigns:
     bounded, full-dimensional constraint list.  It keeps the solver's side model loaded: one
     instance in use at a time per solver."""
 
-    def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]]):
+    def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]], bases: list | None = None):
         self.solver = solver
         self.rows = list(rows)
         self.n = len(self.rows[0]) - 1
         self.Z: fmpz_mat | None = None  # the rows as one integer matrix, built when a point is checked
-        self.fast = self.slow = 0
-        self.h = solver.side_model()
-        rows_f = float_rows(self.rows, by_gradient=True)
-        self.lower = -rows_f[:, 0]
-        _load(solver.api, self.h, rows_f)
+        self.fast = self.slow = self.known = 0
+        self.rows_f = float_rows(self.rows, by_gradient=True)
+        self.lower = -self.rows_f[:, 0]
+        self.h = None  # the side model, loaded at the first LP
+        # bases (row index tuples) that proved a bound on this cell or a cell containing it: any of
+        # them may prove the next form without an LP; the caller keeps the list along the walk
+        self.bases = bases if bases is not None else []
+        self.guides: list[tuple[np.ndarray, np.ndarray]] = []  # per basis: (M^-T, constants), floats
 
     def nonnegative(self, form: Sequence[int]) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell."""
+        if self._by_known_basis(form):
+            self.known += 1
+            return True
         verdict = self._guided(form)  # without rows left out: True, False or None
         if verdict is not None:
             self.fast += 1
@@ -53,22 +59,57 @@ class CellSigns:
         self.slow += 1
         return self.solver.minimize(self.rows, form).at_least(0)
 
+    def _by_known_basis(self, form: Sequence[int]) -> bool:
+        """A Farkas certificate of ``form >= 0`` on a known basis: floats pick the basis whose
+        multipliers are nonnegative with the largest bound, exact arithmetic checks it."""
+        if not self.bases:
+            return False
+        for basis in self.bases[len(self.guides) :]:
+            M = self.rows_f[list(basis)]
+            try:
+                self.guides.append((np.linalg.inv(M[:, 1:]).T, M[:, 0]))
+            except np.linalg.LinAlgError:
+                self.guides.append((np.full((self.n, self.n), np.nan), M[:, 0]))
+        top = max(abs(a) for a in form[1:])
+        g = np.array([a / top for a in form[1:]])
+        T = np.stack([t for t, _ in self.guides])
+        B = np.stack([b for _, b in self.guides])
+        with np.errstate(invalid="ignore", over="ignore"):
+            Y = T @ g
+            bound = form[0] / top - (Y * B).sum(axis=1)
+            ok = (Y >= -1e-9).all(axis=1) & (bound >= -1e-9)
+        if not ok.any():
+            return False
+        k = int(np.argmax(np.where(ok, bound, -np.inf)))
+        tight = list(self.bases[k])
+        try:
+            return self._bounded_below(fmpz_mat([list(self.rows[i][1:]) for i in tight]), tight, form)
+        except ZeroDivisionError:
+            return False
+
+    def _model(self):
+        if self.h is None:
+            self.h = self.solver.side_model()
+            _load(self.solver.api, self.h, self.rows_f)
+        return self.h
+
     def settle(self, form: Sequence[int], without: Sequence[int]) -> bool | tuple[int, ...] | None:
         """On the set of the rows not in ``without``: True if a checked Farkas certificate shows
         ``form >= 0`` there, else a homogeneous integer point of that set where ``form < 0``
         (checked exactly), else None (neither was found this quick way)."""
         inf = self.solver.api.kHighsInf
+        h = self._model()
         for i in without:
-            self.h.changeRowBounds(i, -inf, inf)
+            h.changeRowBounds(i, -inf, inf)
         try:
             return self._guided(form, set(without))
         finally:
             for i in without:
-                self.h.changeRowBounds(i, self.lower[i], inf)
+                h.changeRowBounds(i, self.lower[i], inf)
 
     def _guided(self, form: Sequence[int], without: set[int] | None = None) -> bool | tuple[int, ...] | None:
         """True (``>= 0``), False or, with ``without``, the point (``< 0``), or None."""
-        hs, h, n = self.solver.api, self.h, self.n
+        hs, h, n = self.solver.api, self._model(), self.n
         top = max(abs(a) for a in form[1:])
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array([a / top for a in form[1:]]))
         h.run()
@@ -82,11 +123,15 @@ class CellSigns:
         value = form[0] / top + h.getInfo().objective_function_value
         try:
             if value >= 0 and self._bounded_below(M, tight, form):
+                if not without:
+                    self.bases.append(tuple(tight))
                 return True
             point = self._negative_vertex(M, tight, form, without)
             if point is not None:
                 return point if without else False
             if value < 0 and self._bounded_below(M, tight, form):  # a minimum near 0
+                if not without:
+                    self.bases.append(tuple(tight))
                 return True
         except ZeroDivisionError:  # a singular float basis: let the exact LP decide
             pass
