@@ -194,7 +194,7 @@ class ConstraintEngine:
         missing = [key for key in groups if key not in found]
         if not missing:
             return {}
-        signs = CellSigns(self.solver, cell.rows)
+        signs = CellSigns(self.solver, cell.rows, cell.bases)
         W = cell.point
         out: dict = {}
         for key in missing:

@@ -45,7 +45,10 @@ class CellSigns:
         # bases (row index tuples) that proved a bound on this cell or a cell containing it: any of
         # them may prove the next form without an LP; the caller keeps the list along the walk
         self.bases = bases if bases is not None else []
-        self.guides: list[tuple[np.ndarray, np.ndarray]] = []  # per basis: (M^-T, constants), floats
+        self.guides: list[tuple[int, ...]] = []  # the bases below, in order
+        self.masks: list[int] = []  # each guided basis as a bit mask of rows
+        self.guide_T: np.ndarray | None = None  # per basis M^-T (floats, scaled rows)
+        self.guide_B: np.ndarray | None = None  # per basis its rows' constants
 
     def nonnegative(self, form: Sequence[int]) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell."""
@@ -59,33 +62,46 @@ class CellSigns:
         self.slow += 1
         return self.solver.minimize(self.rows, form).at_least(0)
 
-    def _by_known_basis(self, form: Sequence[int]) -> bool:
-        """A Farkas certificate of ``form >= 0`` on a known basis: floats pick the basis whose
-        multipliers are nonnegative with the largest bound, exact arithmetic checks it."""
+    def _by_known_basis(self, form: Sequence[int], without: set[int] | None = None) -> bool:
+        """A Farkas certificate of ``form >= 0`` on a known basis (none of whose rows is in
+        ``without``): floats pick the basis whose multipliers are nonnegative with the largest
+        bound, exact arithmetic checks it."""
         if not self.bases:
             return False
-        for basis in self.bases[len(self.guides) :]:
-            M = self.rows_f[list(basis)]
-            try:
-                self.guides.append((np.linalg.inv(M[:, 1:]).T, M[:, 0]))
-            except np.linalg.LinAlgError:
-                self.guides.append((np.full((self.n, self.n), np.nan), M[:, 0]))
+        if len(self.guides) < len(self.bases):
+            self._add_guides()
+        T, B = self.guide_T, self.guide_B
         top = max(abs(a) for a in form[1:])
-        g = np.array([a / top for a in form[1:]])
-        T = np.stack([t for t, _ in self.guides])
-        B = np.stack([b for _, b in self.guides])
-        with np.errstate(invalid="ignore", over="ignore"):
-            Y = T @ g
-            bound = form[0] / top - (Y * B).sum(axis=1)
-            ok = (Y >= -1e-9).all(axis=1) & (bound >= -1e-9)
+        Y = T @ np.array([a / top for a in form[1:]])
+        bound = form[0] / top - (Y * B).sum(axis=1)
+        ok = (Y >= -1e-9).all(axis=1) & (bound >= -1e-9)  # NaN (a singular float basis): never
+        if without:
+            mask = sum(1 << i for i in without)
+            ok &= np.array([not (m & mask) for m in self.masks])
         if not ok.any():
             return False
-        k = int(np.argmax(np.where(ok, bound, -np.inf)))
-        tight = list(self.bases[k])
+        tight = list(self.bases[int(np.argmax(np.where(ok, bound, -np.inf)))])
         try:
             return self._bounded_below(fmpz_mat([list(self.rows[i][1:]) for i in tight]), tight, form)
         except ZeroDivisionError:
             return False
+
+    def _add_guides(self) -> None:
+        """Float ``M^-T`` and constants of the bases not yet guided, in one batch."""
+        new = self.bases[len(self.guides) :]
+        M = self.rows_f[np.array(new, dtype=np.intp)]  # k x n x (n + 1)
+        try:
+            inv = np.linalg.inv(M[:, :, 1:])
+        except np.linalg.LinAlgError:
+            inv = np.stack([_inverse_or_nan(m) for m in M[:, :, 1:]])
+        self.guides.extend(new)
+        self.masks.extend(sum(1 << i for i in basis) for basis in new)
+        T, B = inv.transpose(0, 2, 1), M[:, :, 0]
+        if self.guide_T is None:
+            self.guide_T, self.guide_B = T, B
+        else:
+            self.guide_T = np.concatenate([self.guide_T, T])
+            self.guide_B = np.concatenate([self.guide_B, B])
 
     def _model(self):
         if self.h is None:
@@ -98,11 +114,15 @@ class CellSigns:
         ``form >= 0`` there, else a homogeneous integer point of that set where ``form < 0``
         (checked exactly), else None (neither was found this quick way)."""
         inf = self.solver.api.kHighsInf
+        skip = set(without)
+        if self._by_known_basis(form, skip):
+            self.known += 1
+            return True
         h = self._model()
         for i in without:
             h.changeRowBounds(i, -inf, inf)
         try:
-            return self._guided(form, set(without))
+            return self._guided(form, skip)
         finally:
             for i in without:
                 h.changeRowBounds(i, self.lower[i], inf)
@@ -123,15 +143,13 @@ class CellSigns:
         value = form[0] / top + h.getInfo().objective_function_value
         try:
             if value >= 0 and self._bounded_below(M, tight, form):
-                if not without:
-                    self.bases.append(tuple(tight))
+                self.bases.append(tuple(tight))
                 return True
             point = self._negative_vertex(M, tight, form, without)
             if point is not None:
                 return point if without else False
             if value < 0 and self._bounded_below(M, tight, form):  # a minimum near 0
-                if not without:
-                    self.bases.append(tuple(tight))
+                self.bases.append(tuple(tight))
                 return True
         except ZeroDivisionError:  # a singular float basis: let the exact LP decide
             pass
@@ -181,3 +199,10 @@ def _load(hs, h, rows_f: np.ndarray) -> None:
     lp.a_matrix_.num_row_ = m
     h.clearSolver()
     h.passModel(lp)
+
+
+def _inverse_or_nan(m: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(m)
+    except np.linalg.LinAlgError:
+        return np.full(m.shape, np.nan)
