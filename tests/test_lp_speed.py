@@ -170,3 +170,55 @@ def test_lp_engine_facet_points_lie_on_their_facet_strictly_inside_the_rest(d):
                     assert sum(a * b for a, b in zip(row, P)) > 0
             checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize("d", [3, 12])
+def test_facets_without_rays_are_the_same(d, monkeypatch):
+    """With the ray shortcut switched off every group goes through the vertex test (d <= 10) or
+    the settle / facet-LP path (above): the same facets, each with a valid point."""
+    from example_nets import dense_net  # deferred: the shared test networks, only here
+
+    from exactrelu.engines.forms import IntegerNetwork
+    from exactrelu.engines.lp import ConstraintEngine
+    from exactrelu.engines.walk import walk
+    from exactrelu.geometry.domain import Domain
+
+    domain = Domain.box([(-1, 1)] * d)
+    net = IntegerNetwork.of(dense_net(d, (4, 3), seed=d + 1))
+    with_rays = [
+        [f.row for f in ConstraintEngine(domain, LPSolver()).facets(r)]
+        for r in walk(net, ConstraintEngine(domain, LPSolver()))
+    ]
+    monkeypatch.setattr(ConstraintEngine, "shoot_rays", lambda self, cell, groups: {})
+    engine = ConstraintEngine(domain, LPSolver())
+    without = []
+    for region in walk(net, engine):
+        facets = engine.facets(region)
+        for f in facets:
+            P = f.point
+            assert sum(a * b for a, b in zip(f.row, P)) == 0
+            assert all(
+                sum(a * b for a, b in zip(row, P)) > 0
+                for k, row in enumerate(region.cell.rows)
+                if k not in f.constraints
+            )
+        without.append([f.row for f in facets])
+    assert without == with_rays and any(without)
+
+
+def test_constraints_touching_the_region_in_a_vertex_or_an_edge_are_no_facets(monkeypatch):
+    """The cube [-1, 1]^3 cut by z <= 1/2 (a facet), with x + y <= 2 (touches an edge) and
+    x + y + z <= 5/2 (a vertex): only the vertex rank decides, rays switched off."""
+    from exactrelu.engines.lp import ConstraintEngine, LPCell
+    from exactrelu.engines.walk import RawRegion
+    from exactrelu.geometry.domain import Domain
+
+    domain = Domain.box([(-1, 1)] * 3)
+    engine = ConstraintEngine(domain, LPSolver())
+    extra = [(2, -1, -1, 0), (5, -2, -2, -2), (1, 0, 0, -2)]
+    rows = list(engine.root_rows) + extra
+    cell = LPCell(rows, [("domain", i) for i in range(len(rows))], (1, 0, 0, 0))
+    monkeypatch.setattr(ConstraintEngine, "shoot_rays", lambda self, cell, groups: {})
+    facets = engine.facets(RawRegion(cell, (), (), None))
+    expected = {r for r in engine.root_rows if r != (1, 0, 0, -1)} | {(1, 0, 0, -2)}
+    assert {f.row for f in facets} == expected

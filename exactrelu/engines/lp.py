@@ -36,7 +36,9 @@ from ..geometry.exact import (
     exact_dot,
     homogeneous,
     hyperplane_key,
+    mean_point,
     primitive,
+    rank_of,
 )
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
@@ -60,6 +62,7 @@ class LPCell:
     labels: list[tuple]
     point: tuple[int, ...]
     bases: list[tuple[int, ...]] = field(default_factory=list)  # row indices that proved bounds here
+    witness: tuple[Fraction, ...] | None = None  # a region's witness, once its vertices were found
 
 
 class ConstraintEngine:
@@ -165,6 +168,8 @@ class ConstraintEngine:
         cell = region.cell
         groups = group_facets(cell.rows, range(len(cell.rows)))
         found = self.shoot_rays(cell, groups)
+        if self.d <= DD_MAX_DIM:
+            return self.facets_by_vertices(region, groups, found)
         settled = self.settle_by_others(cell, groups, found)
         tester = None
         out = []
@@ -183,6 +188,56 @@ class ConstraintEngine:
             out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         return out
+
+    def facets_by_vertices(self, region: RawRegion[LPCell], groups, found: dict) -> list[FacetData]:
+        """Where vertices are affordable (``d <= DD_MAX_DIM``): the domain's vertices clipped exactly
+        by the facets the rays found, then by every other group (most cut nothing by then), are the
+        region's vertices; a group the rays missed is a facet iff its tight vertices span its
+        hyperplane (rank ``d``), with their mean as its point.  The vertices also give the witness
+        (:meth:`witness`), kept on the cell."""
+        cell = region.cell
+        poly = self.domain_vertices()
+        domain_rows = set(poly.cons)
+        rows = {key: key if side > 0 else tuple(-a for a in key) for key, (side, _) in groups.items()}
+        at: dict = {}
+        for key in sorted(groups, key=lambda k: k not in found):  # the facets found first: they cut most
+            row = rows[key]
+            if row not in domain_rows:
+                poly = poly.clip(row, ("facet",))
+                at[key] = len(poly.cons) - 1
+        index = {row: k for k, row in enumerate(poly.cons)}
+        out = []
+        for key, (side, members) in groups.items():
+            point = found.get(key)
+            if point is None:
+                on = poly.vertices_on(at[key] if key in at else index[rows[key]])
+                if len(on) < self.d or rank_of([poly.verts[i] for i in on]) < self.d:
+                    continue
+                point = self.facet_point(rows[key], poly, on, cell.rows)
+            out.append(new_facet(key, side, members, point=point))
+        assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
+        cell.witness = vertex_witness(poly.verts, poly.vf, out)
+        return out
+
+    def facet_point(self, row, poly: Cell, on: list[int], rows) -> tuple[int, ...]:
+        """A homogeneous point strictly inside the facet of ``row`` whose vertices are ``on``: the
+        foot on the hyperplane of the float mean of those vertices, if every other row is exactly
+        positive there; else their exact mean (in the facet's relative interior)."""
+        centre = poly.vf[on].mean(axis=0)
+        if np.isfinite(centre).all():
+            hint = homogeneous([Fraction(float(v)) for v in centre[1:]])
+            a = row[1:]
+            hv, norm = exact_dot(row, hint), sum(v * v for v in a)
+            foot = primitive((hint[0] * norm,) + tuple(hint[1 + i] * norm - hv * a[i] for i in range(len(a))))
+            key = hyperplane_key(row)[0]
+            if all(exact_dot(r, foot) > 0 for r in rows if hyperplane_key(r)[0] != key):
+                return foot
+        return mean_point([poly.verts[i] for i in on])
+
+    def domain_vertices(self) -> Cell:
+        if self.domain_cell is None:
+            self.domain_cell = self.domain.cell()
+        return self.domain_cell
 
     def settle_by_others(self, cell: LPCell, groups, found: dict) -> dict:
         """The groups the rays missed, settled against the cell's other rows where a quick check
@@ -327,9 +382,9 @@ class ConstraintEngine:
         Above, the interior point the walk found."""
         if self.d > DD_MAX_DIM:
             return dehomogenize(region.cell.point)
-        if self.domain_cell is None:
-            self.domain_cell = self.domain.cell()
-        cell = self.domain_cell
+        if region.cell.witness is not None:  # found with the facets
+            return region.cell.witness
+        cell = self.domain_vertices()
         domain_rows = set(cell.cons)
         for f in sorted(facets, key=lambda f: f.row):
             if f.row not in domain_rows:  # a domain row cuts nothing, but would make vertices degenerate
