@@ -222,3 +222,23 @@ def test_constraints_touching_the_region_in_a_vertex_or_an_edge_are_no_facets(mo
     facets = engine.facets(RawRegion(cell, (), (), None))
     expected = {r for r in engine.root_rows if r != (1, 0, 0, -1)} | {(1, 0, 0, -2)}
     assert {f.row for f in facets} == expected
+
+
+@pytest.mark.parametrize("d", [2, 4])
+def test_every_cell_point_is_strictly_inside_its_cell(d):
+    """Interior points of split cells made from the parent's point and a cut's vertex (no LP)."""
+    from example_nets import dense_net  # deferred: the shared test networks, only here
+
+    from exactrelu.engines.forms import IntegerNetwork
+    from exactrelu.engines.lp import ConstraintEngine
+    from exactrelu.engines.walk import walk
+    from exactrelu.geometry.domain import Domain
+
+    engine = ConstraintEngine(Domain.box([(-1, 1)] * d), LPSolver())
+    lps = engine.lps
+    count = 0
+    for region in walk(IntegerNetwork.of(dense_net(d, (6, 5), seed=3)), engine):
+        P = region.cell.point
+        assert P[0] > 0 and all(sum(a * b for a, b in zip(row, P)) > 0 for row in region.cell.rows)
+        count += 1
+    assert count > 10 and engine.lps > lps

@@ -140,25 +140,30 @@ class ConstraintEngine:
         decided: list[tuple[int, int]] = []
         rest: list[int] = []
         signs: list = [None]  # the cell's CellSigns, made at its first LP
+        beyond: dict[int, tuple[int, ...]] = {}  # neuron -> a point of the closed cell on its other side
         for j in active:
             bit = self.decide(cell, forms.rows[j], signs)
             if bit is None:
                 rest.append(j)
+                if signs[0] is not None and signs[0].last_point is not None:
+                    beyond[j] = signs[0].last_point
+                    signs[0].last_point = None
             else:
                 decided.append((j, bit))
-        return decided, rest, None
+        return decided, rest, beyond
 
-    def split(self, cell: LPCell, layer: int, forms: LayerForms, neuron: int, rest: list[int], data: None):
+    def split(self, cell: LPCell, layer: int, forms: LayerForms, neuron: int, rest: list[int], data):
         row = primitive(forms.rows[neuron])
         neg = tuple(-a for a in row)
         v = exact_dot(row, cell.point)
         bases = cell.bases[-KEPT_BASES:]  # still Farkas bases in either child (they keep every row)
         plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point, list(bases))
         minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point, list(bases))
+        X = data.get(neuron) if data and self.d <= DD_MAX_DIM else None
         if v <= 0:
-            plus.point = self.interior(plus.rows)
+            plus.point = self.interior(plus.rows) if X is None or v == 0 else _across(row, cell.point, X)
         if v >= 0:
-            minus.point = self.interior(minus.rows)
+            minus.point = self.interior(minus.rows) if X is None or v == 0 else _across(neg, cell.point, X)
         return plus, None, minus, None
 
     # ------------------------------------------------------------------ facets
@@ -453,6 +458,18 @@ class _FormKeys:
                 self.where = [(k, j) for k, bits in enumerate(pattern) for j in range(len(bits))]
             found = self.masks[r] = sum(1 << i for i, bit in enumerate(b for bits in pattern for b in bits) if bit)
         return found
+
+
+def _across(row, W, X) -> tuple[int, ...]:
+    """A point strictly inside a cell and strictly on the positive side of ``row``, from ``W``
+    strictly inside the cell (``row(W) < 0``) and ``X`` in its closure with ``row(X) > 0``:
+    ``P = 2 row(W) X - row(X) W`` (homogeneous, positive weights) has every cell row ``>= 0`` at
+    ``X`` and ``> 0`` at ``W``, so ``> 0`` at ``P``, and ``row(P) = row(W) row(X) > 0``.
+    (Only below DD_MAX_DIM inputs, where the witness does not depend on this point.)"""
+    rw, rx = exact_dot(row, W), exact_dot(row, X)
+    if not rw < 0 < rx:
+        raise InternalError("a cut's point is not on the other side")
+    return primitive(tuple(-2 * rw * x + rx * w for x, w in zip(X, W)))
 
 
 def _multiple(form, key, p: int) -> bool:

@@ -51,7 +51,9 @@ class CellSigns:
         self.guide_B: np.ndarray | None = None  # per basis its rows' constants
 
     def nonnegative(self, form: Sequence[int]) -> bool:
-        """Exactly whether ``form . (1, x) >= 0`` on the whole cell."""
+        """Exactly whether ``form . (1, x) >= 0`` on the whole cell (when not, :attr:`last_point`
+        may hold a homogeneous point of the closed cell where the form is negative)."""
+        self.last_point: tuple[int, ...] | None = None
         if self._by_known_basis(form):
             self.known += 1
             return True
@@ -147,6 +149,7 @@ class CellSigns:
                 return True
             point = self._negative_vertex(M, tight, form, without)
             if point is not None:
+                self.last_point = point
                 return point if without else False
             if value < 0 and self._bounded_below(M, tight, form):  # a minimum near 0
                 self.bases.append(tuple(tight))
