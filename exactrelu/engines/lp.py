@@ -51,6 +51,7 @@ from .walk import RawRegion
 __all__ = ["LPCell", "ConstraintEngine"]
 
 KEPT_BASES = 64  # the most recent Farkas bases a cell passes on to its children
+RAYS_FROM_DIM = 3  # up to this dimension clipping by every constraint (nearest first) beats shooting rays first
 
 
 @dataclass(slots=True)
@@ -172,7 +173,7 @@ class ConstraintEngine:
         strictly inside every other constraint (a checked ray exit, else a certified LP)."""
         cell = region.cell
         groups = group_facets(cell.rows, range(len(cell.rows)))
-        found = self.shoot_rays(cell, groups)
+        found = self.shoot_rays(cell, groups) if self.d > RAYS_FROM_DIM else {}
         if self.d <= DD_MAX_DIM:
             return self.facets_by_vertices(region, groups, found)
         settled = self.settle_by_others(cell, groups, found)
@@ -205,7 +206,10 @@ class ConstraintEngine:
         domain_rows = set(poly.cons)
         rows = {key: key if side > 0 else tuple(-a for a in key) for key, (side, _) in groups.items()}
         at: dict = {}
-        for key in sorted(groups, key=lambda k: k not in found):  # the facets found first: they cut most
+        keys = list(groups)
+        near = float_rows([rows[k] for k in keys], by_gradient=True) @ float_points([cell.point])[0]
+        order = sorted(range(len(keys)), key=lambda i: (keys[i] not in found, near[i]))
+        for key in [keys[i] for i in order]:  # the facets found, then the nearest first: they cut most
             row = rows[key]
             if row not in domain_rows:
                 poly = poly.clip(row, ("facet",))
