@@ -51,6 +51,7 @@ from .walk import RawRegion
 __all__ = ["LPCell", "ConstraintEngine"]
 
 KEPT_BASES = 64  # the most recent Farkas bases a cell passes on to its children
+RAY_ROUNDS = 1  # more rounds from other origins find few more facets than they cost (measured on ACAS Xu)
 RAYS_FROM_DIM = 3  # up to this dimension clipping by every constraint (nearest first) beats shooting rays first
 
 
@@ -288,7 +289,7 @@ class ConstraintEngine:
         rng = np.random.default_rng(len(rows))
         found: dict = {}
         origin = cell.point
-        for round_ in range(4):
+        for round_ in range(RAY_ROUNDS):
             # From an interior origin: rays to the foot of each missing hyperplane, random rays,
             # and rays aimed at random points of the missing hyperplanes.
             at_w = rows_f @ float_points([origin])[0]  # > 0
