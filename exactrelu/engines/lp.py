@@ -356,18 +356,21 @@ class ConstraintEngine:
 
     # ------------------------------------------------------------------ adjacency
     def adjacencies(self, regions: list[RawRegion[LPCell]], facets: list[list[FacetData]]) -> list[Adjacency]:
+        # Two regions sharing a facet agree on every neuron but those whose pre-activation vanishes
+        # on it; by continuity that set is the same from both sides: the facet's neuron carriers
+        # (nonzero forms vanishing on it) and the zero forms.  So candidates share a bucket.
         keys = _FormKeys(regions)
         buckets: dict[tuple, tuple[list, list]] = {}
-        for r, (region, fs) in enumerate(zip(regions, facets)):
-            first = keys.layer(r, 0) if region.forms else ()
+        for r, fs in enumerate(facets):
+            bits, zeros = keys.bits(r), keys.zeros(r)
             for fi, f in enumerate(fs):
                 if f.on_boundary:
                     continue
-                masked = tuple(2 if k == f.key else bit for bit, k in zip(region.pattern[0], first))
-                plus, minus = buckets.setdefault((f.key, masked), ([], []))
+                loose = zeros | keys.carrier_mask(f)
+                plus, minus = buckets.setdefault((f.key, loose, bits & ~loose), ([], []))
                 (plus if f.side > 0 else minus).append((r, fi))
         found = []
-        for (key, _), (plus, minus) in buckets.items():
+        for (key, _, _), (plus, minus) in buckets.items():
             for r, fi in plus:
                 for s, fj in minus:
                     if not keys.may_share(r, s, key):
@@ -411,20 +414,10 @@ class _FormKeys:
 
     def __init__(self, regions: list[RawRegion[LPCell]]):
         self.regions = regions
-        self.first: dict[int, tuple] = {}  # id of a first layer's forms -> (forms, keys)
         self.rows: dict[int, list] = {}
         self.masks: dict[int, int] = {}
         self.where: list[tuple[int, int]] = []  # (layer, neuron) of each bit of a pattern mask
-
-    def layer(self, r: int, k: int) -> list:
-        """The hyperplane key of every nonconstant form of layer ``k`` on region ``r`` (None for a
-        constant form); computed once per distinct forms object."""
-        forms = self.regions[r].forms[k]
-        found = self.first.get(id(forms))
-        if found is None:
-            keys = [hyperplane_key(f)[0] if any(f[1:]) else None for f in forms.rows]
-            found = self.first[id(forms)] = (forms, keys)  # the forms kept alive: their id stays unique
-        return found[1]
+        self.offsets: list[int] = []  # the first bit of each layer
 
     def rows_off(self, r: int, key) -> list[tuple[int, ...]]:
         """Region ``r``'s constraint rows not on the hyperplane ``key``."""
@@ -454,6 +447,16 @@ class _FormKeys:
                 return False
         return True
 
+    def zeros(self, r: int) -> int:
+        """Region ``r``'s zero forms as a mask like :meth:`bits`."""
+        self.bits(r)
+        forms = self.regions[r].forms
+        return sum(1 << i for i, (k, j) in enumerate(self.where) if not any(forms[k].rows[j]))
+
+    def carrier_mask(self, f: FacetData) -> int:
+        """The facet's neuron carriers as a mask like :meth:`bits`."""
+        return sum(1 << (self.offsets[c[1]] + c[2]) for c in f.carriers if c[0] == "neuron")
+
     def bits(self, r: int) -> int:
         """Region ``r``'s pattern as one integer (bit ``i``: the ``i``-th neuron over all layers)."""
         found = self.masks.get(r)
@@ -461,6 +464,7 @@ class _FormKeys:
             pattern = self.regions[r].pattern
             if not self.where:
                 self.where = [(k, j) for k, bits in enumerate(pattern) for j in range(len(bits))]
+                self.offsets = [sum(len(bits) for bits in pattern[:k]) for k in range(len(pattern))]
             found = self.masks[r] = sum(1 << i for i, bit in enumerate(b for bits in pattern for b in bits) if bit)
         return found
 
