@@ -61,6 +61,7 @@ def value(form, x):
 def test_cell_signs_agree_with_vertex_enumeration(n):
     rng = random.Random(n)
     solver = LPSolver()
+    proved = 0
     for _ in range(12):
         rows = random_cell(rng, n, rng.randint(0, 5))
         verts = brute_vertices(rows)
@@ -79,6 +80,20 @@ def test_cell_signs_agree_with_vertex_enumeration(n):
             expected = min(value(form, x) for x in verts) >= 0
             assert signs.nonnegative(form) is expected, (rows, form)
         assert signs.fast > 0 and signs.known > 0  # LPs, and bases of earlier answers reused
+        fresh = []
+        for _ in range(20):  # forms with minimum 0 or 1 on the cell, and random ones
+            g = tuple(rng.randint(-9, 9) for _ in range(n))
+            if any(g):
+                low = min(value((0, *g), x) for x in verts)
+                fresh.append((rng.randint(0, 1) * low.denominator - low.numerator, *(a * low.denominator for a in g)))
+                fresh.append((rng.randint(-9, 9), *g))
+                # a minimum of -1 on a scale of 10^15: the float guide accepts it, exact arithmetic must not
+                tight = (-low.numerator * 10**15 - 1, *(a * low.denominator * 10**15 for a in g))
+                fresh.append(tight)
+        batch = signs.prove_by_known_bases(fresh)  # sound, and it settles some at once
+        assert all(min(value(f, x) for x in verts) >= 0 for f, ok in zip(fresh, batch) if ok)
+        proved += sum(batch)
+    assert proved > 0
 
 
 def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):

@@ -106,27 +106,22 @@ class ConstraintEngine:
         point = short_point([float(v) for v in centre[: self.d]], rows, 2 * float(-value)) or centre[: self.d]
         return homogeneous(point)
 
-    def decide(self, cell: LPCell, form, signs: list | None = None) -> int | None:
-        """The neuron's canonical bit on the cell, or None if its hyperplane cuts the interior.
-        ``signs``: a one-slot list caching the cell's :class:`CellSigns` across calls."""
+    def prefilter(self, cell: LPCell, form) -> tuple[int | None, tuple | None]:
+        """The neuron's canonical bit on the cell by cheap exact tests: ``(bit, None)``; ``(None,
+        None)`` if its hyperplane cuts the interior (the form vanishes at the cell's point); else
+        ``(None, (signed, bit))``: the bit is ``bit`` iff ``signed >= 0`` on the cell (the form or
+        its negation, positive at the cell's point), otherwise the hyperplane cuts."""
         if not any(form[1:]):
-            return 1 if form[0] > 0 else 0
+            return (1 if form[0] > 0 else 0), None
         lo, hi = self.box.scaled_range(form)  # the range times a positive integer: same signs
         if lo >= 0:
-            return 1
+            return 1, None
         if hi <= 0:
-            return 0
+            return 0, None
         v = exact_dot(form, cell.point)
         if v == 0:
-            return None
-        self.lps += 1
-        if signs is None:
-            signs = [None]
-        if signs[0] is None:
-            signs[0] = CellSigns(self.solver, cell.rows, cell.bases)
-        if v > 0:
-            return 1 if signs[0].nonnegative(form) else None
-        return 0 if signs[0].nonnegative(tuple(-a for a in form)) else None
+            return None, None
+        return None, ((tuple(form), 1) if v > 0 else (tuple(-a for a in form), 0))
 
     # ------------------------------------------------------------------ the walk
     def root(self) -> LPCell:
@@ -139,20 +134,29 @@ class ConstraintEngine:
     def classify(self, cell: LPCell, forms: LayerForms, active: list[int], data: None):
         """Decide every active neuron on this cell (one that does not cut it cuts neither child: its
         bit is settled once for the whole subtree); those that cut wait for the children, in order."""
-        decided: list[tuple[int, int]] = []
-        rest: list[int] = []
-        signs: list = [None]  # the cell's CellSigns, made at its first LP
-        beyond: dict[int, tuple[int, ...]] = {}  # neuron -> a point of the closed cell on its other side
+        bits: dict[int, int | None] = {}
+        asks = []
         for j in active:
-            bit = self.decide(cell, forms.rows[j], signs)
-            if bit is None:
-                rest.append(j)
-                if signs[0] is not None and signs[0].last_point is not None:
-                    beyond[j] = signs[0].last_point
-                    signs[0].last_point = None
+            bit, ask = self.prefilter(cell, forms.rows[j])
+            if ask is None:
+                bits[j] = bit
             else:
-                decided.append((j, bit))
-        return decided, rest, beyond
+                asks.append((j, ask))
+        beyond: dict[int, tuple[int, ...]] = {}  # neuron -> a point of the closed cell on its other side
+        if asks:
+            self.lps += len(asks)
+            signs = CellSigns(self.solver, cell.rows, cell.bases)
+            known = len(cell.bases)
+            proven = signs.prove_by_known_bases([signed for _, (signed, _) in asks])  # one batch
+            for (j, (signed, bit)), done in zip(asks, proven):
+                if done or signs.nonnegative(signed, known):  # an LP, or a basis found since
+                    bits[j] = bit
+                    continue
+                bits[j] = None
+                if signs.last_point is not None:
+                    beyond[j] = signs.last_point
+        decided = [(j, bit) for j in active if (bit := bits[j]) is not None]
+        return decided, [j for j in active if bits[j] is None], beyond
 
     def split(self, cell: LPCell, layer: int, forms: LayerForms, neuron: int, rest: list[int], data):
         row = primitive(forms.rows[neuron])
@@ -223,24 +227,24 @@ class ConstraintEngine:
                 on = poly.vertices_on(at[key] if key in at else index[rows[key]])
                 if len(on) < self.d or rank_of([poly.verts[i] for i in on]) < self.d:
                     continue
-                point = self.facet_point(rows[key], poly, on, cell.rows)
+                point = self.facet_point(rows[key], poly, on, [r for i, r in enumerate(cell.rows) if i not in members])
             out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         cell.witness = vertex_witness(poly.verts, poly.vf, out)
         return out
 
-    def facet_point(self, row, poly: Cell, on: list[int], rows) -> tuple[int, ...]:
+    def facet_point(self, row, poly: Cell, on: list[int], others) -> tuple[int, ...]:
         """A homogeneous point strictly inside the facet of ``row`` whose vertices are ``on``: the
-        foot on the hyperplane of the float mean of those vertices, if every other row is exactly
-        positive there; else their exact mean (in the facet's relative interior)."""
+        foot on the hyperplane of the float mean of those vertices, if every row of ``others`` (the
+        rows off this hyperplane) is exactly positive there; else their exact mean (in the facet's
+        relative interior)."""
         centre = poly.vf[on].mean(axis=0)
         if np.isfinite(centre).all():
             hint = homogeneous([Fraction(float(v)) for v in centre[1:]])
             a = row[1:]
             hv, norm = exact_dot(row, hint), sum(v * v for v in a)
             foot = primitive((hint[0] * norm,) + tuple(hint[1 + i] * norm - hv * a[i] for i in range(len(a))))
-            key = hyperplane_key(row)[0]
-            if all(exact_dot(r, foot) > 0 for r in rows if hyperplane_key(r)[0] != key):
+            if all(exact_dot(r, foot) > 0 for r in others):
                 return foot
         return mean_point([poly.verts[i] for i in on])
 

@@ -50,11 +50,12 @@ class CellSigns:
         self.guide_T: np.ndarray | None = None  # per basis M^-T (floats, scaled rows)
         self.guide_B: np.ndarray | None = None  # per basis its rows' constants
 
-    def nonnegative(self, form: Sequence[int]) -> bool:
+    def nonnegative(self, form: Sequence[int], tried: int = 0) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell (when not, :attr:`last_point`
-        may hold a homogeneous point of the closed cell where the form is negative)."""
+        may hold a homogeneous point of the closed cell where the form is negative).  ``tried``:
+        the known bases before this index already failed for this form."""
         self.last_point: tuple[int, ...] | None = None
-        if self._by_known_basis(form):
+        if self._by_known_basis(form, start=tried):
             self.known += 1
             return True
         verdict = self._guided(form)  # without rows left out: True, False or None
@@ -64,27 +65,53 @@ class CellSigns:
         self.slow += 1
         return self.solver.minimize(self.rows, form).at_least(0)
 
-    def _by_known_basis(self, form: Sequence[int], without: set[int] | None = None) -> bool:
-        """A Farkas certificate of ``form >= 0`` on a known basis (none of whose rows is in
-        ``without``): floats pick the basis whose multipliers are nonnegative with the largest
-        bound, exact arithmetic checks it."""
-        if not self.bases:
-            return False
+    def prove_by_known_bases(self, forms: Sequence[Sequence[int]]) -> list[bool]:
+        """For each form, whether a known basis proves it ``>= 0`` (as :meth:`_by_known_basis`, the
+        float guides of all forms in one batch)."""
+        if not self.bases or not forms:
+            return [False] * len(forms)
         if len(self.guides) < len(self.bases):
             self._add_guides()
         T, B = self.guide_T, self.guide_B
+        assert T is not None and B is not None
+        tops = [max(abs(a) for a in f[1:]) for f in forms]
+        G = np.array([[a / t for a in f[1:]] for f, t in zip(forms, tops)])
+        Y = np.einsum("kij,mj->mki", T, G)  # forms x bases x multipliers
+        bound = np.array([f[0] / t for f, t in zip(forms, tops)])[:, None] - (Y * B[None]).sum(axis=2)
+        ok = (Y >= -1e-9).all(axis=2) & (bound >= -1e-9)
+        best = np.argmax(np.where(ok, bound, -np.inf), axis=1).tolist()
+        out = []
+        for f, row_ok, k in zip(forms, ok, best):
+            tight = list(self.bases[k])
+            try:
+                out.append(bool(row_ok[k]) and self._bounded_below(_gradients(self.rows, tight), tight, f))
+            except ZeroDivisionError:
+                out.append(False)
+        self.known += sum(out)
+        return out
+
+    def _by_known_basis(self, form: Sequence[int], without: set[int] | None = None, start: int = 0) -> bool:
+        """A Farkas certificate of ``form >= 0`` on a known basis (from index ``start``, none of
+        whose rows is in ``without``): floats pick the basis whose multipliers are nonnegative with
+        the largest bound, exact arithmetic checks it."""
+        if len(self.bases) <= start:
+            return False
+        if len(self.guides) < len(self.bases):
+            self._add_guides()
+        assert self.guide_T is not None and self.guide_B is not None
+        T, B = self.guide_T[start:], self.guide_B[start:]
         top = max(abs(a) for a in form[1:])
         Y = T @ np.array([a / top for a in form[1:]])
         bound = form[0] / top - (Y * B).sum(axis=1)
         ok = (Y >= -1e-9).all(axis=1) & (bound >= -1e-9)  # NaN (a singular float basis): never
         if without:
             mask = sum(1 << i for i in without)
-            ok &= np.array([not (m & mask) for m in self.masks])
+            ok &= np.array([not (m & mask) for m in self.masks[start:]])
         if not ok.any():
             return False
-        tight = list(self.bases[int(np.argmax(np.where(ok, bound, -np.inf)))])
+        tight = list(self.bases[start + int(np.argmax(np.where(ok, bound, -np.inf)))])
         try:
-            return self._bounded_below(fmpz_mat([list(self.rows[i][1:]) for i in tight]), tight, form)
+            return self._bounded_below(_gradients(self.rows, tight), tight, form)
         except ZeroDivisionError:
             return False
 
@@ -209,3 +236,7 @@ def _inverse_or_nan(m: np.ndarray) -> np.ndarray:
         return np.linalg.inv(m)
     except np.linalg.LinAlgError:
         return np.full(m.shape, np.nan)
+
+
+def _gradients(rows, indices) -> fmpz_mat:
+    return fmpz_mat([list(rows[i][1:]) for i in indices])
