@@ -38,7 +38,6 @@ from ..geometry.exact import (
     hyperplane_key,
     mean_point,
     primitive,
-    rank_of,
 )
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
@@ -204,7 +203,7 @@ class ConstraintEngine:
         """Where vertices are affordable (``d <= DD_MAX_DIM``): the domain's vertices clipped exactly
         by the facets the rays found, then by every other group (most cut nothing by then), are the
         region's vertices; a group the rays missed is a facet iff its tight vertices span its
-        hyperplane (rank ``d``), with their mean as its point.  The vertices also give the witness
+        hyperplane (rank ``d``), with a point near their mean.  The vertices also give the witness
         (:meth:`witness`), kept on the cell."""
         cell = region.cell
         poly = self.domain_vertices()
@@ -220,13 +219,15 @@ class ConstraintEngine:
                 poly = poly.clip(row, ("facet",))
                 at[key] = len(poly.cons) - 1
         index = {row: k for k, row in enumerate(poly.cons)}
+        irredundant = set(poly.facet_indices())  # tight vertices of rank d (a simple one suffices)
         out = []
         for key, (side, members) in groups.items():
             point = found.get(key)
             if point is None:
-                on = poly.vertices_on(at[key] if key in at else index[rows[key]])
-                if len(on) < self.d or rank_of([poly.verts[i] for i in on]) < self.d:
+                k = at[key] if key in at else index[rows[key]]
+                if k not in irredundant:
                     continue
+                on = poly.vertices_on(k)
                 point = self.facet_point(rows[key], poly, on, [r for i, r in enumerate(cell.rows) if i not in members])
             out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
