@@ -257,3 +257,29 @@ def test_every_cell_point_is_strictly_inside_its_cell(d):
         assert P[0] > 0 and all(sum(a * b for a, b in zip(row, P)) > 0 for row in region.cell.rows)
         count += 1
     assert count > 10 and engine.lps > lps
+
+
+@pytest.mark.parametrize("d, order", [(2, "walk"), (3, "walk"), (3, "shuffled")])
+def test_path_vertices_equal_clipping_from_scratch(d, order):
+    """The cells kept along the path (siblings included) give each region the vertices that
+    clipping the domain by all its rows gives, in walk order or any other."""
+    from example_nets import dense_net  # deferred: the shared test networks, only here
+
+    from exactrelu.engines.forms import IntegerNetwork
+    from exactrelu.engines.lp import ConstraintEngine
+    from exactrelu.engines.lp_vertices import PathVertices
+    from exactrelu.engines.walk import walk
+    from exactrelu.geometry.domain import Domain
+
+    domain = Domain.box([(-1, 1)] * d)
+    engine = ConstraintEngine(domain, LPSolver())
+    regions = list(walk(IntegerNetwork.of(dense_net(d, (5, 4), seed=d)), engine))
+    if order == "shuffled":
+        random.Random(1).shuffle(regions)
+    shared = PathVertices(domain.cell(), len(engine.root_rows))
+    for region in regions:
+        scratch = domain.cell()
+        for row in region.cell.rows[len(engine.root_rows) :]:
+            scratch = scratch.clip(row, ("row",))
+        assert sorted(shared.cell_of(region.cell.rows).verts) == sorted(scratch.verts)
+    assert len(regions) > 10

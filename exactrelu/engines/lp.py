@@ -45,13 +45,13 @@ from ..region import Adjacency
 from .dd import DD_MAX_DIM
 from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
 from .forms import LayerForms
+from .lp_vertices import PathVertices
 from .walk import RawRegion
 
 __all__ = ["LPCell", "ConstraintEngine"]
 
 KEPT_BASES = 64  # the most recent Farkas bases a cell passes on to its children
 RAY_ROUNDS = 1  # more rounds from other origins find few more facets than they cost (measured on ACAS Xu)
-RAYS_FROM_DIM = 3  # up to this dimension clipping by every constraint (nearest first) beats shooting rays first
 
 
 @dataclass(slots=True)
@@ -82,6 +82,7 @@ class ConstraintEngine:
         self.box = IntegerBox(self.bounds)
         self.lps = 0
         self.domain_cell: Cell | None = None  # the domain's vertices, for witnesses (d <= DD_MAX_DIM)
+        self.path_vertices: PathVertices | None = None  # regions' vertices along the walk (same)
 
     def _bounding_box(self, rows):
         bounds = []
@@ -177,9 +178,9 @@ class ConstraintEngine:
         strictly inside every other constraint (a checked ray exit, else a certified LP)."""
         cell = region.cell
         groups = group_facets(cell.rows, range(len(cell.rows)))
-        found = self.shoot_rays(cell, groups) if self.d > RAYS_FROM_DIM else {}
         if self.d <= DD_MAX_DIM:
-            return self.facets_by_vertices(region, groups, found)
+            return self.facets_by_vertices(region, groups)
+        found = self.shoot_rays(cell, groups)
         settled = self.settle_by_others(cell, groups, found)
         tester = None
         out = []
@@ -199,37 +200,24 @@ class ConstraintEngine:
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         return out
 
-    def facets_by_vertices(self, region: RawRegion[LPCell], groups, found: dict) -> list[FacetData]:
-        """Where vertices are affordable (``d <= DD_MAX_DIM``): the domain's vertices clipped exactly
-        by the facets the rays found, then by every other group (most cut nothing by then), are the
-        region's vertices; a group the rays missed is a facet iff its tight vertices span its
-        hyperplane (rank ``d``), with a point near their mean.  The vertices also give the witness
-        (:meth:`witness`), kept on the cell."""
+    def facets_by_vertices(self, region: RawRegion[LPCell], groups) -> list[FacetData]:
+        """Where vertices are affordable (``d <= DD_MAX_DIM``): the region's exact vertices, from the
+        domain's cut along the region's path (:class:`PathVertices`, shared with the regions found
+        just before); a group is a facet iff its tight vertices span its hyperplane, with a point
+        near their mean.  The vertices also give the witness (:meth:`witness`), kept on the cell."""
         cell = region.cell
-        poly = self.domain_vertices()
-        domain_rows = set(poly.cons)
-        rows = {key: key if side > 0 else tuple(-a for a in key) for key, (side, _) in groups.items()}
-        at: dict = {}
-        keys = list(groups)
-        near = float_rows([rows[k] for k in keys], by_gradient=True) @ float_points([cell.point])[0]
-        order = sorted(range(len(keys)), key=lambda i: (keys[i] not in found, near[i]))
-        for key in [keys[i] for i in order]:  # the facets found, then the nearest first: they cut most
-            row = rows[key]
-            if row not in domain_rows:
-                poly = poly.clip(row, ("facet",))
-                at[key] = len(poly.cons) - 1
-        index = {row: k for k, row in enumerate(poly.cons)}
-        irredundant = set(poly.facet_indices())  # tight vertices of rank d (a simple one suffices)
+        if self.path_vertices is None:
+            self.path_vertices = PathVertices(self.domain_vertices(), len(self.root_rows))
+        poly = self.path_vertices.cell_of(cell.rows)
+        irredundant = {hyperplane_key(poly.cons[k])[0]: k for k in poly.facet_indices()}
         out = []
         for key, (side, members) in groups.items():
-            point = found.get(key)
-            if point is None:
-                k = at[key] if key in at else index[rows[key]]
-                if k not in irredundant:
-                    continue
-                on = poly.vertices_on(k)
-                point = self.facet_point(rows[key], poly, on, [r for i, r in enumerate(cell.rows) if i not in members])
-            out.append(new_facet(key, side, members, point=point))
+            k = irredundant.get(key)
+            if k is None:
+                continue
+            row = key if side > 0 else tuple(-a for a in key)
+            others = [r for i, r in enumerate(cell.rows) if i not in members]
+            out.append(new_facet(key, side, members, point=self.facet_point(row, poly, poly.vertices_on(k), others)))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         cell.witness = vertex_witness(poly.verts, poly.vf, out)
         return out
