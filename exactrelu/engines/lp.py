@@ -210,14 +210,17 @@ class ConstraintEngine:
             self.path_vertices = PathVertices(self.domain_vertices(), len(self.root_rows))
         poly = self.path_vertices.cell_of(cell.rows)
         irredundant = {hyperplane_key(poly.cons[k])[0]: k for k in poly.facet_indices()}
+        facet_rows = {
+            key: key if side > 0 else tuple(-a for a in key) for key, (side, _) in groups.items() if key in irredundant
+        }
         out = []
-        for key, (side, members) in groups.items():
-            k = irredundant.get(key)
-            if k is None:
-                continue
-            row = key if side > 0 else tuple(-a for a in key)
-            others = [r for i, r in enumerate(cell.rows) if i not in members]
-            out.append(new_facet(key, side, members, point=self.facet_point(row, poly, poly.vertices_on(k), others)))
+        for key, row in facet_rows.items():
+            # strictly inside the other facets and on this one: in its relative interior, so strictly
+            # inside every row off its hyperplane too
+            others = [r for k, r in facet_rows.items() if k != key]
+            point = self.facet_point(row, poly, poly.vertices_on(irredundant[key]), others)
+            side, members = groups[key]
+            out.append(new_facet(key, side, members, point=point))
         assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
         cell.witness = vertex_witness(poly.verts, poly.vf, out)
         return out
