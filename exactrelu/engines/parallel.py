@@ -25,7 +25,10 @@ import hashlib
 import json
 import os
 import pickle
+import queue
 import socket
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -286,7 +289,7 @@ def run_parallel_recorded(
                 else:
                     here = _WorkerState(inet, strategy, recorder, domain)
                     sliced = recorder is None and store is None  # tasks may then be split as they run
-                    executor = _share_work(todo, list(split.tasks), here, jobs, setup, tally, sliced)
+                    _share_work(todo, list(split.tasks), here, jobs, setup, tally, sliced)
             except KeyboardInterrupt:
                 complete = False
     finally:
@@ -349,48 +352,75 @@ def _share_work(
     setup: _Setup,
     tally: _Tally,
     sliced: bool,
-) -> Executor | None:
+) -> None:
     """Walk the ``todo`` tasks in this process and, with more than one job, in ``jobs - 1`` helper
     processes started once this process has walked alone for :data:`HELPERS_AFTER` seconds (small
-    runs end first and start none).  This process takes tasks from the end of the list, the helpers
-    from the start; its own results need no pickling.  ``sliced``: a task walked for :data:`SLICE`
-    seconds hands back what is left as new tasks (appended to ``tasks``), so one large sub-tree does
-    not keep the others waiting (regions merge by pattern: the output is the same).  Returns the
-    helpers' executor (to close)."""
+    runs end first and start none).  This process takes tasks from the end of the list; a helper
+    that finishes one is handed the next from the start at once (from the pool's callback thread), so
+    no helper waits for this process and no task waits in a helper's queue while this process is
+    idle.  Its own results need no pickling.  ``sliced``: a task walked for :data:`SLICE` seconds
+    hands back what is left as new tasks (appended to ``tasks``), so one large sub-tree does not keep
+    the others waiting (regions merge by pattern: the output is the same).  The helpers are stopped
+    before this returns (or is interrupted)."""
     budget = SLICE if sliced else None
     pending = deque(todo)
+    lock = threading.RLock()  # guards pending and running, shared with the pool's callback thread
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    running = 0
+    executor: Executor | None = None
+
+    def feed() -> None:  # with the lock held
+        nonlocal running
+        while executor is not None and pending and running < executor.workers:
+            i = pending.popleft()
+            running += 1
+            executor.submit(_walk_task, i, tasks[i], budget).add_done_callback(done)
+
+    def done(future) -> None:
+        nonlocal running
+        finished.put(future)
+        with lock:
+            running -= 1
+            feed()
 
     def take(data: bytes | None, result: TaskResult | None = None) -> None:
-        for task in tally.take(data, result).rest:
-            tasks.append(task)
-            pending.append(len(tasks) - 1)
+        rest = tally.take(data, result).rest
+        with lock:
+            for task in rest:
+                tasks.append(task)
+                pending.append(len(tasks) - 1)
+            feed()
 
-    running: dict[Any, int] = {}
-    executor: Executor | None = None
     started = time.monotonic()
-    while pending or running:
-        if executor is None and jobs > 1 and pending and time.monotonic() - started >= HELPERS_AFTER:
-            try:
-                executor = open_executor(jobs - 1, None, _start_worker, setup)
-            except (OSError, NotImplementedError):  # no processes here (no /dev/shm, a sandbox): walk alone
-                jobs = 1
+    try:
+        while True:
+            while not finished.empty():
+                take(finished.get().result())
+            if executor is None and jobs > 1 and pending and time.monotonic() - started >= HELPERS_AFTER:
+                try:
+                    executor = open_executor(jobs - 1, None, _start_worker, setup)
+                except (OSError, NotImplementedError):  # no processes here (no /dev/shm, a sandbox): walk alone
+                    jobs = 1
+                with lock:
+                    feed()
+            with lock:
+                i = pending.pop() if pending else None
+                idle = i is None and running == 0
+            if i is not None:
+                with paused_gc():
+                    take(None, _walk(i, tasks[i], here, budget))
+            elif idle and finished.empty():
+                return
+            else:
+                try:
+                    take(finished.get(timeout=0.05).result())  # a short wait: Ctrl-C stays responsive
+                except queue.Empty:
+                    pass
+    finally:  # finished or interrupted: the callback thread starts nothing more, the helpers stop
+        with lock:
+            pending.clear()
         if executor is not None:
-            while pending and len(running) < 2 * executor.workers:
-                i = pending.popleft()
-                running[executor.submit(_walk_task, i, tasks[i], budget)] = i
-            for future in [f for f in running if f.done()]:
-                del running[future]
-                take(future.result())
-        if pending:
-            i = pending.pop()
-            with paused_gc():
-                take(None, _walk(i, tasks[i], here, budget))
-        elif running:
-            assert executor is not None
-            future = next(iter(executor.as_completed(list(running))))
-            del running[future]
-            take(future.result())
-    return executor
+            executor.close(cancel=sys.exc_info()[0] is not None)
 
 
 def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTree:
