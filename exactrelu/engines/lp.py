@@ -36,7 +36,6 @@ from ..geometry.exact import (
     exact_dot,
     homogeneous,
     hyperplane_key,
-    mean_point,
     primitive,
 )
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
@@ -203,42 +202,22 @@ class ConstraintEngine:
     def facets_by_vertices(self, region: RawRegion[LPCell], groups) -> list[FacetData]:
         """Where vertices are affordable (``d <= DD_MAX_DIM``): the region's exact vertices, from the
         domain's cut along the region's path (:class:`PathVertices`, shared with the regions found
-        just before); a group is a facet iff its tight vertices span its hyperplane, with a point
-        near their mean.  The vertices also give the witness (:meth:`witness`), kept on the cell."""
+        just before); a group is a facet iff its tight vertices span its hyperplane (its point, the
+        exact mean of those, only when asked for).  The vertices also give the witness
+        (:meth:`witness`), kept on the cell."""
         cell = region.cell
         if self.path_vertices is None:
             self.path_vertices = PathVertices(self.domain_vertices(), len(self.root_rows))
         poly = self.path_vertices.cell_of(cell.rows)
         irredundant = {hyperplane_key(poly.cons[k])[0]: k for k in poly.facet_indices()}
-        facet_rows = {
-            key: key if side > 0 else tuple(-a for a in key) for key, (side, _) in groups.items() if key in irredundant
-        }
         out = []
-        for key, row in facet_rows.items():
-            # strictly inside the other facets and on this one: in its relative interior, so strictly
-            # inside every row off its hyperplane too
-            others = [r for k, r in facet_rows.items() if k != key]
-            point = self.facet_point(row, poly, poly.vertices_on(irredundant[key]), others)
-            side, members = groups[key]
-            out.append(new_facet(key, side, members, point=point))
-        assign_carriers(out, cell.labels, region.forms, _carrier_candidates(region, out))
+        for key, (side, members) in groups.items():  # points on demand: the exact mean of the vertices
+            if key in irredundant:
+                on = poly.vertices_on(irredundant[key])
+                out.append(new_facet(key, side, members, vertices=on, cell_vertices=poly.verts))
+        assign_carriers(out, cell.labels, region.forms, _vertex_carrier_candidates(region, poly.vf, out))
         cell.witness = vertex_witness(poly.verts, poly.vf, out)
         return out
-
-    def facet_point(self, row, poly: Cell, on: list[int], others) -> tuple[int, ...]:
-        """A homogeneous point strictly inside the facet of ``row`` whose vertices are ``on``: the
-        foot on the hyperplane of the float mean of those vertices, if every row of ``others`` (the
-        rows off this hyperplane) is exactly positive there; else their exact mean (in the facet's
-        relative interior)."""
-        centre = poly.vf[on].mean(axis=0)
-        if np.isfinite(centre).all():
-            hint = homogeneous([Fraction(float(v)) for v in centre[1:]])
-            a = row[1:]
-            hv, norm = exact_dot(row, hint), sum(v * v for v in a)
-            foot = primitive((hint[0] * norm,) + tuple(hint[1 + i] * norm - hv * a[i] for i in range(len(a))))
-            if all(exact_dot(r, foot) > 0 for r in others):
-                return foot
-        return mean_point([poly.verts[i] for i in on])
 
     def domain_vertices(self) -> Cell:
         if self.domain_cell is None:
@@ -380,6 +359,8 @@ class ConstraintEngine:
     def shared_point(self, keys: _FormKeys, r, fr, fi, s, fs, fj):
         key = fr[fi].key
         others = keys.rows_off(r, key) + keys.rows_off(s, key)
+        if fr[fi].vertices:  # from vertices: the foot of their float mean first (point_on checks it)
+            return self.point_on(fr[fi].row, others, _float_mean(fr[fi]))
         for p in (fr[fi].point, fs[fj].point):
             if all(exact_dot(row, p) > 0 for row in others):
                 return p
@@ -481,6 +462,30 @@ def _multiple(form, key, p: int) -> bool:
     """``form`` is a (possibly zero) multiple of ``key``, whose entry ``p`` is nonzero."""
     fp, kp = form[p], key[p]
     return all(f * kp == fp * c for f, c in zip(form, key))
+
+
+def _float_mean(f: FacetData) -> tuple[int, ...]:
+    """The float mean of a facet's vertices as a short homogeneous point (a hint only)."""
+    centre = float_points(sorted(f.vertex_set())).mean(axis=0)
+    if not np.isfinite(centre).all():
+        return f.point
+    return homogeneous([Fraction(float(v)) for v in centre[1:]])
+
+
+def _vertex_carrier_candidates(region: RawRegion[LPCell], vf: np.ndarray, facets: list[FacetData]):
+    """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at any vertex of
+    the facet (proven nonzero at one, it is no carrier)."""
+    if not region.forms or not facets:
+        return
+    offsets = np.cumsum([0] + [len(forms.rows) for forms in region.forms])
+    floats = np.concatenate([forms.floats for forms in region.forms])
+    _, unsure = filtered_signs(floats, vf)
+    for i in np.nonzero(unsure.any(axis=1))[0].tolist():
+        undecided = set(np.nonzero(unsure[i])[0].tolist())
+        k = int(np.searchsorted(offsets, i, side="right")) - 1
+        for fi, f in enumerate(facets):
+            if undecided.issuperset(f.vertices):
+                yield fi, k, i - int(offsets[k])
 
 
 def _carrier_candidates(region: RawRegion[LPCell], facets: list[FacetData]):
