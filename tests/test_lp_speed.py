@@ -251,12 +251,15 @@ def test_every_cell_point_is_strictly_inside_its_cell(d):
 
     engine = ConstraintEngine(Domain.box([(-1, 1)] * d), LPSolver())
     lps = engine.lps
-    count = 0
+    count = kept = 0
     for region in walk(IntegerNetwork.of(dense_net(d, (6, 5), seed=3)), engine):
         P = region.cell.point
         assert P[0] > 0 and all(sum(a * b for a, b in zip(row, P)) > 0 for row in region.cell.rows)
+        for Q in region.cell.points:  # the closure points that prove cuts without an LP
+            assert Q[0] > 0 and all(sum(a * b for a, b in zip(row, Q)) >= 0 for row in region.cell.rows)
+        kept += len(region.cell.points)
         count += 1
-    assert count > 10 and engine.lps > lps
+    assert count > 10 and engine.lps > lps and kept > 0
 
 
 @pytest.mark.parametrize("d, order", [(2, "walk"), (3, "walk"), (3, "shuffled")])

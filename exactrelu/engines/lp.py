@@ -50,6 +50,7 @@ from .walk import RawRegion
 __all__ = ["LPCell", "ConstraintEngine"]
 
 KEPT_BASES = 64  # the most recent Farkas bases a cell passes on to its children
+KEPT_POINTS = 24  # the most recent closure points (vertices that proved cuts) a cell passes on
 RAY_ROUNDS = 1  # more rounds from other origins find few more facets than they cost (measured on ACAS Xu)
 
 
@@ -63,6 +64,7 @@ class LPCell:
     point: tuple[int, ...]
     bases: list[tuple[int, ...]] = field(default_factory=list)  # row indices that proved bounds here
     witness: tuple[Fraction, ...] | None = None  # a region's witness, once its vertices were found
+    points: list[tuple[int, ...]] = field(default_factory=list)  # known homogeneous points of the closure
 
 
 class ConstraintEngine:
@@ -142,6 +144,17 @@ class ConstraintEngine:
             else:
                 asks.append((j, ask))
         beyond: dict[int, tuple[int, ...]] = {}  # neuron -> a point of the closed cell on its other side
+        if asks and cell.points:  # a known point of the closed cell on the other side proves a cut
+            pool = float_points(cell.points)
+            left = []
+            for j, (signed, bit) in asks:
+                k = int(np.argmin(pool @ (forms.floats[j] if bit else -forms.floats[j])))
+                if exact_dot(signed, cell.points[k]) < 0:
+                    bits[j] = None
+                    beyond[j] = cell.points[k]
+                else:
+                    left.append((j, (signed, bit)))
+            asks = left
         if asks:
             self.lps += len(asks)
             signs = CellSigns(self.solver, cell.rows, cell.bases)
@@ -164,6 +177,9 @@ class ConstraintEngine:
         bases = cell.bases[-KEPT_BASES:]  # still Farkas bases in either child (they keep every row)
         plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point, list(bases))
         minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point, list(bases))
+        for child, side in ((plus, row), (minus, neg)):  # the closure points each child keeps
+            kept = [P for P in cell.points + list((data or {}).values()) if exact_dot(side, P) >= 0]
+            child.points = list(dict.fromkeys(kept))[-KEPT_POINTS:]
         X = data.get(neuron) if data and self.d <= DD_MAX_DIM else None
         if v <= 0:
             plus.point = self.interior(plus.rows) if X is None or v == 0 else _across(row, cell.point, X)
