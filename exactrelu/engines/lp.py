@@ -5,16 +5,20 @@ The vertex engine (:mod:`exactrelu.engines.dd`) keeps every vertex of every cell
 walk (:mod:`exactrelu.engines.walk`): cells are constraint lists only, so its cost grows with the
 number of regions and constraints, not vertices.  Every decision is an exact fact:
 
-* a neuron's bit on a cell comes from the exact minimum or maximum of its form
-  (:class:`~exactrelu.geometry.lp.LPSolver`: HiGHS guides, flint certifies), after cheap exact pre-filters:
-  the form's interval over the domain's bounding box, and its sign at the cell's interior witness
-  (which settles one side; a nonconstant form vanishing there cuts the cell);
-* a constraint is a facet iff some point of its hyperplane lies strictly inside every other
-  constraint (a foot-of-perpendicular guess, else the LP ``max t``);
+* a neuron's bit on a cell: after cheap exact pre-filters (the form's interval over the domain's
+  box, its sign at the cell's interior point, a known closure point on the other side proving a
+  cut), a Farkas certificate of ``form >= 0`` from a basis that proved an earlier bound on the cell
+  or an ancestor, else one hot-started HiGHS LP per form certified on the side asked for
+  (:class:`~exactrelu.geometry.cell_signs.CellSigns`); every active neuron is decided on the cell,
+  so a neuron that does not cut it is settled for the whole subtree;
+* facets: up to ``DD_MAX_DIM`` inputs from the region's exact vertices, cut along its path
+  (:class:`~exactrelu.engines.lp_vertices.PathVertices`), which also give the witness the vertex
+  engine writes; above, a constraint is a facet iff some point of its hyperplane lies strictly
+  inside every other constraint (a checked ray exit, a Farkas bound or vertex of the other rows,
+  else the LP ``max t``);
 * two regions are adjacent iff some point of their common facet hyperplane lies strictly inside
-  every other constraint of both (the same LP), and that point is kept as the shared-facet point.
-  Candidate pairs are first filtered exactly: on a shared facet every neuron whose bits differ
-  must vanish, so its forms in both regions must lie on the facet hyperplane.
+  every other constraint of both (a checked foot, else an LP), kept as the shared-facet point.
+  Candidate pairs share a bucket: on a shared facet exactly the neurons vanishing on it may differ.
 
 The solver is passed in (one per process); cells and the walk's state hold plain data only.
 """
@@ -189,8 +193,9 @@ class ConstraintEngine:
 
     # ------------------------------------------------------------------ facets
     def facets(self, region: RawRegion[LPCell]) -> list[FacetData]:
-        """Constraints merged per hyperplane; a group is a facet iff a point of its hyperplane lies
-        strictly inside every other constraint (a checked ray exit, else a certified LP)."""
+        """Constraints merged per hyperplane with their carriers: from the region's vertices up to
+        ``DD_MAX_DIM`` inputs; above, a group is a facet iff a point of its hyperplane lies strictly
+        inside every other constraint (a checked ray exit or settle step, else a certified LP)."""
         cell = region.cell
         groups = group_facets(cell.rows, range(len(cell.rows)))
         if self.d <= DD_MAX_DIM:
