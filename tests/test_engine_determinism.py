@@ -50,3 +50,23 @@ def test_engines_write_identical_json_on_acas_xu():
     centre = ("0.1", "0.05", "-0.1", "0.2", "-0.2")
     r = Fraction("0.005")
     same_json(load(path), Domain.box([(Fraction(c) - r, Fraction(c) + r) for c in centre]))
+
+
+@pytest.mark.parametrize("ex", [ex for ex in EXAMPLES if len(ex.box) <= 3], ids=lambda ex: ex.name)
+def test_the_any_dimension_path_of_the_lp_engine_on_the_hostile_examples(ex, monkeypatch):
+    """Below 11 inputs the LP engine takes facets and witnesses from exact vertices; above, from
+    rays, relaxed-row models and facet LPs.  Forced onto that path here (as if every input count were
+    above the vertex engine's limit), it must find the vertex engine's regions, maps, facets and
+    adjacency on every hostile example (its witness points then come from its walk: only checked to
+    lie strictly inside)."""
+    import exactrelu.engines.lp as lp_engine  # deferred: the module whose dimension switch is forced
+
+    dd = partition(ex.net, ex.box, engine="dd")
+    monkeypatch.setattr(lp_engine, "DD_MAX_DIM", 0)
+    lp = partition(ex.net, ex.box, engine="lp")
+    assert [r.pattern for r in lp.regions] == [r.pattern for r in dd.regions]
+    assert [(r.map_rows, r.map_den) for r in lp.regions] == [(r.map_rows, r.map_den) for r in dd.regions]
+    assert [sorted(f.row for f in r.facets) for r in lp.regions] == [sorted(f.row for f in r.facets) for r in dd.regions]
+    assert lp.edges == dd.edges
+    for region in lp.regions:
+        assert region.contains(region.point, strictly=True)
