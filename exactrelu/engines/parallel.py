@@ -371,7 +371,7 @@ def _share_work(
 
     def feed() -> None:  # with the lock held
         nonlocal running
-        while executor is not None and pending and running < executor.workers:
+        while executor is not None and pending and running < 2 * executor.workers:  # the next one waits there
             i = pending.popleft()
             running += 1
             executor.submit(_walk_task, i, tasks[i], budget).add_done_callback(done)
