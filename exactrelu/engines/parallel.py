@@ -13,17 +13,15 @@ them.  That walk finishes a task's whole sub-tree before it takes the next task 
 every sub-tree is one contiguous block of its numbering, and replaying the stack over the frontier
 gives the blocks' order (:class:`SplitTree`).
 
-With a checkpoint folder, every finished task is written there at once (to a temporary name, then
-renamed, so a killed run never leaves half a file), and a run started again with the same
-arguments reads them back and walks only what is missing.
+Locally, this process walks sub-trees too and helper processes join it (:func:`_share_work`); with a
+checkpoint folder (:mod:`exactrelu.engines.checkpoints`) every finished task is kept at once, and a
+run started again with the same arguments walks only what is missing.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import os
 import pickle
 import queue
 import socket
@@ -40,6 +38,7 @@ from ..errors import InvalidArgument, InvalidDomain
 from ..geometry.domain import Domain
 from ..network import Network
 from ..region import region_line
+from .checkpoints import Checkpoint
 from .collector import paused_gc
 from .dd import VertexEngine
 from .dd_adjacency import Pair
@@ -53,7 +52,6 @@ from .walk import RawRegion, Task, WalkState, start, step
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
 
 TASKS_PER_JOB = 8  # enough sub-trees per worker to even out their sizes
-CHECKPOINT_FORMAT = "exactrelu-checkpoint-3"
 
 R = TypeVar("R", bound=TreeRecorder)
 
@@ -263,7 +261,7 @@ def run_parallel_recorded(
     strategy = make_engine(domain, engine)
     store = None
     if checkpoint is not None:
-        store = _Checkpoint(checkpoint, network, domain, strategy.name, recorder is not None)
+        store = Checkpoint(checkpoint, network, domain, strategy.name, recorder is not None)
     setup = _Setup(network, domain, strategy.name, recorder, code_fingerprint())
     executor: Executor | None = None
     complete = True
@@ -316,7 +314,7 @@ SLICE = 0.5  # seconds of walking after which a task hands back what is left of 
 class _Tally:
     """Takes finished tasks: keeps them (and in the checkpoint), counts them for the progress bar."""
 
-    def __init__(self, split: Split, results: dict[int, TaskResult], store: _Checkpoint | None, progress):
+    def __init__(self, split: Split, results: dict[int, TaskResult], store: Checkpoint | None, progress):
         self.results = results
         self.store = store
         self.progress = progress
@@ -481,72 +479,3 @@ class _KnownWitnesses:
 
     def vertices(self, cell: Any) -> tuple[tuple[int, ...], ...]:
         return self.strategy.vertices(cell)
-
-
-# ---------------------------------------------------------------------- checkpoints
-class _Checkpoint:
-    """Finished tasks in a folder, tied to the exact network, domain, engine and split.
-
-    The manifest records the split's size, so a run resumed with another number of workers walks
-    the same tasks."""
-
-    def __init__(self, folder: str | Path, network: Network, domain: Domain, engine: str, recorded: bool):
-        self.folder = Path(folder)
-        identity = json.dumps(
-            {
-                "network": network.to_json(),
-                "domain": domain.to_json(),
-                "engine": engine,
-                "tree": recorded,
-                "format": CHECKPOINT_FORMAT,
-            },
-            sort_keys=True,
-        )
-        self.fingerprint = hashlib.sha256(identity.encode()).hexdigest()
-        self.manifest = self.folder / "checkpoint.json"
-
-    def target(self) -> int | None:
-        """The split size of a checkpoint already started here (None for a new one); refuses a
-        folder of other arguments."""
-        if self.folder.exists() and not self.folder.is_dir():
-            raise InvalidArgument(f"checkpoint {self.folder} is not a folder")
-        if not self.manifest.exists():
-            return None
-        try:
-            recorded = json.loads(self.manifest.read_text(encoding="utf-8"))
-            fingerprint, target = recorded.get("fingerprint"), recorded.get("target")
-        except (OSError, ValueError, AttributeError):
-            fingerprint, target = None, None
-        if fingerprint != self.fingerprint or not isinstance(target, int) or target < 1:
-            raise InvalidArgument(
-                f"checkpoint {self.folder} belongs to another network, domain, engine or command "
-                "(use another folder, or empty this one)"
-            )
-        return target
-
-    def load(self, target: int, n_tasks: int) -> dict[int, TaskResult]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.manifest.exists():
-            manifest = {"format": CHECKPOINT_FORMAT, "fingerprint": self.fingerprint, "target": target}
-            _atomic_write(self.manifest, json.dumps(manifest).encode())
-        results = {}
-        for path in sorted(self.folder.glob("task-*.pickle")):
-            with open(path, "rb") as f:
-                result = pickle.load(f)
-            if not 0 <= result.index < n_tasks:
-                raise InvalidArgument(f"checkpoint {self.folder}: {path.name} is not a task of this run")
-            results[result.index] = result
-        return results
-
-    def save(self, index: int, data: bytes) -> None:
-        """Keep task ``index``'s pickled result."""
-        _atomic_write(self.folder / f"task-{index:06d}.pickle", data)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, path)
