@@ -1,11 +1,12 @@
 """Many cores or a cluster: the walk split into independent sub-trees, each walked by a worker.
 
 The walk is grown breadth-first in this process until its frontier holds enough tasks (cells with
-their paths: plain picklable values), then every task is walked to the end by a worker (a local
-process or a Dask worker: :mod:`exactrelu.engines.executors`), which also finds the facets and the
-witness point of the regions it reaches (all per-region work).  Each region's cell depends only on
-its path, never on which worker walked it or when, so merging by canonical pattern gives the
-identical partition for any number of workers; adjacency is then found here, over all regions.
+their paths: plain picklable values), then every task is walked by a worker (this process, a local
+helper process or a Dask worker: :mod:`exactrelu.engines.executors`), which also finds the facets,
+the witness point and the JSON text of the regions it reaches and the facets they share with each
+other (all per-region work).  Each region's cell depends only on its path, never on which worker
+walked it or when, so merging by canonical pattern gives the identical partition for any number of
+workers; the facets shared across tasks are then matched here.
 
 A run may also record its sign-split tree (certificates do): every worker records its sub-tree,
 this process the frontier, and the pieces are numbered as the sequential depth-first walk numbers
