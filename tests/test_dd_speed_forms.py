@@ -8,8 +8,9 @@ from fractions import Fraction
 
 import pytest
 from example_nets import random_net
+from flint import fmpz_mat
 
-from exactrelu.engines.forms import IntegerNetwork
+from exactrelu.engines.forms import IntegerNetwork, LayerForms
 from exactrelu.network import Network
 
 
@@ -56,7 +57,7 @@ def test_sibling_forms_match_fresh_composition_and_a_fraction_forward_pass(seed,
         patterns = sibling_patterns(rng, len(forms.rows), 7)
         siblings = inet.next_forms_of_leaves(k, forms, patterns)
         for bits, got in zip(patterns, siblings):
-            fresh = inet.next_forms(k, forms, bits)
+            fresh = flint_composition(inet, k, forms, bits)
             assert got.rows == fresh.rows and got.den == fresh.den
             assert all(type(v) is int for row in got.rows for v in row)
             assert (got.floats == fresh.floats).all()
@@ -74,3 +75,16 @@ def test_a_leaf_without_any_active_neuron_keeps_only_the_biases():
     (got,) = inet.next_forms_of_leaves(0, forms, [[0] * 5])
     assert [Fraction(row[0], got.den) for row in got.rows] == list(net.layers[1].bias)
     assert all(v == 0 for row in got.rows for v in row[1:])
+
+
+def flint_composition(inet, k, forms, bits):
+    """The oracle: layer ``k + 1``'s forms composed afresh in one python-flint integer matrix product
+    (post-activations ``q row`` for bit 1, ``p row`` for bit 0, the bias column on the constant)."""
+    p, q = inet.layers[k].slope
+    width = len(forms.rows[0])
+    post = [tuple((q if bit else p) * a for a in row) for row, bit in zip(forms.rows, bits)]
+    post_den = forms.den * q
+    post.append((post_den,) + (0,) * (width - 1))
+    nxt = inet.layers[k + 1]
+    product = (fmpz_mat(nxt.grid.tolist()) * fmpz_mat(post)).tolist()
+    return LayerForms.of([tuple(int(v) for v in r) for r in product], nxt.den * post_den)

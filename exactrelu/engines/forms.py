@@ -3,7 +3,7 @@
 Once the patterns of layers ``1..k`` are fixed on a cell, every neuron of layer ``k + 1`` has an
 affine pre-activation there.  Forms are integer rows acting on homogeneous points ``(w0, w0 x)``
 with one common denominator per layer: ``pre(x) = row . (1, x) / den``.  Composing them with
-integer matrices (python-flint) keeps every map exact and cheap.
+integer matrices (exact Python integers in NumPy object arrays) keeps every map exact.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from fractions import Fraction
 from math import lcm
 
 import numpy as np
-from flint import fmpz_mat
 
 from ..geometry.predicates import float_rows
 from ..network import Network
@@ -24,18 +23,12 @@ __all__ = ["IntegerNetwork", "IntegerLayer", "LayerForms"]
 
 @dataclass(frozen=True, slots=True)
 class IntegerLayer:
-    weight: fmpz_mat  # (out, in + 1): the layer's weights times ``den``, then the biases times ``den``
+    # (out, in + 1): the layer's weights times ``den``, then the biases times ``den``, as a NumPy
+    # array of Python integers (dtype object: exact, no overflow)
+    grid: np.ndarray
     bias: tuple[int, ...]  # the biases times ``den``
     den: int
     slope: tuple[int, int]  # LeakyReLU slope p/q after this layer ((0, 1) for ReLU)
-    grid: np.ndarray  # ``weight`` as a NumPy array of Python integers (dtype object)
-
-    def __reduce__(self):  # flint matrices do not pickle: travel as lists of Python integers
-        return _integer_layer, (self.grid.tolist(), self.bias, self.den, self.slope)
-
-
-def _integer_layer(rows: list[list[int]], bias: tuple[int, ...], den: int, slope: tuple[int, int]) -> IntegerLayer:
-    return IntegerLayer(fmpz_mat(rows), bias, den, slope, object_array(rows))
 
 
 def object_array(rows: Sequence[Sequence[int]]) -> np.ndarray:
@@ -60,36 +53,19 @@ class IntegerNetwork:
             den = lcm(*(w.denominator for row in layer.weight for w in row), *(b.denominator for b in layer.bias))
             rows = [[int(w * den) for w in row] + [int(b * den)] for row, b in zip(layer.weight, layer.bias)]
             bias = tuple(int(b * den) for b in layer.bias)
-            layers.append(_integer_layer(rows, bias, den, (slope.numerator, slope.denominator)))
+            layers.append(IntegerLayer(object_array(rows), bias, den, (slope.numerator, slope.denominator)))
         return cls(tuple(layers), net.n_inputs)
 
     def first_forms(self) -> LayerForms:
         layer = self.layers[0]
-        rows = [tuple([b] + [int(w) for w in row[:-1]]) for b, row in zip(layer.bias, layer.weight.tolist())]
+        rows = [tuple([b] + row[:-1]) for b, row in zip(layer.bias, layer.grid.tolist())]
         return LayerForms.of(rows, layer.den)
 
-    def next_forms(self, k: int, forms: LayerForms, bits: list[int]) -> LayerForms:
-        """Pre-activations of layer ``k + 1`` given layer ``k``'s forms and pattern."""
-        p, q = self.layers[k].slope
-        width = len(forms.rows[0])
-        if (p, q) == (0, 1):
-            post = [row if bit else (0,) * width for row, bit in zip(forms.rows, bits)]
-            post_den = forms.den
-        else:
-            post = [
-                tuple(q * a for a in row) if bit else tuple(p * a for a in row) for row, bit in zip(forms.rows, bits)
-            ]
-            post_den = forms.den * q
-        post.append((post_den,) + (0,) * (width - 1))  # the bias column meets the constant 1
-        nxt = self.layers[k + 1]
-        product = (nxt.weight * fmpz_mat(post)).tolist()
-        return LayerForms.of([tuple(int(v) for v in r) for r in product], nxt.den * post_den)
-
     def next_forms_of_leaves(self, k: int, forms: LayerForms, patterns: Sequence[Sequence[int]]) -> list[LayerForms]:
-        """:meth:`next_forms` for every pattern of the leaves of one cell (one ``forms``), the same
-        integers computed with less work: sibling leaves differ in a few bits, so each composition
-        but the first is the previous one plus the weight columns of the neurons that changed
-        times their change of post-activation (exact Python integers in NumPy object arrays)."""
+        """Pre-activations of layer ``k + 1`` for every pattern (of layer ``k``) of the leaves of one
+        cell, given layer ``k``'s ``forms`` there: sibling leaves differ in a few bits, so each
+        composition but the first is the previous one plus the weight columns of the neurons that
+        changed times their change of post-activation (exact Python integers in NumPy object arrays)."""
         p, q = self.layers[k].slope
         nxt = self.layers[k + 1]
         post_den = forms.den * q
