@@ -225,8 +225,8 @@ def _decode(data: bytes | str, what: str, number) -> object:
         if unknown is not None:
             raise MalformedCertificate(f"{what}: unknown key {_cut(unknown)!r}")
     try:
-        return json.loads(data, parse_float=number or _refuse, parse_int=_json_int, parse_constant=_refuse,
-                          object_pairs_hook=_object)
+        return json.loads(data, parse_float=number or _refuse, parse_int=None if data.isascii() else _json_int,
+                          parse_constant=_refuse, object_pairs_hook=_object)  # ASCII text has ASCII digits only
     except json.JSONDecodeError as exc:
         raise MalformedCertificate(f"{what}: not valid JSON (truncated?): {exc}") from None
     except MalformedCertificate as exc:  # from the hooks, which do not know what is read
