@@ -24,11 +24,11 @@ from .analysis.continuity import ContinuityProof, continuity_proofs
 from .analysis.decisions import Decisions, decision_regions
 from .analysis.dof import DegreesOfFreedom, degrees_of_freedom
 from .analysis.graph import adjacency_graph
-from .analysis.pieces import linear_pieces
+from .analysis.pieces import pieces_of_maps
 from .certificate.producer import produce_certificate
 from .engines.dd import DD_MAX_DIM
 from .engines.parallel import run_parallel
-from .engines.run import Progress, run
+from .engines.run import EngineResult, Progress, run
 from .errors import InvalidDomain
 from .export.geometry_json import region_geometry_json, slice_json
 from .export.json_stream import Items, write_document
@@ -41,20 +41,43 @@ from .region import Adjacency, Region
 __all__ = ["Partition", "partition", "certify", "default_domain", "as_domain", "DD_MAX_DIM"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Partition:
     """Every activation region of a network on a domain, with the adjacency between them.
 
-    Equal partitions compare equal (``seconds`` takes no part)."""
+    Equal partitions compare equal (``seconds`` takes no part).  The public regions are made when
+    first asked for: writing the partition JSON or its summary does not need them."""
 
     network: Network
     domain: Domain
-    regions: tuple[Region, ...]
-    adjacencies: tuple[Adjacency, ...]
-    complete: bool = True
-    seconds: float = field(default=0.0, compare=False)
-    # the regions' JSON entries as text, when the engine made them already (workers do)
-    region_lines: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    found: EngineResult = field(repr=False)
+    seconds: float = 0.0
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        return self.found.regions
+
+    @property
+    def adjacencies(self) -> tuple[Adjacency, ...]:
+        return self.found.adjacencies
+
+    @property
+    def complete(self) -> bool:
+        """False if Ctrl-C cut the run short (the regions found so far are kept)."""
+        return self.found.complete
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Partition):
+            return NotImplemented
+        return (self.network, self.domain, self.complete, self.regions, self.adjacencies) == (
+            other.network,
+            other.domain,
+            other.complete,
+            other.regions,
+            other.adjacencies,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal partitions, like their regions, are values
 
     @cached_property
     def edges(self) -> tuple[tuple[int, int], ...]:
@@ -73,7 +96,7 @@ class Partition:
     @cached_property
     def linear_pieces(self) -> int:
         """Number of maximal facet-connected sets of regions sharing one affine map."""
-        return linear_pieces(self.regions, self.edges)
+        return len(pieces_of_maps(self.found.map_keys(), self.edges))
 
     def boundary(self) -> Boundary:
         """The exact decision boundary (see :func:`~exactrelu.analysis.boundary.decision_boundary`).
@@ -113,7 +136,7 @@ class Partition:
 
     def summary(self) -> dict:
         return {
-            "regions": len(self.regions),
+            "regions": len(self.found.raws),
             "edges": len(self.edges),
             "linear_pieces": self.linear_pieces,
             "complete": self.complete,
@@ -142,8 +165,8 @@ class Partition:
             ("output_names", list(net.output_names)),
         )
         yield from slice_json(net.metadata).items()
-        if self.region_lines is not None and not geometry:
-            yield "regions", Items(self.region_lines, encoded=True)
+        if not geometry:
+            yield "regions", Items(self.found.lines, encoded=True)
         else:
             regions = (r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions)
             yield "regions", Items(regions)
@@ -214,7 +237,7 @@ def partition(
     else:
         result = run(net, dom, engine, progress=progress)
     seconds = time.perf_counter() - started
-    return Partition(net, dom, result.regions, result.adjacencies, result.complete, seconds, result.lines)
+    return Partition(net, dom, result, seconds)
 
 
 def certify(

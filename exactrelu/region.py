@@ -10,12 +10,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from .errors import InvalidDomain
 from .rational import format_ratio, format_rational, to_rational
 
-__all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json", "region_line", "map_region_json"]
+__all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json", "region_line", "map_region_json", "map_key_of"]
 
 # ("domain", i): the i-th domain constraint (0-based row of A);
 # ("neuron", k, j): neuron j of hidden layer k (both 0-based).
@@ -58,6 +59,13 @@ def region_line(
 ) -> str:
     """The region's entry in the partition JSON as text (the line :meth:`Region.to_json` is written as)."""
     return json.dumps(map_region_json(pattern, point, map_rows, map_den))
+
+
+def map_key_of(map_rows: Sequence[Sequence[int]], map_den: int) -> tuple[int, ...]:
+    """An exact affine map given as integer rows ``(bias, weights...)`` over ``map_den``, in a
+    canonical form: equal keys iff equal maps."""
+    g = gcd(map_den, *(a for row in map_rows for a in row))
+    return (map_den // g,) + tuple(a // g for row in map_rows for a in row)
 
 
 @dataclass(frozen=True, slots=True)

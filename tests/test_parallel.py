@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -48,10 +50,10 @@ def test_helpers_walk_tasks_and_the_parent_too(monkeypatch):
     walked_here = []
     walk = parallel._walk
 
-    def counting(index, task, work=None, budget=None):
+    def counting(index, task, work=None, budget=None, wanted=None):
         if work is not None:
             walked_here.append(index)
-        return walk(index, task, work, budget)
+        return walk(index, task, work, budget, wanted)
 
     monkeypatch.setattr(parallel, "_walk", counting)
     net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
@@ -151,7 +153,10 @@ def test_progress_shows_sub_trees_regions_and_an_estimate(capsys):
         result = partition(net, box, jobs=2, progress=progress)
     lines = capsys.readouterr().err.replace("\r", "\n").splitlines()
     bars = [line for line in lines if line.startswith("sub-trees:")]
-    assert bars and f"{len(split.tasks)}/{len(split.tasks)}" in bars[-1]
+    first_total = int(re.search(r"\| \d+/(\d+) \[", bars[0]).group(1))
+    assert first_total == min(len(split.tasks), 2 * parallel.TASKS_PER_JOB)  # the frontier in a few tasks
+    done, total = map(int, re.search(r"\| (\d+)/(\d+) \[", bars[-1]).groups())
+    assert done == total >= first_total  # tasks handed back count as new sub-trees
     assert f"{len(result.regions):,} regions" in bars[-1]
     assert "<?" in bars[0] and "<?" not in bars[-1]  # no estimate before the first sub-tree is done
     assert any(line.startswith("adjacency:") for line in lines)
@@ -217,8 +222,8 @@ def test_tasks_cut_into_slices_give_the_identical_partition(engine, monkeypatch)
     pieces: list[int] = []
     walk = parallel._walk
 
-    def counting(index, task, work=None, budget=None):
-        result = walk(index, task, work, budget)
+    def counting(index, task, work=None, budget=None, wanted=None):
+        result = walk(index, task, work, budget, wanted)
         pieces.append(len(result.rest))
         return result
 
@@ -241,3 +246,67 @@ def test_without_helper_processes_the_run_goes_on_alone(monkeypatch):
     monkeypatch.setattr(parallel, "open_executor", refused)
     net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
     assert json.dumps(partition(net, box, jobs=4).to_json()) == json.dumps(partition(net, box).to_json())
+
+
+def _walk_setup(engine="dd"):
+    net, box = random_net(3, 2, (5, 5, 5, 5, 5)), Domain.box([(-1, 1), (-1, 1)])
+    inet, strategy = IntegerNetwork.of(net), make_engine(box, engine)
+    return parallel._WorkerState(inet, strategy, None, box), parallel.frontier(inet, strategy, 4).tasks, net, box
+
+
+def _patterns_walked(work, tasks):
+    """Patterns of every region below ``tasks``, walking whatever each walk hands back too."""
+    found, todo = [], [tasks]
+    while todo:
+        result = parallel._walk(0, todo.pop(), work, budget=1e9, wanted=lambda: True)
+        assert len(result.rest) <= 2
+        found.extend(raw.pattern for raw, _, _ in result.regions)
+        todo.extend(result.rest)
+    return found
+
+
+@pytest.mark.parametrize("engine", ["dd", "lp"])
+def test_a_walk_asked_for_work_hands_back_the_rest_after_one_step(engine):
+    """``wanted()`` (another worker waits) stops a walk after its next step: what is left comes back
+    as at most two tasks, and walking them finds exactly the regions of the uninterrupted walk."""
+    work, tasks, net, box = _walk_setup(engine)
+    whole = parallel._walk(0, tasks, work)
+    assert not whole.rest
+    cut = parallel._walk(0, tasks, work, budget=1e9, wanted=lambda: True)
+    assert cut.rest and len(cut.regions) < len(whole.regions)
+    patterns = _patterns_walked(work, tasks)
+    assert sorted(patterns) == sorted(raw.pattern for raw, _, _ in whole.regions)
+    assert len(set(patterns)) == len(patterns)
+    assert sorted(patterns) == [r.pattern for r in partition(net, box, engine=engine).regions]
+
+
+def test_a_helper_hands_back_its_task_when_the_client_leaves_the_hungry_file(tmp_path, monkeypatch):
+    """In a helper the question is a file in the spool folder; its results go there too."""
+    work, tasks, _, _ = _walk_setup()
+    monkeypatch.setattr(parallel, "worker_state", lambda: work)
+    path = parallel._walk_task(7, tasks, 1e9, str(tmp_path))
+    full = pickle.loads(parallel._unspool(path))
+    assert full.index == 7 and not full.rest and not os.path.exists(path)
+    (tmp_path / parallel.HUNGRY).touch()
+    cut = pickle.loads(parallel._unspool(parallel._walk_task(7, tasks, 1e9, str(tmp_path))))
+    assert cut.rest and len(cut.regions) < len(full.regions)
+    # a task that may not be cut (no time budget: a certificate's or checkpoint's) ignores the file
+    whole = pickle.loads(parallel._unspool(parallel._walk_task(7, tasks, None, str(tmp_path))))
+    assert not whole.rest and len(whole.regions) == len(full.regions)
+    assert sorted(os.listdir(tmp_path)) == [parallel.HUNGRY]
+
+
+def test_the_frontier_is_cut_into_consecutive_near_equal_tasks():
+    tasks = list(range(23))
+    for count in (1, 2, 5, 16, 23, 40):
+        chunks = parallel._chunks(tasks, count)
+        assert [t for chunk in chunks for t in chunk] == tasks
+        assert len(chunks) == min(count, 23) and max(map(len, chunks)) - min(map(len, chunks)) <= 1
+    assert parallel._chunks([], 16) == []
+
+
+def test_a_run_with_helpers_leaves_no_spool_folder_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(tmp_path))
+    net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
+    assert json.dumps(partition(net, box, jobs=2).to_json()) == json.dumps(partition(net, box).to_json())
+    assert list(tmp_path.iterdir()) == []

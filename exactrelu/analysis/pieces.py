@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from math import gcd
 
 import networkx as nx
 
-from ..region import Region
+from ..region import Region, map_key_of
 
-__all__ = ["linear_pieces", "linear_piece_members", "map_key"]
+__all__ = ["linear_pieces", "linear_piece_members", "pieces_of_maps", "map_key"]
 
 
 def map_key(region: Region) -> tuple[int, ...]:
     """The region's exact affine map in a canonical form (equal keys iff equal maps)."""
-    g = gcd(region.map_den, *(a for row in region.map_rows for a in row))
-    return (region.map_den // g,) + tuple(a // g for row in region.map_rows for a in row)
+    return map_key_of(region.map_rows, region.map_den)
 
 
 def linear_piece_members(regions: Sequence[Region], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -26,13 +24,17 @@ def linear_piece_members(regions: Sequence[Region], edges: Iterable[tuple[int, i
     >>> linear_piece_members(p.regions, p.edges)
     [[0], [1], [2], [3]]
     """
-    keys = [map_key(r) for r in regions]
-    same = nx.utils.UnionFind(range(len(regions)))
+    return pieces_of_maps([map_key(r) for r in regions], edges)
+
+
+def pieces_of_maps(keys: Sequence[tuple[int, ...]], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """:func:`linear_piece_members` of regions given by their maps' :func:`map_key`."""
+    same = nx.utils.UnionFind(range(len(keys)))
     for i, j in edges:
         if keys[i] == keys[j]:
             same.union(i, j)
     groups: dict[int, list[int]] = {}
-    for i in range(len(regions)):
+    for i in range(len(keys)):
         groups.setdefault(same[i], []).append(i)
     return sorted(groups.values())
 

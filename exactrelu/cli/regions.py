@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         + ("" if result.complete else "  INCOMPLETE (interrupted)"),
         file=out,
     )
-    show = args.list if args.list is not None else len(result.regions) <= SMALL
+    show = args.list if args.list is not None else s["regions"] <= SMALL
     if show:
         hidden = net.metadata.get("hidden_names")
         for i, region in enumerate(result.regions):

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
 import queue
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -47,7 +50,7 @@ from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .recorder import Decision, Link, TreeRecorder
-from .run import Engine, EngineResult, Progress, build_regions, find_adjacencies, make_engine, with_facets
+from .run import Engine, EngineResult, Progress, find_adjacencies, make_engine, with_facets
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -170,35 +173,61 @@ class TaskResult:
     opened: tuple[int, ...] = ()
     pairs: list[Pair] = field(default_factory=list)  # shared facets among these regions (vertex engine)
     lines: list[str] = field(default_factory=list)  # each region's partition JSON entry, as text
-    rest: list[Task[Any]] = field(default_factory=list)  # what is left of the task when its time ran out
+    rest: list[list[Task[Any]]] = field(default_factory=list)  # what is left when its time ran out, as tasks
 
 
-def _walk_task(index: int, task: Task[Any], budget: float | None = None) -> bytes:
+def _walk_task(index: int, task: Sequence[Task[Any]], budget: float | None = None, spool: str | None = None):
     """The task's :class:`TaskResult`, pickled here: one message whatever the transport (Dask would
     otherwise send every region's arrays as a frame of its own), and the very bytes a checkpoint
-    keeps."""
+    keeps.  With a ``spool`` folder the bytes go to a file there and its path comes back: a result of
+    a few MB sent through the pool's pipe would keep this helper waiting until the busy client has
+    read it, 64 kB at a time.  A sliced task (``budget``) also stops early when the client, out of
+    work, leaves a file named :data:`HUNGRY` in the spool folder."""
+    flag = os.path.join(spool, HUNGRY) if spool is not None and budget is not None else None
+    wanted = functools.partial(os.path.exists, flag) if flag is not None else None
     with paused_gc():
-        return pickle.dumps(_walk(index, task, budget=budget), protocol=5)
+        data = pickle.dumps(_walk(index, task, budget=budget, wanted=wanted), protocol=5)
+    if spool is None:
+        return data
+    path = os.path.join(spool, f"{os.getpid()}-{index}")
+    with open(path, "wb") as file:
+        file.write(data)
+    return path
 
 
-def _walk(index: int, task: Task[Any], work: _WorkerState | None = None, budget: float | None = None) -> TaskResult:
-    """Walk one task with ``work`` (default: this worker's state) to the end, or for about ``budget``
-    seconds: what is left then comes back as tasks (``rest``)."""
+def _unspool(path: str) -> bytes:
+    with open(path, "rb") as file:
+        data = file.read()
+    os.unlink(path)
+    return data
+
+
+def _walk(
+    index: int,
+    task: Sequence[Task[Any]],
+    work: _WorkerState | None = None,
+    budget: float | None = None,
+    wanted: Callable[[], bool] | None = None,
+) -> TaskResult:
+    """Walk one task (a few cells, each with its path: one for a recorded run) with ``work``
+    (default: this worker's state) to the end, or for about ``budget`` seconds, or until ``wanted()``
+    says another worker waits for work: what is left then comes back as two tasks (``rest``)."""
     if work is None:
         work = worker_state()
     deadline = time.monotonic() + budget if budget is not None else None
     strategy = work.strategy
     log = _Opened(work.recorder(work.domain)) if work.recorder is not None else None
     # the sub-tree's root hangs under a node of the frontier: the merge links it (SplitTree.grafts)
-    state = WalkState([Task(task.cell, task.layer, task.forms, task.history, None)])
+    state = WalkState([Task(t.cell, t.layer, t.forms, t.history, None) for t in task])
     regions = []
     while not state.done:
         for raw in step(state, work.inet, strategy, log):
             raw, facets = with_facets(raw, strategy)  # its forms dropped: not shipped back
             regions.append((raw, facets, strategy.witness(raw, facets)))
-        if deadline is not None and time.monotonic() > deadline:
+        if deadline is not None and time.monotonic() > deadline or wanted is not None and wanted():
             break
-    rest, state.tasks = state.tasks, []
+    left, state.tasks = state.tasks, []
+    rest = [part for part in (left[: len(left) // 2], left[len(left) // 2 :]) if part]
     # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
     pairs = strategy.identical_pairs([fs for _, fs, _ in regions]) if isinstance(strategy, VertexEngine) else []
     lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
@@ -275,20 +304,22 @@ def run_parallel_recorded(
         parent = recorder(domain) if recorder is not None else None
         split = frontier(inet, strategy, target, parent)
         results = store.load(target, len(split.tasks)) if store is not None else {}
-        todo = [i for i in range(len(split.tasks)) if i not in results]
-        tally = _Tally(split, results, store, progress)
+        # a sliced run (no tree to number, no checkpoint) walks the frontier in a few large tasks
+        sliced = recorder is None and store is None and dask is None
+        tasks = _chunks(split.tasks, target) if sliced else [[task] for task in split.tasks]
+        todo = [i for i in range(len(tasks)) if i not in results]
+        tally = _Tally(split, len(tasks), results, store, progress)
         if todo:
             try:
                 if dask is not None:
                     if executor is None:
                         executor = open_executor(jobs, dask, _start_worker, setup)
-                    futures = [executor.submit(_walk_task, i, split.tasks[i]) for i in todo]
+                    futures = [executor.submit(_walk_task, i, tasks[i]) for i in todo]
                     for future in executor.as_completed(futures):
                         tally.take(future.result())
                 else:
                     here = _WorkerState(inet, strategy, recorder, domain)
-                    sliced = recorder is None and store is None  # tasks may then be split as they run
-                    _share_work(todo, list(split.tasks), here, jobs, setup, tally, sliced)
+                    _share_work(todo, tasks, here, jobs, setup, tally, sliced)
             except KeyboardInterrupt:
                 complete = False
     finally:
@@ -304,24 +335,35 @@ def run_parallel_recorded(
     return _assemble(found, known, strategy, progress, complete), tree
 
 
+def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
+    """``tasks`` in at most ``count`` consecutive runs of near-equal length (neighbouring cells stay
+    together, so most facets they share are matched by the worker that walks them)."""
+    count = min(count, len(tasks))
+    return [tasks[len(tasks) * i // count : len(tasks) * (i + 1) // count] for i in range(count)]
+
+
 # a region as merged: its raw form, facets, witness point and JSON text (None: not yet found)
 _Found = tuple[RawRegion[Any], list[FacetData], "tuple | None", "str | None"]
 
 
-HELPERS_AFTER = 0.15  # seconds this process walks alone before it starts helper processes
-SLICE = 0.5  # seconds of walking after which a task hands back what is left of it (see _share_work)
+HELPERS_AFTER = 0.05  # seconds this process walks alone before it starts helper processes
+SLICE = 0.25  # seconds of walking after which a task hands back what is left of it (see _share_work)
+# While this process walks, its threads take the helpers' results (a few MB each, read from a pipe
+# 64 kB at a time, each read waiting for the GIL) and hand out tasks: the GIL changes hands often.
+GIL_SWITCH = 0.0005
+HUNGRY = "hungry"  # the file by which this process, out of work, asks the helpers for some
 
 
 class _Tally:
     """Takes finished tasks: keeps them (and in the checkpoint), counts them for the progress bar."""
 
-    def __init__(self, split: Split, results: dict[int, TaskResult], store: Checkpoint | None, progress):
+    def __init__(self, split: Split, tasks: int, results: dict[int, TaskResult], store: Checkpoint | None, progress):
         self.results = results
         self.store = store
         self.progress = progress
-        self.tasks = len(split.tasks)
+        self.tasks = tasks
         self.count = len(split.found) + sum(len(r.regions) for r in results.values())
-        if progress is not None and split.tasks:
+        if progress is not None and tasks:
             progress("sub-trees", len(results), self.tasks)
             progress("regions", self.count, None)
 
@@ -345,7 +387,7 @@ class _Tally:
 
 def _share_work(
     todo: list[int],
-    tasks: list[Task[Any]],
+    tasks: list[list[Task[Any]]],
     here: _WorkerState,
     jobs: int,
     setup: _Setup,
@@ -362,6 +404,8 @@ def _share_work(
     the others waiting (regions merge by pattern: the output is the same).  The helpers are stopped
     before this returns (or is interrupted)."""
     budget = SLICE if sliced else None
+    spool = tempfile.mkdtemp(prefix="exactrelu-")  # where helpers leave their results
+    flag, flagged = os.path.join(spool, HUNGRY), False
     pending = deque(todo)
     lock = threading.RLock()  # guards pending and running, shared with the pool's callback thread
     finished: queue.SimpleQueue = queue.SimpleQueue()
@@ -373,7 +417,7 @@ def _share_work(
         while executor is not None and pending and running < 2 * executor.workers:  # the next one waits there
             i = pending.popleft()
             running += 1
-            executor.submit(_walk_task, i, tasks[i], budget).add_done_callback(done)
+            executor.submit(_walk_task, i, tasks[i], budget, spool).add_done_callback(done)
 
     def done(future) -> None:
         nonlocal running
@@ -382,8 +426,15 @@ def _share_work(
             running -= 1
             feed()
 
+    def hungry() -> bool:  # a helper waits for a task: this process hands back what is left of its own
+        return executor is not None and not pending and running < 2 * executor.workers
+
     def take(data: bytes | None, result: TaskResult | None = None) -> None:
         rest = tally.take(data, result).rest
+        nonlocal flagged
+        if rest and flagged:  # work again: the helpers keep theirs
+            os.unlink(flag)
+            flagged = False
         with lock:
             for task in rest:
                 tasks.append(task)
@@ -391,10 +442,12 @@ def _share_work(
             feed()
 
     started = time.monotonic()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(GIL_SWITCH)
     try:
         while True:
             while not finished.empty():
-                take(finished.get().result())
+                take(_unspool(finished.get().result()))
             if executor is None and jobs > 1 and pending and time.monotonic() - started >= HELPERS_AFTER:
                 try:
                     executor = open_executor(jobs - 1, None, _start_worker, setup)
@@ -406,20 +459,31 @@ def _share_work(
                 i = pending.pop() if pending else None
                 idle = i is None and running == 0
             if i is not None:
+                alone = executor is None and jobs > 1  # helpers start after HELPERS_AFTER: come back then
                 with paused_gc():
-                    take(None, _walk(i, tasks[i], here, budget))
+                    take(
+                        None,
+                        _walk(
+                            i, tasks[i], here, HELPERS_AFTER if alone and sliced else budget, hungry if sliced else None
+                        ),
+                    )
             elif idle and finished.empty():
                 return
             else:
+                if sliced and not flagged:  # out of work: the helpers hand back what is left of theirs
+                    open(flag, "wb").close()
+                    flagged = True
                 try:
-                    take(finished.get(timeout=0.05).result())  # a short wait: Ctrl-C stays responsive
+                    take(_unspool(finished.get(timeout=0.05).result()))  # a short wait: Ctrl-C stays responsive
                 except queue.Empty:
                     pass
     finally:  # finished or interrupted: the callback thread starts nothing more, the helpers stop
+        sys.setswitchinterval(switch)
         with lock:
             pending.clear()
         if executor is not None:
             executor.close(cancel=sys.exc_info()[0] is not None)
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTree:
@@ -449,7 +513,7 @@ def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTre
 
 
 def _assemble(found: list[_Found], known: list[Pair], strategy: Engine, progress, complete) -> EngineResult:
-    """Adjacency and public regions of the merged regions, in canonical (pattern) order; ``known``:
+    """Adjacency and witness points of the merged regions, in canonical (pattern) order; ``known``:
     shared facets the workers matched, by position in ``found``."""
     order = sorted(range(len(found)), key=lambda k: found[k][0].pattern)
     position = {old: new for new, old in enumerate(order)}
@@ -458,25 +522,6 @@ def _assemble(found: list[_Found], known: list[Pair], strategy: Engine, progress
     raws = [raw for raw, _, _, _ in found]
     facets = [fs for _, fs, _, _ in found]
     adjacencies, finished = find_adjacencies(raws, facets, strategy, progress, known)
-    points = {id(raw): point for raw, _, point, _ in found if point is not None}
-    regions = build_regions(raws, facets, adjacencies, _KnownWitnesses(strategy, points))  # type: ignore[arg-type]
-    lines = tuple(
-        line if line is not None else region_line(r.pattern, r.point, r.map_rows, r.map_den)
-        for (_, _, _, line), r in zip(found, regions)
-    )
-    return EngineResult(raws, regions, tuple(adjacencies), complete and finished, lines)
-
-
-class _KnownWitnesses:
-    """The engine, answering with the witness points the workers already found."""
-
-    def __init__(self, strategy: Engine, points: dict[int, tuple]):
-        self.strategy = strategy
-        self.points = points
-
-    def witness(self, raw: RawRegion[Any], facets: list[FacetData]) -> tuple:
-        point = self.points.get(id(raw))
-        return point if point is not None else self.strategy.witness(raw, facets)
-
-    def vertices(self, cell: Any) -> tuple[tuple[int, ...], ...]:
-        return self.strategy.vertices(cell)
+    points = [point if point is not None else strategy.witness(raw, fs) for raw, fs, point, _ in found]
+    lines = [line for _, _, _, line in found]
+    return EngineResult(raws, facets, points, tuple(adjacencies), complete and finished, strategy, lines)

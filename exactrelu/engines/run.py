@@ -9,15 +9,14 @@ assembled.  Ctrl-C at any point keeps every region finished so far and marks the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidDomain
 from ..geometry.domain import Domain
 from ..geometry.lp import LPSolver
 from ..network import Network
-from ..region import Adjacency, Facet, Region
+from ..region import Adjacency, Facet, Region, map_key_of, region_line
 from .collector import paused_gc
 from .dd import DD_MAX_DIM, VertexEngine
 from .facets import FacetData
@@ -46,16 +45,54 @@ ENGINES = ("auto", "dd", "lp")
 Progress = Callable[[str, int, "int | None"], None]
 
 
-@dataclass(frozen=True, slots=True)
 class EngineResult:
-    """What one run found: the engine's own regions (in final order), the public regions, the
-    adjacencies between them, and whether the run finished."""
+    """What one run found, in final (pattern) order: the engine's own regions with their facets and
+    witness points, the adjacencies between them, and whether the run finished.  The public
+    :class:`~exactrelu.region.Region` values and the regions' partition JSON text are made on first
+    use (writing a partition needs only the text, which workers may have made already)."""
 
-    raws: list[RawRegion[Any]]
-    regions: tuple[Region, ...]
-    adjacencies: tuple[Adjacency, ...]
-    complete: bool
-    lines: tuple[str, ...] | None = None  # each region's partition JSON entry as text, when made already
+    __slots__ = ("raws", "facets", "points", "adjacencies", "complete", "_strategy", "_lines", "_regions")
+
+    def __init__(
+        self,
+        raws: list[RawRegion[Any]],
+        facets: list[list[FacetData]],
+        points: Sequence[tuple],
+        adjacencies: tuple[Adjacency, ...],
+        complete: bool,
+        strategy: Engine,
+        lines: Sequence[str | None] | None = None,
+    ):
+        self.raws = raws
+        self.facets = facets
+        self.points = points
+        self.adjacencies = adjacencies
+        self.complete = complete
+        self._strategy = strategy
+        self._lines = lines
+        self._regions: tuple[Region, ...] | None = None
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """The public regions, with their facets' carriers and neighbours and their witness points."""
+        if self._regions is None:
+            self._regions = build_regions(self.raws, self.facets, self.adjacencies, self.points, self._strategy)
+        return self._regions
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """Each region's partition JSON entry as text (what :meth:`Region.to_json` gives)."""
+        given = self._lines if self._lines is not None else [None] * len(self.raws)
+        lines = tuple(
+            line if line is not None else region_line(raw.pattern, point, raw.output.rows, raw.output.den)
+            for line, raw, point in zip(given, self.raws, self.points)
+        )
+        self._lines = lines
+        return lines
+
+    def map_keys(self) -> list[tuple[int, ...]]:
+        """Each region's exact output map in canonical form (:func:`~exactrelu.analysis.pieces.map_key`)."""
+        return [map_key_of(raw.output.rows, raw.output.den) for raw in self.raws]
 
 
 def choose_engine(engine: str, dim: int) -> str:
@@ -99,7 +136,8 @@ def run(
     with paused_gc():
         found, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), strategy, progress)
         result = assemble(found, strategy, progress)
-    return EngineResult(result.raws, result.regions, result.adjacencies, complete and result.complete)
+    result.complete = complete and result.complete
+    return result
 
 
 Found = tuple[RawRegion[Any], list[FacetData]]
@@ -115,13 +153,14 @@ def with_facets(raw: RawRegion[Any], strategy: Engine) -> Found:
 
 
 def assemble(found: list[Found], strategy: Engine, progress: Progress | None = None) -> EngineResult:
-    """Adjacency and public regions of the regions an engine found, sorted by pattern (so the
+    """Adjacency and witness points of the regions an engine found, sorted by pattern (so the
     result does not depend on the walk's order); ``complete`` is False if Ctrl-C cut this short."""
     found = sorted(found, key=lambda pair: pair[0].pattern)
     raws = [raw for raw, _ in found]
     facets = [fs for _, fs in found]
     adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
-    return EngineResult(raws, build_regions(raws, facets, adjacencies, strategy), tuple(adjacencies), finished)
+    points = [strategy.witness(raw, fs) for raw, fs in found]
+    return EngineResult(raws, facets, points, tuple(adjacencies), finished, strategy)
 
 
 def collect_regions(
@@ -175,12 +214,16 @@ def neighbour_lists(adjacencies: Iterable[Adjacency]) -> dict[tuple[int, int], l
 
 
 def build_regions(
-    raws: list[RawRegion], facets: list[list[FacetData]], adjacencies: list[Adjacency], strategy: Engine
+    raws: list[RawRegion],
+    facets: list[list[FacetData]],
+    adjacencies: Sequence[Adjacency],
+    points: Sequence[tuple],
+    strategy: Engine,
 ) -> tuple[Region, ...]:
-    """The public regions, with their facets' carriers and neighbours and a witness point."""
+    """The public regions, with their facets' carriers and neighbours and their witness points."""
     neighbours = neighbour_lists(adjacencies)
     regions = []
-    for i, (raw, fs) in enumerate(zip(raws, facets)):
+    for i, (raw, fs, point) in enumerate(zip(raws, facets, points)):
         public = tuple(
             Facet(f.row, tuple(f.carriers), tuple(sorted(neighbours.get((i, fi), ()))), tuple(f.vertices))
             for fi, f in enumerate(fs)
@@ -188,7 +231,7 @@ def build_regions(
         regions.append(
             Region(
                 pattern=raw.pattern,
-                point=strategy.witness(raw, fs),
+                point=point,
                 facets=public,
                 vertices_h=strategy.vertices(raw.cell),
                 map_rows=raw.output.rows,
