@@ -15,7 +15,7 @@ from math import lcm
 
 import numpy as np
 
-from ..geometry.predicates import float_rows
+from ..geometry.predicates import float_rows, packed, unpacked
 from ..network import Network
 
 __all__ = ["IntegerNetwork", "IntegerLayer", "LayerForms"]
@@ -114,3 +114,10 @@ class LayerForms:
     @classmethod
     def of(cls, rows: list[tuple[int, ...]], den: int) -> LayerForms:
         return cls(tuple(rows), den, float_rows(rows))
+
+    def __reduce__(self):  # plain values: pickled fast
+        return _unpickled_forms, (self.rows, self.den, *packed(self.floats))
+
+
+def _unpickled_forms(rows: tuple[tuple[int, ...], ...], den: int, floats: bytes, shape: tuple[int, ...]) -> LayerForms:
+    return LayerForms(rows, den, unpacked(floats, shape))

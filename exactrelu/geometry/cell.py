@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .exact import exact_dot, primitive, rank_of, set_bits
-from .predicates import float_points, float_rows, sign_matrix
+from .predicates import float_points, float_rows, packed, sign_matrix, unpacked
 
 if TYPE_CHECKING:
     from gmpy2 import mpz
@@ -45,6 +45,9 @@ class Cell:
         self.verts = verts
         self.vf = vf
         self.tight = tight
+
+    def __reduce__(self):  # plain values: a walk's regions travel between processes
+        return _unpickled_cell, (self.dim, self.cons, self.labels, self.verts, *packed(self.vf), self.tight)
 
     # ------------------------------------------------------------------ queries
     def affine_dimension(self) -> int:
@@ -256,3 +259,7 @@ def box_cell(lower: Sequence[tuple[int, int]], upper: Sequence[tuple[int, int]],
         verts.append(primitive(coords))
         tight.append(t)
     return Cell(d, cons, list(labels), verts, float_points(verts), tight)
+
+
+def _unpickled_cell(dim, cons, labels, verts, vf, shape, tight) -> Cell:
+    return Cell(dim, cons, labels, verts, unpacked(vf, shape), tight)

@@ -27,7 +27,7 @@ import numpy as np
 
 from .exact import exact_dot
 
-__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs"]
+__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs", "packed", "unpacked"]
 
 _U = 2.0**-53
 _ABS = 2.0**-1000
@@ -113,3 +113,14 @@ def sign_matrix(
             v = exact_dot(forms[i], points[j])
             signs[i, j] = (v > 0) - (v < 0)
     return signs
+
+
+def packed(guides: np.ndarray) -> tuple[bytes, tuple[int, ...]]:
+    """A float guide array as plain bytes and shape: pickled three times faster than the array
+    (regions travel between processes with theirs)."""
+    return guides.tobytes(), guides.shape
+
+
+def unpacked(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    """The array :func:`packed` gave (float64, writable)."""
+    return np.frombuffer(bytearray(data), dtype=np.float64).reshape(shape)
