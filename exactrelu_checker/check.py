@@ -286,7 +286,7 @@ class _Checker:
             for j, bit, proof in node.decisions:
                 if bits_[j] is not None:
                     _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
-                self.prove(idx, k, j, bit, proof, rows[j], cons, cache, forms[2])
+                self.prove(idx, k, j, bit, proof, rows, cons, cache, forms[2], node.decisions)
                 bits_[j] = bit
             if node.kind == "s":
                 j = node.value
@@ -374,8 +374,11 @@ class _Checker:
             return [tuple(row) for row in out], den, size
         return [tuple(x // g for x in row) for row in out], den // g, size
 
-    def prove(self, idx: int, k: int, j: int, bit: int, proof, form: tuple, cons: list, cache: dict, b: int) -> None:
-        """A decision: ``sgn * form >= 0`` on the node's cell, and ``form`` nonzero for bit 1."""
+    def prove(self, idx: int, k: int, j: int, bit: int, proof, rows: list, cons: list, cache: dict, b: int,
+              decisions: tuple) -> None:
+        """A decision: ``sgn * form >= 0`` on the node's cell, and ``form = rows[j]`` nonzero for bit 1;
+        the node's decisions by one basis are solved together."""
+        form = rows[j]
         def fail(message):
             _fail(2, f"node {idx}: decision {bit} for neuron {j} of layer {k}: {message}")
         sgn = 1 if bit else -1
@@ -407,20 +410,20 @@ class _Checker:
             return
         r = len(proof)
         solver = cache.get(proof)
-        if solver is None:  # [E | p I] rows: p * y = E_i . g for i < r; consistency E_i . g = 0 for i >= r
+        if solver is None:  # [basis gradients | sgn * gradient of each decision by it]: row i < r gives p * y_i
             if len(set(proof)) != r or max(proof) >= len(cons):
                 fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
             c_bits = bits(x for t in proof for x in cons[t])
             work.charge(d * (r + d) * r, r * c_bits)
-            matrix = [[cons[t][c + 1] for t in proof] + [int(c == e) for e in range(d)] for c in range(d)]
+            group = [(jj, 1 if bb else -1) for jj, bb, pp in decisions if pp == proof]
+            matrix = [[cons[t][c + 1] for t in proof] + [s * rows[jj][c + 1] for jj, s in group] for c in range(d)]
             pivots, R, p = rref(matrix, r)
             if pivots != list(range(r)):
                 fail("the basis gradients are dependent")
-            solver = cache[proof] = ([row[r:] for row in R], p, r * c_bits)
-        E, p, e_bits = solver
+            solver = cache[proof] = ({jj: r + n for n, (jj, _) in enumerate(group)}, R, p, r * c_bits)
+        column, R, p, e_bits = solver
         work.charge(d * d + 2 * r, e_bits + b)
-        gradient = [sgn * a for a in form[1:]]
-        y = [dot(row, gradient) for row in E]  # the multipliers are y / p
+        y = [row[column[j]] for row in R]  # the multipliers are y / p; rows from r on must be 0 (consistency)
         if any(y[r:]):
             fail("the basis gradients do not carry the form's gradient")
         if any(v * p < 0 for v in y[:r]):
