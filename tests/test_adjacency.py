@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from example_nets import by_name
+
 from exactrelu import Domain
 from exactrelu.engines.dd import VertexEngine
-from exactrelu.engines.dd_adjacency import find_adjacencies
-from exactrelu.engines.forms import LayerForms
-from exactrelu.engines.walk import RawRegion
+from exactrelu.engines.dd_adjacency import find_adjacencies, identical_pairs
+from exactrelu.engines.forms import IntegerNetwork, LayerForms
+from exactrelu.engines.run import with_facets
+from exactrelu.engines.walk import RawRegion, walk
 
 
 def box_region(bounds) -> RawRegion:
@@ -62,3 +65,32 @@ def test_identical_facets_match_by_vertex_sets():
     assert [(a.first, a.second) for a in found] == [(0, 1)]
     x, y = affine(found[0].point)
     assert x == 1 and 0 < y < 1
+
+
+def _keys(found):
+    return sorted((a.first, a.second, a.first_facet, a.second_facet, a.point) for a in found)
+
+
+def test_facets_matched_in_parts_then_across_give_every_adjacency():
+    """Workers match the facets shared inside their part (identical_pairs) and leave the rest open;
+    matching only the open ones across parts finds exactly the adjacencies of matching everything
+    at once: on boxes whose facets overlap partially (the clipping path) and on partitions."""
+    # a tiling of [0, 3] x [0, 2] whose facets on y = 1 overlap partially (the exact clipping path)
+    cases = [adjacencies([[(0, 2), (0, 1)], [(2, 3), (0, 1)], [(0, 1), (1, 2)], [(1, 3), (1, 2)]])[:2]]
+    for name in ("zero_on_half", "coincident3d", "random10_3d_2x2x2", "leaky"):
+        ex = by_name(name)
+        engine = VertexEngine(Domain.box(ex.box))
+        found = [with_facets(raw, engine) for raw in walk(IntegerNetwork.of(ex.net), engine)]
+        cases.append(([raw for raw, _ in found], [fs for _, fs in found]))
+    for raws, facets in cases:
+        whole = _keys(find_adjacencies(raws, facets))
+        assert whole
+        for parts in (1, 2, 3, len(raws)):
+            known, unmatched = [], []
+            for p in range(parts):
+                members = list(range(p, len(raws), parts))  # interleaved: most shared facets cross parts
+                pairs, left = identical_pairs([facets[r] for r in members])
+                known += [(members[r], fi, members[s], fj) for r, fi, s, fj in pairs]
+                unmatched += [(members[r], fi) for r, fi in left]
+            assert _keys(find_adjacencies(raws, facets, known, unmatched)) == whole, parts
+        assert _keys(find_adjacencies(raws, facets, [], [])) == [], "nothing open, nothing found"

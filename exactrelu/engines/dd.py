@@ -18,7 +18,7 @@ import numpy as np
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..geometry.predicates import filtered_signs, sign_matrix
-from .dd_adjacency import Pair, find_adjacencies, identical_pairs
+from .dd_adjacency import FacetRef, Pair, find_adjacencies, identical_pairs
 from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
 from .forms import LayerForms
 from .walk import RawRegion
@@ -90,11 +90,11 @@ class VertexEngine:
         assign_carriers(facets, cell.labels, raw.forms, _carrier_candidates(raw, facets))
         return facets
 
-    def adjacencies(self, raws, facets, known=None):
-        return find_adjacencies(raws, facets, known)
+    def adjacencies(self, raws, facets, known=None, unmatched=None):
+        return find_adjacencies(raws, facets, known, unmatched)
 
-    def identical_pairs(self, facets: list[list[FacetData]]) -> list[Pair]:
-        """Shared facets among these regions found by hashing alone (see
+    def identical_pairs(self, facets: list[list[FacetData]]) -> tuple[list[Pair], list[FacetRef]]:
+        """Shared facets among these regions found by hashing alone, and the facets left open (see
         :func:`~exactrelu.engines.dd_adjacency.identical_pairs`): workers find them for their regions."""
         return identical_pairs(facets)
 

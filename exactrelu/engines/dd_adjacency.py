@@ -20,6 +20,8 @@ inside every other constraint of both regions (computed when first asked for).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from ..geometry.cell import Cell
@@ -29,7 +31,7 @@ from ..region import Adjacency
 from .facets import FacetData
 from .walk import RawRegion
 
-__all__ = ["find_adjacencies", "identical_pairs", "Pair"]
+__all__ = ["find_adjacencies", "identical_pairs", "Pair", "FacetRef"]
 
 _BOX_PAD = 2.0**-50  # relative widening: correctly rounded coordinates are within 2**-53
 _BOX_ABS = 2.0**-1000
@@ -38,28 +40,36 @@ _BOX_ABS = 2.0**-1000
 Pair = tuple[int, int, int, int]  # (region, facet) on the plus side of the hyperplane, then the minus side
 
 
-def identical_pairs(facets: list[list[FacetData]]) -> list[Pair]:
+FacetRef = tuple[int, int]  # (region, facet index)
+
+
+def identical_pairs(facets: list[list[FacetData]]) -> tuple[list[Pair], list[FacetRef]]:
     """The shared facets found by hashing alone (same hyperplane, opposite sides, same exact vertex
     set): a part of :func:`find_adjacencies`' answer that needs only these regions, so workers can
-    find it for the regions they walked."""
+    find it for the regions they walked; and the facets left open (neither on the domain's boundary
+    nor matched here), the only ones that may meet other regions."""
     pairs: list[Pair] = []
-    for plus, minus in _groups(facets, set()).values():
-        _match_identical(facets, plus, minus, pairs)
-    return pairs
+    unmatched: list[FacetRef] = []
+    for plus, minus in _groups(facets, range(len(facets))).values():
+        rest_plus, rest_minus = _match_identical(facets, plus, minus, pairs)
+        unmatched.extend(rest_plus)
+        unmatched.extend(rest_minus)
+    return pairs, unmatched
 
 
 def find_adjacencies(
-    raws: list[RawRegion], facets: list[list[FacetData]], known: list[Pair] | None = None
+    raws: list[RawRegion],
+    facets: list[list[FacetData]],
+    known: list[Pair] | None = None,
+    unmatched: list[FacetRef] | None = None,
 ) -> list[Adjacency]:
-    """Every pair of regions sharing a facet; ``known`` pairs (found by :func:`identical_pairs` on
-    some of the regions) are taken as found, and their facets take part in no other pair."""
+    """Every pair of regions sharing a facet.  With ``known`` pairs and the ``unmatched`` facets
+    (:func:`identical_pairs` on parts of the regions, all of them covered), only the unmatched
+    facets are matched here."""
     found: list[Adjacency] = []
-    settled: set[tuple[int, int]] = set()
     for r, fi, s, fj in known or ():
         _record(found, r, fi, s, fj, None, facets[r][fi])
-        settled.add((r, fi))
-        settled.add((s, fj))
-    groups = _groups(facets, settled)
+    groups = _groups(facets, range(len(facets))) if unmatched is None else _grouped(facets, unmatched)
     tests: dict[int, _RegionTests] = {}
 
     def tester(r: int) -> _RegionTests:
@@ -88,15 +98,18 @@ def find_adjacencies(
     return found
 
 
-def _groups(facets: list[list[FacetData]], settled: set[tuple[int, int]]) -> dict[tuple[int, ...], tuple[list, list]]:
-    """Facets not on the domain's boundary nor ``settled``, by hyperplane: ``key -> (plus, minus)``."""
+def _groups(facets: list[list[FacetData]], regions: Iterable[int]) -> dict[tuple[int, ...], tuple[list, list]]:
+    """The ``regions``' facets not on the domain's boundary (nothing lies across there), by
+    hyperplane: ``key -> (plus, minus)``."""
+    return _grouped(facets, ((r, fi) for r in regions for fi, f in enumerate(facets[r]) if not f.on_boundary))
+
+
+def _grouped(facets: list[list[FacetData]], entries: Iterable[FacetRef]) -> dict[tuple[int, ...], tuple[list, list]]:
     groups: dict[tuple[int, ...], tuple[list, list]] = {}
-    for r, fs in enumerate(facets):
-        for fi, f in enumerate(fs):
-            if f.on_boundary or (r, fi) in settled:
-                continue  # on the domain's boundary nothing lies across; a settled facet is covered
-            plus, minus = groups.setdefault(f.key, ([], []))
-            (plus if f.side > 0 else minus).append((r, fi))
+    for r, fi in entries:
+        f = facets[r][fi]
+        plus, minus = groups.setdefault(f.key, ([], []))
+        (plus if f.side > 0 else minus).append((r, fi))
     return groups
 
 

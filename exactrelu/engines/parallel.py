@@ -45,7 +45,7 @@ from ..region import region_line
 from .checkpoints import Checkpoint
 from .collector import paused_gc
 from .dd import VertexEngine
-from .dd_adjacency import Pair
+from .dd_adjacency import FacetRef, Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
@@ -172,6 +172,7 @@ class TaskResult:
     recorder: Any = None
     opened: tuple[int, ...] = ()
     pairs: list[Pair] = field(default_factory=list)  # shared facets among these regions (vertex engine)
+    unmatched: list[FacetRef] = field(default_factory=list)  # facets left open by them (vertex engine)
     lines: list[str] = field(default_factory=list)  # each region's partition JSON entry, as text
     rest: list[list[Task[Any]]] = field(default_factory=list)  # what is left when its time ran out, as tasks
 
@@ -229,12 +230,14 @@ def _walk(
     left, state.tasks = state.tasks, []
     rest = [part for part in (left[: len(left) // 2], left[len(left) // 2 :]) if part]
     # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
-    pairs = strategy.identical_pairs([fs for _, fs, _ in regions]) if isinstance(strategy, VertexEngine) else []
+    pairs, unmatched = (
+        ([], []) if not isinstance(strategy, VertexEngine) else strategy.identical_pairs([fs for _, fs, _ in regions])
+    )
     lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
     if log is None:
-        return TaskResult(index, regions, pairs=pairs, lines=lines, rest=rest)
+        return TaskResult(index, regions, pairs=pairs, unmatched=unmatched, lines=lines, rest=rest)
     assert not rest, "a recorded walk keeps its tasks whole (the tree is numbered by them)"
-    return TaskResult(index, regions, log.recorder, log.take(), pairs, lines)
+    return TaskResult(index, regions, log.recorder, log.take(), pairs, unmatched, lines)
 
 
 # ---------------------------------------------------------------------- the run
@@ -327,12 +330,17 @@ def run_parallel_recorded(
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
     found: list[_Found] = [(*with_facets(raw, strategy), None, None) for raw in split.found]
-    known: list[Pair] = []
+    matched = None
+    if isinstance(strategy, VertexEngine):  # the workers matched the facets their regions share
+        opened = [(r, fi) for r, (_, fs, _, _) in enumerate(found) for fi, f in enumerate(fs) if not f.on_boundary]
+        matched = Matched([], opened)  # the frontier's own regions: nothing matched yet
     for index in sorted(results):
         result, start = results[index], len(found)
         found.extend((raw, facets, point, line) for (raw, facets, point), line in zip(result.regions, result.lines))
-        known.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
-    return _assemble(found, known, strategy, progress, complete), tree
+        if matched is not None:
+            matched.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
+            matched.unmatched.extend((start + r, fi) for r, fi in result.unmatched)
+    return _assemble(found, matched, strategy, progress, complete), tree
 
 
 def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
@@ -512,16 +520,28 @@ def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTre
     return SplitTree(parts, numbering, grafts, size)
 
 
-def _assemble(found: list[_Found], known: list[Pair], strategy: Engine, progress, complete) -> EngineResult:
-    """Adjacency and witness points of the merged regions, in canonical (pattern) order; ``known``:
-    shared facets the workers matched, by position in ``found``."""
+@dataclass(slots=True)
+class Matched:
+    """The shared facets the workers matched and the facets they left open, by position."""
+
+    pairs: list[Pair]
+    unmatched: list[FacetRef]
+
+
+def _assemble(found: list[_Found], matched: Matched | None, strategy: Engine, progress, complete) -> EngineResult:
+    """Adjacency and witness points of the merged regions, in canonical (pattern) order; ``matched``:
+    what the workers matched, by position in ``found`` (None: nothing)."""
     order = sorted(range(len(found)), key=lambda k: found[k][0].pattern)
     position = {old: new for new, old in enumerate(order)}
     found = [found[k] for k in order]
-    known = [(position[r], fi, position[s], fj) for r, fi, s, fj in known]
     raws = [raw for raw, _, _, _ in found]
     facets = [fs for _, fs, _, _ in found]
-    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress, known)
+    if matched is None:
+        adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
+    else:
+        known = [(position[r], fi, position[s], fj) for r, fi, s, fj in matched.pairs]
+        unmatched = [(position[r], fi) for r, fi in matched.unmatched]
+        adjacencies, finished = find_adjacencies(raws, facets, strategy, progress, known, unmatched)
     points = [point if point is not None else strategy.witness(raw, fs) for raw, fs, point, _ in found]
     lines = [line for _, _, _, line in found]
     return EngineResult(raws, facets, points, tuple(adjacencies), complete and finished, strategy, lines)

@@ -186,15 +186,17 @@ def find_adjacencies(
     strategy: Engine,
     progress: Progress | None,
     known: list[tuple[int, int, int, int]] | None = None,
+    unmatched: list[tuple[int, int]] | None = None,
 ) -> tuple[list[Adjacency], bool]:
     """Adjacency of all regions, and whether it finished (Ctrl-C: no edges); ``known``: shared
-    facets the vertex engine's workers already matched (``VertexEngine.identical_pairs``)."""
+    facets the vertex engine's workers already matched and ``unmatched`` the facets they left open
+    (``VertexEngine.identical_pairs``)."""
     try:
         if progress is not None:
             progress("adjacency", 0, 1)
-        if known:
+        if known is not None:
             assert isinstance(strategy, VertexEngine), "only the vertex engine matches facets in workers"
-            adjacencies = strategy.adjacencies(raws, facets, known)
+            adjacencies = strategy.adjacencies(raws, facets, known, unmatched)
         else:
             adjacencies = strategy.adjacencies(raws, facets)
         if progress is not None:
