@@ -15,9 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING, Any
 
 from .analysis.boundary import Boundary, decision_boundary
 from .analysis.continuity import ContinuityProof, continuity_proofs
@@ -37,6 +35,9 @@ from .loaders import load
 from .location import PointLocator
 from .network import Network
 from .region import Adjacency, Region
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Partition", "partition", "certify", "default_domain", "as_domain", "DD_MAX_DIM"]
 

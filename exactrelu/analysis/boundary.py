@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from flint import fmpq, fmpq_mat
 
 from ..errors import InternalError
@@ -42,6 +42,9 @@ from ..geometry.lp import LPSolver, Status, chebyshev_rows
 from ..geometry.predicates import float_points
 from ..rational import format_rational
 from ..region import Adjacency, Region
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Bound",
@@ -178,6 +181,8 @@ class Boundary:
 
     def graph(self) -> nx.Graph:
         """Pieces as nodes (attribute ``piece``), joins as edges (attribute ``join``)."""
+        import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
         g = nx.Graph()
         for i, piece in enumerate(self.pieces):
             g.add_node(i, piece=piece)
@@ -786,6 +791,8 @@ def decision_boundary(regions: Sequence[Region], adjacencies: Sequence[Adjacency
     >>> b.joins[0].point, b.components, b.counts()
     ((Fraction(5, 8), Fraction(5, 8)), 1, {(0, 1): 2})
     """
+    import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
     if not regions:
         return Boundary(0, 0, (), (), (), ())
     d = regions[0].dim

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-import networkx as nx
 import numpy as np
 
 from ..geometry.cell import Cell
@@ -395,6 +394,8 @@ def decision_regions(regions: Sequence[Region], adjacencies: Sequence[Adjacency]
     >>> [(c.cls, c.regions, c.holes) for c in dec.components]
     [(0, (0, 1, 2, 3), 0), (1, (1, 3), 0)]
     """
+    import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
     if not regions:
         return Decisions(0, (), (), ())
     solver_box: list = []

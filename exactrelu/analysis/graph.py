@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..region import Adjacency, Region
 from .continuity import continuity_proofs
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["adjacency_graph"]
 
@@ -16,6 +18,8 @@ def adjacency_graph(regions: Sequence[Region], adjacencies: Sequence[Adjacency])
     """Regions as nodes (attribute ``region``), adjacent pairs as edges with attributes ``facets``
     (the shared facets as ``(facet index in i, facet index in j)``) and ``continuity`` (a
     :class:`~exactrelu.analysis.continuity.ContinuityProof` per shared facet)."""
+    import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
     g = nx.Graph()
     for i, region in enumerate(regions):
         g.add_node(i, region=region)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import networkx as nx
-
 from ..region import Region, map_key_of
 
 __all__ = ["linear_pieces", "linear_piece_members", "pieces_of_maps", "map_key"]
@@ -29,10 +27,14 @@ def linear_piece_members(regions: Sequence[Region], edges: Iterable[tuple[int, i
 
 def pieces_of_maps(keys: Sequence[tuple[int, ...]], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """:func:`linear_piece_members` of regions given by their maps' :func:`map_key`."""
+    joined = [(i, j) for i, j in edges if keys[i] == keys[j]]
+    if not joined:  # no two neighbours share a map: every region is a piece of its own
+        return [[i] for i in range(len(keys))]
+    import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
     same = nx.utils.UnionFind(range(len(keys)))
-    for i, j in edges:
-        if keys[i] == keys[j]:
-            same.union(i, j)
+    for i, j in joined:
+        same.union(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(len(keys)):
         groups.setdefault(same[i], []).append(i)

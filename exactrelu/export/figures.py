@@ -29,8 +29,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
 
-import networkx as nx
-
 from ..analysis.boundary import decision_boundary
 from ..analysis.pieces import map_key
 from ..errors import InvalidArgument
@@ -148,6 +146,8 @@ def region_colors(regions: Sequence[Region], edges: Sequence[tuple[int, int]], c
     >>> region_colors(p.regions, p.edges, "pattern")
     [0, 1, 1, 0]
     """
+    import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
     keys = [map_key(r) for r in regions]
     if color == "piece":
         same = nx.utils.UnionFind(range(len(regions)))

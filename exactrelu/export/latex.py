@@ -19,8 +19,6 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
-import networkx as nx
-
 from ..errors import InvalidArgument
 from .planar import area, centroid, segment_meets_box
 from .tables import TableEdge, Tables
@@ -385,6 +383,8 @@ def tikz_picture(tables: Tables, *, max_digits: int = MAX_DIGITS, digits: int = 
 
 
 def _colors(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
+    import networkx as nx  # deferred: networkx takes 0.09 s to import and most runs never use it
+
     g = nx.Graph()
     g.add_nodes_from(range(n))
     g.add_edges_from(edges)
