@@ -18,7 +18,7 @@ from itertools import chain, combinations, compress, repeat
 from math import comb, prod
 from operator import add, mul, not_
 
-from .linalg import abs_det, bits, dot, null_direction, rref, solve_point
+from .linalg import abs_det, approx, bits, dot, null_direction, rref, sign, solve_point
 
 __all__ = ["Refuted", "Exceeded", "Work", "VertexTable", "region_facets", "facet_volume", "MAX_BITS"]
 
@@ -73,6 +73,7 @@ class VertexTable:
         self.work = work or Work()
         self.domain_bits = 0  # the largest bit length in the domain constraints
         self.keys: list[int] = []  # a random 64-bit key per constraint index (hashing ridges)
+        self.estimates: dict[int, tuple] = {}  # a large point's id, or ~ a hyperplane's id -> linalg.approx of it
 
     def id(self, point: tuple) -> int:
         vid = self.ids.get(point)
@@ -82,6 +83,9 @@ class VertexTable:
             self.bits.append(bits(point))
             self.sides.append({})
         return vid
+
+    def estimate(self, key: int, v: tuple) -> tuple:  # linalg.approx(v), kept under key
+        return self.estimates.get(key) or self.estimates.setdefault(key, approx(v))
 
     def hyperplane_ids(self, forms) -> list[int]:
         return [self.hyperplanes.setdefault(form, len(self.hyperplanes)) for form in forms]
@@ -133,9 +137,10 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
         if None in signs:
             missing = [i for i, s in enumerate(signs) if s is None]
             work.charge(len(missing) * (d + 1), max(fbits, table.bits[vid]))
+            large = table.bits[vid] > 256  # float estimates with an error bound decide most signs
             for i in missing:
-                value = dot(hyper[m + i], point)
-                signs[i] = side[path_ids[i]] = (value > 0) - (value < 0)
+                pair = (table.estimate(~path_ids[i], hyper[m + i]), table.estimate(vid, point)) if large else None
+                signs[i] = side[path_ids[i]] = sign(hyper[m + i], point, pair)
         signs = list(map(mul, signs, orient))
         if -1 in signs:
             raise Refuted(f"{where}: vertex {v} violates constraint {m + signs.index(-1)}")

@@ -11,11 +11,28 @@ from __future__ import annotations
 from math import gcd
 from operator import mul
 
-__all__ = ["dot", "bits", "primitive", "rref", "solve_point", "null_direction", "abs_det"]
+__all__ = ["dot", "sign", "approx", "bits", "primitive", "rref", "solve_point", "null_direction", "abs_det"]
 
 
 def dot(a, b) -> int:
     return sum(map(mul, a, b))
+
+
+def sign(u, v, estimates=None) -> int:
+    """The sign of ``dot(u, v)``: by float estimates ``(approx(u), approx(v))`` when they are farther from 0
+    than their error bound, else exactly."""
+    value = sum(map(mul, estimates[0][0], estimates[1][0])) if estimates else 0.0
+    if not estimates or abs(value) <= estimates[0][1] * estimates[1][1]:
+        value = dot(u, v)
+    return (value > 0) - (value < 0)
+
+
+def approx(v) -> tuple[list, float]:
+    """Floats ``f`` with ``|f_i - v_i / 2^s| <= 2^-50 max |f|`` (one shift ``s``), and ``2^-19 max |f|``: for n <= 128
+    entries ``sum(f_u * f_v)`` is ``dot(u, v) / 2^(s_u + s_v)`` within the product of the second values."""
+    s = max(bits(v) - 60, 0)
+    f = [float(x >> s) for x in v]
+    return f, max(map(abs, f), default=0.0) / 2**19
 
 
 def bits(values) -> int:

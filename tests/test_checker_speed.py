@@ -6,7 +6,10 @@ its sibling's composition plus the changed neurons against the forms recomputed 
 the weights; and the per-point memo of hyperplane signs (one evaluation per point and hyperplane,
 shared by every region there) against tampering: a vertex of one sibling region listed in the other,
 whose constraint list differs only in the orientation of the split, is refused whichever of the two
-the checker reaches first.
+the checker reaches first.  Two more: the sign of a hyperplane at a large vertex, decided by a float
+estimate with an error bound and else exactly, against exact integer dot products (estimates that
+are wrong-signed or near zero must fall back), also inside a region's vertex check; and a node's
+decisions by one Farkas basis solved together, against tampered proofs.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import pytest
 
 from exactrelu_checker import check_certificate
 from exactrelu_checker.check import _Checker
-from exactrelu_checker.linalg import solve_point
+from exactrelu_checker.geometry import Refuted, VertexTable, region_facets
+from exactrelu_checker.linalg import approx, dot, sign, solve_point
 
 THREE_INPUTS = Path(__file__).resolve().parents[1] / "proofs" / "three_inputs.cert.json"
 
@@ -136,3 +140,72 @@ def test_a_vertex_of_the_other_sibling_is_refused_either_way():
                 assert f"region {target} " in verdict.reason and "violates constraint" in verdict.reason, verdict.reason
                 refused[way] += 1
     assert min(refused.values()) >= 4, refused
+
+
+def _undecided(u, v) -> bool:
+    """Whether the float estimate alone cannot decide the sign of dot(u, v) (the exact fallback runs)."""
+    (fu, bu), (fv, bv) = approx(u), approx(v)
+    return abs(sum(a * b for a, b in zip(fu, fv))) <= bu * bv
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_float_estimated_signs_match_exact_dot_products(seed):
+    rng = random.Random(seed)
+    fallbacks = 0
+    for _ in range(400):
+        n, size = rng.randint(2, 8), rng.choice([8, 60, 300, 1500, 5000])  # beyond 1,024 bits: no float holds it
+        u = [rng.randint(-(2**size), 2**size) for _ in range(n)]
+        v = [rng.randint(-(2**size), 2**size) for _ in range(n)]
+        if rng.random() < 0.6:  # plant a dot product of -1, 0 or 1 through the last entries
+            v[-1], target = 1, rng.choice([-1, 0, 1])
+            u[-1] = target - dot(u[:-1], v[:-1])
+        exact = dot(u, v)
+        assert sign(u, v, (approx(u), approx(v))) == (exact > 0) - (exact < 0) == sign(u, v)
+        fallbacks += _undecided(u, v)
+    assert fallbacks > 50
+    # the estimate is wrong-signed here (the shifts floor 3 and -2 away): exactly +1
+    u, v = [2**70 + 3, -(2**70), -2], [1, 1, 1]
+    (fu, _), (fv, _) = approx(u), approx(v)
+    assert (
+        sum(a * b for a, b in zip(fu, fv)) < 0 < dot(u, v)
+        and _undecided(u, v)
+        and sign(u, v, (approx(u), approx(v))) == 1
+    )
+
+
+def test_a_hyperplane_within_1e_minus_40_of_a_large_vertex():
+    """The box [0, X]^2 with X = 10^90 and one more constraint K (2X - x1 - x2) + c >= 0, K = 10^10: at
+    the corner (X, X) its value is c, about 10^-40 of its terms.  c = 1 keeps the corner, c = 0 makes
+    the constraint tight there (one vertex: no facet), c = -1 cuts it off; the float estimate cannot
+    tell these apart, the exact fallback does."""
+    X, K = 10**90, 10**10
+    box = [(0, 1, 0), (X, -1, 0), (0, 0, 1), (X, 0, -1)]
+    corners = [(0, 2), (0, 3), (1, 2), (1, 3)]
+    for c in (1, 0, -1):
+        h = (2 * X * K + c, -K, -K)
+        assert _undecided(h, (1, X, X))
+        cons = box + [h]
+        try:
+            facets = region_facets("r", cons, cons, corners, 2, VertexTable(), 4)
+        except Refuted as exc:
+            assert c == -1 and "vertex 3 violates constraint 4" in str(exc), exc
+            continue
+        assert c >= 0 and sorted(t for _, t in facets.values()) == [0, 1, 2, 3]
+
+
+def test_tampered_decisions_sharing_a_basis_are_refused():
+    """Decisions of one node by one Farkas basis are solved in one elimination: flipping any one of
+    them (its bit, so its form's sign) is refused, whatever the others are."""
+    cert = json.loads(THREE_INPUTS.read_text())
+    shared = [
+        (n, i)
+        for n, node in enumerate(cert["tree"])
+        for i, (j, bit, proof) in enumerate(node.get("d", []))
+        if isinstance(proof, list) and sum(p == proof for _, _, p in node["d"]) > 1
+    ]
+    assert len(shared) >= 4
+    for n, i in shared[:: max(1, len(shared) // 12)]:
+        bad = copy.deepcopy(cert)
+        bad["tree"][n]["d"][i][1] = 1 - bad["tree"][n]["d"][i][1]
+        verdict = check_certificate(bad)
+        assert not verdict.verified and f"node {n}: decision" in verdict.reason, verdict.reason
