@@ -122,3 +122,24 @@ def test_an_interrupted_certificate_is_refused_not_truncated():
     with pytest.raises(Interrupted, match="no certificate"):
         certify(EXAMPLE, progress=stop)
     assert not partition(EXAMPLE, progress=stop).complete
+
+
+def test_map_keys_are_equal_exactly_when_the_maps_are():
+    """One denominator for every region (what composition gives): the rows decide; otherwise maps are
+    compared in lowest terms.  Linear pieces join neighbours with equal keys only."""
+    from exactrelu.analysis.pieces import pieces_of_maps  # deferred: used by this test alone
+    from exactrelu.engines.forms import LayerForms  # deferred: used by this test alone
+    from exactrelu.engines.run import EngineResult  # deferred: used by this test alone
+    from exactrelu.engines.walk import RawRegion  # deferred: used by this test alone
+
+    def result(maps):
+        raws = [RawRegion(None, (), (), LayerForms.of([row], den)) for row, den in maps]
+        return EngineResult(raws, [[] for _ in raws], [() for _ in raws], (), True, None)
+
+    same_den = result([((2, 4), 2), ((2, 4), 2), ((2, 6), 2)])
+    mixed = result([((2, 4), 2), ((1, 2), 1), ((2, 6), 2)])  # 1 + 2x twice, then 1 + 3x
+    for found in (same_den, mixed):
+        keys = found.map_keys()
+        assert keys[0] == keys[1] != keys[2]
+        assert pieces_of_maps(keys, [(0, 1), (1, 2)]) == [[0, 1], [2]]
+        assert pieces_of_maps(keys, [(1, 2)]) == [[0], [1], [2]]

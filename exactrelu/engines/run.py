@@ -90,8 +90,10 @@ class EngineResult:
         self._lines = lines
         return lines
 
-    def map_keys(self) -> list[tuple[int, ...]]:
-        """Each region's exact output map in canonical form (:func:`~exactrelu.analysis.pieces.map_key`)."""
+    def map_keys(self) -> list[tuple]:
+        """Each region's exact output map in a form where equal keys mean equal maps."""
+        if len({raw.output.den for raw in self.raws}) <= 1:  # one denominator (the composition's): rows decide
+            return [raw.output.rows for raw in self.raws]
         return [map_key_of(raw.output.rows, raw.output.den) for raw in self.raws]
 
 
