@@ -150,12 +150,19 @@ def format_rational(value: Fraction | int) -> str:
     return f"{_integer_text(value.numerator)}/{_integer_text(value.denominator)}"
 
 
+GMP_BITS = 128  # denominators above this many bits are reduced and written by GMP
+
+
 def format_ratio(numerator: int, denominator: int) -> str:
     """:func:`format_rational` of ``numerator / denominator`` (``denominator > 0``), from integers.
 
     >>> format_ratio(6, 8), format_ratio(-4, 2)
     ('3/4', '-2')
     """
+    if denominator.bit_length() > GMP_BITS:
+        from gmpy2 import mpq  # deferred: small numbers never need GMP (its import costs ~15 ms)
+
+        return str(mpq(numerator, denominator))  # the same text, 2.7x faster at 400 bits (ACAS Xu's maps)
     g = math.gcd(numerator, denominator)
     if g == denominator:
         return _integer_text(numerator // g)

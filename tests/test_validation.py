@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from exactrelu.geometry.domain import Domain
 from exactrelu.errors import (
     EmptyDomain,
     ExactReluError,
@@ -17,8 +19,9 @@ from exactrelu.errors import (
     LowerDimensionalDomain,
     UnboundedDomain,
 )
+from exactrelu.geometry.domain import Domain
 from exactrelu.network import Network
-from exactrelu.rational import json_integer, parse_rational_text, to_rational
+from exactrelu.rational import format_ratio, json_integer, parse_rational_text, to_rational
 
 NAN, INF = float("nan"), float("inf")
 OK_OUT = ([[1]], [0])  # a valid 1 -> 1 output layer
@@ -119,3 +122,17 @@ def test_invalid_input_raises(thunk, exception, substrings):
     message = str(info.value)
     for part in substrings:
         assert part in message, f"{part!r} not in {message!r}"
+
+
+@given(
+    st.integers(min_value=-(2**3000), max_value=2**3000),
+    st.integers(min_value=1, max_value=2**3000),
+    st.sampled_from([1, 2**200, 3**150]),
+)
+def test_ratios_are_written_in_lowest_terms_whatever_their_size(numerator, denominator, factor):
+    """``format_ratio`` (GMP above 128-bit denominators) writes what Fraction's exact text says."""
+    numerator, denominator = numerator * factor, denominator * factor
+    expected = Fraction(numerator, denominator)
+    text = format_ratio(numerator, denominator)
+    assert text == (str(expected.numerator) if expected.denominator == 1 else f"{expected.numerator}/{expected.denominator}")
+    assert Fraction(text) == expected
