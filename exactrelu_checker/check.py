@@ -286,7 +286,7 @@ class _Checker:
             for j, bit, proof in node.decisions:
                 if bits_[j] is not None:
                     _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
-                self.prove(idx, k, j, bit, proof, rows, cons, cache, forms[2], node.decisions)
+                self.prove(idx, k, j, bit, proof, rows, cons, cache, forms[2], node)
                 bits_[j] = bit
             if node.kind == "s":
                 j = node.value
@@ -374,10 +374,8 @@ class _Checker:
             return [tuple(row) for row in out], den, size
         return [tuple(x // g for x in row) for row in out], den // g, size
 
-    def prove(self, idx: int, k: int, j: int, bit: int, proof, rows: list, cons: list, cache: dict, b: int,
-              decisions: tuple) -> None:
-        """A decision: ``sgn * form >= 0`` on the node's cell, and ``form = rows[j]`` nonzero for bit 1;
-        the node's decisions by one basis are solved together."""
+    def prove(self, idx: int, k: int, j: int, bit: int, proof, rows: list, cons: list, cache: dict, b, node) -> None:
+        """A decision: ``sgn * form >= 0`` on the cell, ``form = rows[j]`` nonzero for bit 1 (one solve per basis)."""
         form = rows[j]
         def fail(message):
             _fail(2, f"node {idx}: decision {bit} for neuron {j} of layer {k}: {message}")
@@ -415,7 +413,7 @@ class _Checker:
                 fail(f"the basis repeats indices or leaves the cell's {len(cons)} constraints")
             c_bits = bits(x for t in proof for x in cons[t])
             work.charge(d * (r + d) * r, r * c_bits)
-            group = [(jj, 1 if bb else -1) for jj, bb, pp in decisions if pp == proof]
+            group = [(jj, 1 if bb else -1) for jj, bb, pp in node.decisions if pp == proof]
             matrix = [[cons[t][c + 1] for t in proof] + [s * rows[jj][c + 1] for jj, s in group] for c in range(d)]
             pivots, R, p = rref(matrix, r)
             if pivots != list(range(r)):

@@ -47,7 +47,7 @@ def parse_combination(x, where: str, n_cons: int) -> Combination:
 
 
 def parse_region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -> ConstraintRegion:
-    x = _dict(x, where, ("pattern", "point", "map", "facets", "redundant"))
+    x = _dict(x, where, ("pattern", "point", "facets", "redundant"), ("map",))
     pattern, point, weight, bias = _region_map(x, where, d, widths, n_out)
     facets = []
     for i, entry in enumerate(_list(x["facets"], f"{where}.facets", 1, n_cons)):

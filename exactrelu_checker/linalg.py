@@ -19,8 +19,7 @@ def dot(a, b) -> int:
 
 
 def sign(u, v, estimates=None) -> int:
-    """The sign of ``dot(u, v)``: by float estimates ``(approx(u), approx(v))`` when they are farther from 0
-    than their error bound, else exactly."""
+    """The sign of ``dot(u, v)``: by the float estimates ``(approx(u), approx(v))`` past their bound, else exactly."""
     value = sum(map(mul, estimates[0][0], estimates[1][0])) if estimates else 0.0
     if not estimates or abs(value) <= estimates[0][1] * estimates[1][1]:
         value = dot(u, v)

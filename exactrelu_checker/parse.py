@@ -414,13 +414,15 @@ def _region_map(x: dict, where: str, d: int, widths: list, n_out: int) -> tuple:
     raw = _list(x["pattern"], f"{where}.pattern", len(widths), len(widths))
     pattern = tuple(_ints(bits, f"{where}.pattern[{k}]", n, 0, 1) for k, (bits, n) in enumerate(zip(raw, widths)))
     point = _rationals(x["point"], f"{where}.point", d)
+    if "map" not in x:  # a compact certificate: the map is the one the checker recomputes from the pattern
+        return pattern, point, (), ()
     mp = _dict(x["map"], f"{where}.map", ("weight", "bias"))
     weight = _matrix(mp["weight"], f"{where}.map.weight", n_out, d)
     return pattern, point, weight, _rationals(mp["bias"], f"{where}.map.bias", n_out)
 
 
 def _region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -> Region:
-    x = _dict(x, where, ("pattern", "point", "map", "vertices"))
+    x = _dict(x, where, ("pattern", "point", "vertices"), ("map",))
     pattern, point, weight, bias = _region_map(x, where, d, widths, n_out)
     raw = _list(x["vertices"], f"{where}.vertices", 1, comb(n_cons, d))  # at most one per d constraints
     vertices = tuple(_ints(basis, f"{where}.vertices[{v}]", d, 0, n_cons - 1) for v, basis in enumerate(raw))

@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 
+from ..certificate.producer import compact
 from ..engines.run import choose_engine
 from ..partition import certify
 from ..progress import region_progress
@@ -32,6 +33,11 @@ def add_parser(sub) -> None:
     c.add_argument(
         "--boundary", action="store_true", help="also certify the exact decision boundary (the optional key 'boundary')"
     )
+    c.add_argument(
+        "--compact",
+        action="store_true",
+        help="leave out each region's map, which the checker recomputes (about 4x smaller; docs/certificate.md)",
+    )
     add_parallel_options(c)
     c.add_argument(
         "--engine",
@@ -50,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         parallel["jobs"] = 1  # the constraint form is made in one process: only an explicit --jobs is refused
     with region_progress(args.progress) as on_region:
         cert = certify(net, domain, progress=on_region, boundary=args.boundary, engine=args.engine, **parallel)
-    text = json.dumps(cert, separators=(",", ":"))
+    text = json.dumps(compact(cert) if args.compact else cert, separators=(",", ":"))
     size = len(text)
     if args.output.endswith(".gz"):  # gzip (fixed header time: the same bytes every run); the checker reads it
         packed = gzip.compress(text.encode("utf-8"), mtime=0)
