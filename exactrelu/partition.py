@@ -167,7 +167,7 @@ class Partition:
         )
         yield from slice_json(net.metadata).items()
         if not geometry:
-            yield "regions", Items(self.found.lines, encoded=True)
+            yield "regions", Items(self.found.iter_lines(), encoded=True)
         else:
             regions = (r.to_json() | region_geometry_json(r) if geometry else r.to_json() for r in self.regions)
             yield "regions", Items(regions)

@@ -82,13 +82,15 @@ class EngineResult:
     @property
     def lines(self) -> tuple[str, ...]:
         """Each region's partition JSON entry as text (what :meth:`Region.to_json` gives)."""
-        given = self._lines if self._lines is not None else [None] * len(self.raws)
-        lines = tuple(
-            line if line is not None else region_line(raw.pattern, point, raw.output.rows, raw.output.den)
-            for line, raw, point in zip(given, self.raws, self.points)
-        )
+        lines = tuple(self.iter_lines())
         self._lines = lines
         return lines
+
+    def iter_lines(self) -> Iterator[str]:
+        """:attr:`lines` one by one, each made when needed and not kept (ACAS Xu's are ~9 kB each)."""
+        given = self._lines if self._lines is not None else [None] * len(self.raws)
+        for line, raw, point in zip(given, self.raws, self.points):
+            yield line if line is not None else region_line(raw.pattern, point, raw.output.rows, raw.output.den)
 
     def map_keys(self) -> list[tuple]:
         """Each region's exact output map in a form where equal keys mean equal maps."""
