@@ -24,7 +24,7 @@ from typing import NoReturn
 
 from . import constraints
 from .geometry import MAX_BITS, Exceeded, Refuted, VertexTable, Work, facet_volume, region_facets
-from .linalg import bits, dot, primitive, rref
+from .linalg import bits, dot, primitive, solve
 from .parse import Certificate, MalformedCertificate, load, load_network, show
 from .statement import claim
 
@@ -377,7 +377,7 @@ class _Checker:
     def prove(self, idx: int, k: int, j: int, bit: int, proof, rows: list, cons: list, cache: dict, b, node) -> None:
         """A decision: ``sgn * form >= 0`` on the cell, ``form = rows[j]`` nonzero for bit 1 (one solve per basis)."""
         form = rows[j]
-        def fail(message):
+        def fail(message) -> NoReturn:
             _fail(2, f"node {idx}: decision {bit} for neuron {j} of layer {k}: {message}")
         sgn = 1 if bit else -1
         nonzero = any(form)
@@ -396,7 +396,7 @@ class _Checker:
             return
         if proof == "b":
             if self.box is None:
-                return fail("proof 'b' needs a box domain")
+                fail("proof 'b' needs a box domain")
             bounds, den = self.box
             work.charge(3 * d, b + den.bit_length())
             low = sgn * form[0] * den
@@ -414,15 +414,14 @@ class _Checker:
             c_bits = bits(x for t in proof for x in cons[t])
             work.charge(d * (r + d) * r, r * c_bits)
             group = [(jj, 1 if bb else -1) for jj, bb, pp in node.decisions if pp == proof]
-            matrix = [[cons[t][c + 1] for t in proof] + [s * rows[jj][c + 1] for jj, s in group] for c in range(d)]
-            pivots, R, p = rref(matrix, r)
-            if pivots != list(range(r)):
+            out = solve([[cons[t][c + 1] for t in proof] + [s * rows[i][c + 1] for i, s in group] for c in range(d)], r)
+            if out is None:
                 fail("the basis gradients are dependent")
-            solver = cache[proof] = ({jj: r + n for n, (jj, _) in enumerate(group)}, R, p, r * c_bits)
-        column, R, p, e_bits = solver
+            solver = cache[proof] = ({jj: n for n, (jj, _) in enumerate(group)}, *out, r * c_bits)
+        column, p, Y, e_bits = solver
         work.charge(d * d + 2 * r, e_bits + b)
-        y = [row[column[j]] for row in R]  # the multipliers are y / p; rows from r on must be 0 (consistency)
-        if any(y[r:]):
+        y = Y[column[j]]  # the multipliers are y / p (None: no combination of the basis gradients)
+        if y is None:
             fail("the basis gradients do not carry the form's gradient")
         if any(v * p < 0 for v in y[:r]):
             fail("a Farkas multiplier is negative")

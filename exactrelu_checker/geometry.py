@@ -18,7 +18,7 @@ from itertools import chain, combinations, compress, repeat
 from math import comb, prod
 from operator import add, mul, not_
 
-from .linalg import abs_det, approx, bits, dot, null_direction, rref, sign, solve_point
+from .linalg import approx, bits, dot, null_direction, rref, sign, solve, solve_point
 
 __all__ = ["Refuted", "Exceeded", "Work", "VertexTable", "region_facets", "facet_volume", "MAX_BITS"]
 
@@ -248,7 +248,7 @@ def facet_volume(facet: frozenset, facet_sets: list, coords: list, drop: int, wo
     for simplex in _pulling(facet, facet_sets, {}, work):
         rows = [coords[v][:drop] + coords[v][drop + 1:] for v in simplex]
         work.charge(len(rows) ** 3, len(rows) * bits(x for row in rows for x in row))
-        total += Fraction(abs_det(rows), prod(coords[v][0] for v in simplex))
+        total += Fraction(abs(s[0]) if (s := solve(rows, len(rows))) else 0, prod(coords[v][0] for v in simplex))
     return total
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from math import gcd
 from operator import mul
 
-__all__ = ["dot", "sign", "approx", "bits", "primitive", "rref", "solve_point", "null_direction", "abs_det"]
+__all__ = ["dot", "sign", "approx", "bits", "primitive", "rref", "solve", "solve_point", "null_direction"]
 
 
 def dot(a, b) -> int:
@@ -48,10 +48,8 @@ def primitive(v) -> tuple:
 def rref(rows, ncols: int) -> tuple[list[int], list[list[int]], int]:
     """Fraction-free Gauss-Jordan elimination on the first ``ncols`` columns.
 
-    Returns ``(pivots, R, p)``: row ``i < len(pivots)`` of ``R`` has ``p`` in column ``pivots[i]``
-    and zero in every other pivot column; rows from ``len(pivots)`` on are zero in the first
-    ``ncols`` columns.  ``R / p`` is the reduced row echelon form, and ``|p|`` is the absolute
-    determinant when the matrix is square and nonsingular.
+    Returns ``(pivots, R, p)``: row ``i < len(pivots)`` of ``R`` has ``p`` in column ``pivots[i]`` and zero in every
+    other pivot column; rows from ``len(pivots)`` on are zero in the first ``ncols``; ``R / p`` is the reduced form.
 
     >>> rref([[2, 1, 3], [1, 1, 2]], 2)
     ([0, 1], [[1, 0, 1], [0, 1, 1]], 1)
@@ -84,30 +82,38 @@ def rref(rows, ncols: int) -> tuple[list[int], list[list[int]], int]:
 
 
 def solve_point(forms) -> tuple | None:
-    """The primitive homogeneous point where the ``d`` forms vanish, or None if they are dependent.
+    """The primitive homogeneous point where the ``d`` forms vanish, or None if they are dependent."""
+    solved = solve([list(f[1:]) + [-f[0]] for f in forms], len(forms))
+    point = None if solved is None else [solved[0]] + solved[1][0]
+    return None if point is None else primitive(point if point[0] > 0 else [-x for x in point])
 
-    Fraction-free forward elimination, smallest rows first (a domain row then pivots on its own
-    coordinate at little cost), then back substitution: the last pivot ``D`` is the determinant up
-    to sign, so ``D x`` is an integer vector (Cramer) and every division below is exact."""
-    d = len(forms)
-    a = sorted((list(f[1:]) + [-f[0]] for f in forms), key=bits)
-    cols: list[int] = []  # the pivot column of each row
-    div = 1
+
+def solve(rows, n: int) -> tuple[int, list] | None:
+    """``(D, X)``: ``X[h] / D`` solves ``rows`` (``n`` unknowns, then right-hand sides; None if inconsistent), None if
+    the rank is below ``n``.  Forward elimination, smallest rows first, then back substitution (``D x`` integral)."""
+    a = sorted((list(row) for row in rows), key=bits)
+    pivots: dict[int, list] = {}  # pivot column -> its row, in elimination order
+    div, bad = 1, set()
     for i, top in enumerate(a):
-        j = next((j for j in range(d) if top[j] and j not in cols), None)
-        if j is None:
-            return None
+        j = next((j for j in range(n) if top[j] and j not in pivots), None)
+        if j is None:  # zero on the unknowns: its right-hand sides must be 0
+            bad |= {h for h in range(n, len(top)) if top[h]}
+            continue
         p = top[j]
-        for r in range(i + 1, d):
+        for r in range(i + 1, len(a)):
             row, f = a[r], a[r][j]
             a[r] = [(p * x - f * y) // div for x, y in zip(row, top)] if f else [p * x // div for x in row]
-        div = p
-        cols.append(j)
-    point = [div] + [0] * d
-    for i in range(d - 1, -1, -1):
-        row = a[i]
-        point[cols[i] + 1] = (div * row[d] - sum(row[c] * point[c + 1] for c in cols[i + 1:])) // row[cols[i]]
-    return primitive(point if div > 0 else [-x for x in point])
+        div, pivots[j] = p, top
+    if len(pivots) < n:
+        return None
+    order, X = list(pivots.items()), []
+    for h in range(n, len(a[0])):
+        x = [0] * n
+        for k in range(n - 1, -1, -1):
+            j, row = order[k]
+            x[j] = (div * row[h] - sum(row[c] * x[c] for c, _ in order[k + 1:])) // row[j]
+        X.append(None if h in bad else x)
+    return div, X
 
 
 def null_direction(gradients, d: int) -> tuple | None:
@@ -117,13 +123,8 @@ def null_direction(gradients, d: int) -> tuple | None:
     if len(pivots) != d - 1:
         return None
     free = next(j for j in range(d) if j not in pivots)
-    u = [0] * d
-    u[free] = p
+    u = [p * (j == free) for j in range(d)]
     for i, j in enumerate(pivots):
         u[j] = -R[i][free]
     return primitive(u)
 
-
-def abs_det(rows) -> int:
-    pivots, _, p = rref(rows, len(rows))
-    return abs(p) if len(pivots) == len(rows) else 0

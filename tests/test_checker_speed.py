@@ -9,7 +9,8 @@ whose constraint list differs only in the orientation of the split, is refused w
 the checker reaches first.  Two more: the sign of a hyperplane at a large vertex, decided by a float
 estimate with an error bound and else exactly, against exact integer dot products (estimates that
 are wrong-signed or near zero must fall back), also inside a region's vertex check; and a node's
-decisions by one Farkas basis solved together, against tampered proofs.
+decisions by one Farkas basis solved together (linalg.solve: several right-hand sides, more rows than
+unknowns), against Gaussian elimination over Fractions and against tampered proofs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pytest
 from exactrelu_checker import check_certificate
 from exactrelu_checker.check import _Checker
 from exactrelu_checker.geometry import Refuted, VertexTable, region_facets
-from exactrelu_checker.linalg import approx, dot, sign, solve_point
+from exactrelu_checker.linalg import approx, dot, sign, solve, solve_point
 
 THREE_INPUTS = Path(__file__).resolve().parents[1] / "proofs" / "three_inputs.cert.json"
 
@@ -209,3 +210,42 @@ def test_tampered_decisions_sharing_a_basis_are_refused():
         bad["tree"][n]["d"][i][1] = 1 - bad["tree"][n]["d"][i][1]
         verdict = check_certificate(bad)
         assert not verdict.verified and f"node {n}: decision" in verdict.reason, verdict.reason
+
+
+def fraction_solve(rows, n: int):
+    """Gauss-Jordan over Fractions: None if the first n columns have rank below n, else per right-hand
+    side its solution as Fractions, or None when that side is inconsistent."""
+    a = [[Fraction(v) for v in row] for row in rows]
+    for c in range(n):
+        pivot = next((r for r in range(c, len(a)) if a[r][c]), None)
+        if pivot is None:
+            return None
+        a[c], a[pivot] = a[pivot], a[c]
+        a[c] = [v / a[c][c] for v in a[c]]
+        for r in range(len(a)):
+            if r != c and a[r][c]:
+                a[r] = [v - a[r][c] * w for v, w in zip(a[r], a[c])]
+    sides = range(n, len(rows[0]))
+    return [None if any(a[r][h] for r in range(n, len(a))) else [a[i][h] for i in range(n)] for h in sides]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_solve_with_several_right_hand_sides_matches_fractions(seed):
+    rng = random.Random(seed)
+    for _ in range(300):
+        n = rng.randint(1, 5)
+        m, k = n + rng.choice([0, 0, 1, 2]), rng.randint(1, 3)  # more rows than unknowns: consistency rows
+        base = [[rng.choice([0, rng.randint(-(10**30), 10**30)]) for _ in range(n)] for _ in range(n)]
+        mix = [[rng.randint(-3, 3) for _ in range(n)] for _ in range(m - n)]
+        unknowns = base + [[sum(c * row[j] for c, row in zip(coef, base)) for j in range(n)] for coef in mix]
+        solution = [[rng.randint(-(10**20), 10**20) for _ in range(n)] for _ in range(k)]
+        rows = [u + [dot(u, x) for x in solution] for u in unknowns]
+        for row in rows[n:]:  # break consistency now and then
+            if rng.random() < 0.3:
+                row[n + rng.randrange(k)] += 1
+        rng.shuffle(rows)
+        oracle, out = fraction_solve(rows, n), solve(rows, n)
+        assert (out is None) == (oracle is None), rows
+        if out is not None:
+            D, X = out
+            assert [None if x is None else [Fraction(v, D) for v in x] for x in X] == oracle, rows
