@@ -143,3 +143,29 @@ def test_map_keys_are_equal_exactly_when_the_maps_are():
         assert keys[0] == keys[1] != keys[2]
         assert pieces_of_maps(keys, [(0, 1), (1, 2)]) == [[0, 1], [2]]
         assert pieces_of_maps(keys, [(1, 2)]) == [[0], [1], [2]]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("name", ["zero_on_half", "leaky", "random6_2d_3x3x3", "random10_3d_2x2x2", "coincident3d"])
+def test_dropping_matched_vertices_changes_nothing_written(name, jobs, monkeypatch):
+    """``keep_vertices=False`` (the regions command without --geometry): the same JSON, edges and
+    summary; the vertex engine has forgotten the vertices of every region whose facets all met."""
+    from example_nets import by_name  # deferred: the hostile examples live beside the tests
+
+    from exactrelu.engines import parallel  # deferred: used by this test alone
+
+    monkeypatch.setattr(parallel, "HELPERS_AFTER", 0.0)  # helpers join at once, also on small runs
+    ex = by_name(name)
+    kept = partition(ex.net, ex.box)
+    dropped = partition(ex.net, ex.box, keep_vertices=False, jobs=jobs)
+    assert json.dumps(dropped.to_json()) == json.dumps(kept.to_json())
+    assert dropped.edges == kept.edges and dropped.summary() == kept.summary()
+    assert [r.pattern for r in dropped.regions] == [r.pattern for r in kept.regions]
+    assert all(r.vertices for r in kept.regions)
+    if jobs == 1:  # every facet met another or the boundary
+        assert all(r.vertices == () for r in dropped.regions)
+    else:  # a region with a facet shared across tasks keeps its vertices until the end
+        assert all(r.vertices in ((), k.vertices) for r, k in zip(dropped.regions, kept.regions))
+    assert [[f.row for f in r.facets] for r in dropped.regions] == [[f.row for f in r.facets] for r in kept.regions]
+    lp = partition(ex.net, ex.box, engine="lp", keep_vertices=False, jobs=jobs)  # nothing to drop there
+    assert json.dumps(lp.to_json()) == json.dumps(kept.to_json())

@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     parallel = parallel_options(args)
     net, domain = load_inputs(args)
     with region_progress(args.progress) as on_region:
-        result = partition(net, domain, progress=on_region, engine=args.engine, **parallel)
+        # the partition JSON, summary and listing need no vertices (--geometry does): dropped once matched
+        result = partition(net, domain, progress=on_region, engine=args.engine, keep_vertices=args.geometry, **parallel)
     if args.output:
         write_stream(args.output, lambda stream: result.write_json(stream, geometry=args.geometry))
     out = sys.stderr if args.output == "-" else sys.stdout

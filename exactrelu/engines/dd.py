@@ -23,7 +23,7 @@ from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_
 from .forms import LayerForms
 from .walk import RawRegion
 
-__all__ = ["VertexEngine", "DD_MAX_DIM"]
+__all__ = ["VertexEngine", "DD_MAX_DIM", "drop_vertices"]
 
 # Above this input dimension a box has too many vertices for this engine.
 DD_MAX_DIM = 10
@@ -102,8 +102,17 @@ class VertexEngine:
         """See :func:`~exactrelu.engines.facets.vertex_witness`."""
         return vertex_witness(raw.cell.verts, raw.cell.vf, facets)
 
-    def vertices(self, cell: Cell) -> tuple[tuple[int, ...], ...]:
-        return tuple(cell.verts)
+    def vertices(self, cell: Cell | None) -> tuple[tuple[int, ...], ...]:
+        return tuple(cell.verts) if cell is not None else ()  # None: dropped (drop_vertices)
+
+
+def drop_vertices(raw: RawRegion, facets: list[FacetData]) -> None:
+    """Forget a region's cell (its vertices and constraints) once its facets are matched and its
+    witness point found: its pattern, map and facet rows stay.  Its public region then has no
+    vertices, and its shared facets no points (only runs that never ask for them drop them)."""
+    raw.cell = None
+    for f in facets:
+        f.drop_vertices()
 
 
 def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]) -> list[tuple[int, int, int]]:

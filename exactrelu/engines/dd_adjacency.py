@@ -21,6 +21,7 @@ inside every other constraint of both regions (computed when first asked for).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from ..region import Adjacency
 from .facets import FacetData
 from .walk import RawRegion
 
-__all__ = ["find_adjacencies", "identical_pairs", "Pair", "FacetRef"]
+__all__ = ["find_adjacencies", "identical_pairs", "FacetMatcher", "Matched", "Pair", "FacetRef"]
 
 _BOX_PAD = 2.0**-50  # relative widening: correctly rounded coordinates are within 2**-53
 _BOX_ABS = 2.0**-1000
@@ -43,18 +44,63 @@ Pair = tuple[int, int, int, int]  # (region, facet) on the plus side of the hype
 FacetRef = tuple[int, int]  # (region, facet index)
 
 
+@dataclass(slots=True)
+class Matched:
+    """Shared facets matched already (:class:`FacetMatcher`) and the facets left open, by position."""
+
+    pairs: list[Pair]
+    unmatched: list[FacetRef]
+
+
+class FacetMatcher:
+    """The shared facets found by hashing alone, as regions arrive: a facet is shared with the
+    facet on the other side of its hyperplane that has the same exact vertex set (then both are
+    covered: neither meets any other facet).  Facets on the domain's boundary need no match."""
+
+    def __init__(self) -> None:
+        self.pairs: list[Pair] = []
+        self._open: dict[tuple, FacetRef] = {}  # (hyperplane, side, vertex set) -> the facet waiting there
+        self._waiting: dict[int, int] = {}  # region -> how many of its facets wait for a match
+
+    def add(self, r: int, facets: list[FacetData]) -> list[int]:
+        """Match region ``r``'s facets with those seen so far; the regions (``r`` among them) whose
+        every facet is now matched or on the boundary."""
+        settled = []
+        waiting = 0
+        for fi, f in enumerate(facets):
+            if f.on_boundary:
+                continue
+            vertices = f.vertex_set()
+            other = self._open.pop((f.key, -f.side, vertices), None)
+            if other is None:
+                self._open[(f.key, f.side, vertices)] = (r, fi)
+                waiting += 1
+                continue
+            s, fj = other
+            self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
+            self._waiting[s] -= 1
+            if not self._waiting[s]:
+                del self._waiting[s]
+                settled.append(s)
+        if waiting:
+            self._waiting[r] = waiting
+        else:
+            settled.append(r)
+        return settled
+
+    def unmatched(self) -> list[FacetRef]:
+        """The facets still waiting: the only ones that may meet regions not added here."""
+        return list(self._open.values())
+
+
 def identical_pairs(facets: list[list[FacetData]]) -> tuple[list[Pair], list[FacetRef]]:
-    """The shared facets found by hashing alone (same hyperplane, opposite sides, same exact vertex
-    set): a part of :func:`find_adjacencies`' answer that needs only these regions, so workers can
-    find it for the regions they walked; and the facets left open (neither on the domain's boundary
-    nor matched here), the only ones that may meet other regions."""
-    pairs: list[Pair] = []
-    unmatched: list[FacetRef] = []
-    for plus, minus in _groups(facets, range(len(facets))).values():
-        rest_plus, rest_minus = _match_identical(facets, plus, minus, pairs)
-        unmatched.extend(rest_plus)
-        unmatched.extend(rest_minus)
-    return pairs, unmatched
+    """The shared facets among these regions found by hashing alone (:class:`FacetMatcher`): a part
+    of :func:`find_adjacencies`' answer that needs only these regions, so workers can find it for
+    the regions they walked; and the facets left open, the only ones that may meet other regions."""
+    matcher = FacetMatcher()
+    for r, fs in enumerate(facets):
+        matcher.add(r, fs)
+    return matcher.pairs, matcher.unmatched()
 
 
 def find_adjacencies(

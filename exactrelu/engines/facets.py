@@ -67,6 +67,11 @@ class FacetData:
             self._point = mean_point([self._cell_vertices[i] for i in self.vertices])
         return self._point
 
+    def drop_vertices(self) -> None:
+        """Forget the facet's vertices (its region's cell was dropped): row, key and carriers stay."""
+        self.vertices = ()
+        self._cell_vertices = None
+
     def vertex_set(self) -> frozenset[tuple[int, ...]]:
         """The facet's exact vertices (vertex engine only)."""
         assert self._cell_vertices is not None

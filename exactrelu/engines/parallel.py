@@ -44,13 +44,13 @@ from ..network import Network
 from ..region import region_line
 from .checkpoints import Checkpoint
 from .collector import paused_gc
-from .dd import VertexEngine
-from .dd_adjacency import FacetRef, Pair
+from .dd import VertexEngine, drop_vertices
+from .dd_adjacency import FacetMatcher, FacetRef, Matched, Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .recorder import Decision, Link, TreeRecorder
-from .run import Engine, EngineResult, Progress, find_adjacencies, make_engine, with_facets
+from .run import Engine, EngineResult, Progress, assemble, make_engine, with_facets
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -142,6 +142,7 @@ class _Setup:
     engine: str
     recorder: Callable[[Domain], TreeRecorder] | None
     code: str  # code_fingerprint() of the client
+    keep_vertices: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,7 @@ class _WorkerState:
     strategy: Engine
     recorder: Callable[[Domain], TreeRecorder] | None
     domain: Domain
+    keep_vertices: bool = True  # False: a region's vertices are dropped once its facets are matched
 
 
 def _start_worker(setup: _Setup) -> _WorkerState:
@@ -159,7 +161,7 @@ def _start_worker(setup: _Setup) -> _WorkerState:
             "install the same version on every worker and restart the workers"
         )
     strategy = make_engine(setup.domain, setup.engine)  # a fresh LP solver per worker
-    return _WorkerState(IntegerNetwork.of(setup.network), strategy, setup.recorder, setup.domain)
+    return _WorkerState(IntegerNetwork.of(setup.network), strategy, setup.recorder, setup.domain, setup.keep_vertices)
 
 
 @dataclass(slots=True)
@@ -221,18 +223,21 @@ def _walk(
     # the sub-tree's root hangs under a node of the frontier: the merge links it (SplitTree.grafts)
     state = WalkState([Task(t.cell, t.layer, t.forms, t.history, None) for t in task])
     regions = []
+    # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
+    matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
     while not state.done:
         for raw in step(state, work.inet, strategy, log):
             raw, facets = with_facets(raw, strategy)  # its forms dropped: not shipped back
             regions.append((raw, facets, strategy.witness(raw, facets)))
+            if matcher is not None:
+                for r in matcher.add(len(regions) - 1, facets):
+                    if not work.keep_vertices:  # matched: its vertices need not travel
+                        drop_vertices(*regions[r][:2])
         if deadline is not None and time.monotonic() > deadline or wanted is not None and wanted():
             break
     left, state.tasks = state.tasks, []
     rest = [part for part in (left[: len(left) // 2], left[len(left) // 2 :]) if part]
-    # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
-    pairs, unmatched = (
-        ([], []) if not isinstance(strategy, VertexEngine) else strategy.identical_pairs([fs for _, fs, _ in regions])
-    )
+    pairs, unmatched = (matcher.pairs, matcher.unmatched()) if matcher is not None else ([], [])
     lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
     if log is None:
         return TaskResult(index, regions, pairs=pairs, unmatched=unmatched, lines=lines, rest=rest)
@@ -262,12 +267,20 @@ def run_parallel(
     progress: Progress | None = None,
     checkpoint: str | Path | None = None,
     dask: str | None = None,
+    keep_vertices: bool = True,
 ) -> EngineResult:
     """Enumerate with ``jobs`` local processes, or on Dask (``dask``: ``"local"`` for a local
     cluster of ``jobs`` workers, else a scheduler address); the result equals
-    :func:`~exactrelu.engines.run.run`'s."""
+    :func:`~exactrelu.engines.run.run`'s (``keep_vertices`` as there; a checkpoint keeps them)."""
     result, _ = run_parallel_recorded(
-        network, domain, engine, jobs=jobs, progress=progress, checkpoint=checkpoint, dask=dask
+        network,
+        domain,
+        engine,
+        jobs=jobs,
+        progress=progress,
+        checkpoint=checkpoint,
+        dask=dask,
+        keep_vertices=keep_vertices or checkpoint is not None,
     )
     return result
 
@@ -282,6 +295,7 @@ def run_parallel_recorded(
     checkpoint: str | Path | None = None,
     dask: str | None = None,
     recorder: Callable[[Domain], R] | None = None,
+    keep_vertices: bool = True,
 ) -> tuple[EngineResult, SplitTree[R] | None]:
     """:func:`run_parallel`, also recording the sign-split tree with ``recorder(domain)`` recorders
     when given (the tree is None for an unfinished run).  Raw regions' ``leaf`` are sequential
@@ -295,7 +309,7 @@ def run_parallel_recorded(
     store = None
     if checkpoint is not None:
         store = Checkpoint(checkpoint, network, domain, strategy.name, recorder is not None)
-    setup = _Setup(network, domain, strategy.name, recorder, code_fingerprint())
+    setup = _Setup(network, domain, strategy.name, recorder, code_fingerprint(), keep_vertices)
     executor: Executor | None = None
     complete = True
     try:
@@ -321,7 +335,7 @@ def run_parallel_recorded(
                     for future in executor.as_completed(futures):
                         tally.take(future.result())
                 else:
-                    here = _WorkerState(inet, strategy, recorder, domain)
+                    here = _WorkerState(inet, strategy, recorder, domain, keep_vertices)
                     _share_work(todo, tasks, here, jobs, setup, tally, sliced)
             except KeyboardInterrupt:
                 complete = False
@@ -329,18 +343,24 @@ def run_parallel_recorded(
         if executor is not None:
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
-    found: list[_Found] = [(*with_facets(raw, strategy), None, None) for raw in split.found]
+    found = [with_facets(raw, strategy) for raw in split.found]
+    points: list[tuple | None] = [None] * len(found)
+    lines: list[str | None] = [None] * len(found)
     matched = None
     if isinstance(strategy, VertexEngine):  # the workers matched the facets their regions share
-        opened = [(r, fi) for r, (_, fs, _, _) in enumerate(found) for fi, f in enumerate(fs) if not f.on_boundary]
+        opened = [(r, fi) for r, (_, fs) in enumerate(found) for fi, f in enumerate(fs) if not f.on_boundary]
         matched = Matched([], opened)  # the frontier's own regions: nothing matched yet
     for index in sorted(results):
         result, start = results[index], len(found)
-        found.extend((raw, facets, point, line) for (raw, facets, point), line in zip(result.regions, result.lines))
+        found.extend((raw, facets) for raw, facets, _ in result.regions)
+        points.extend(point for _, _, point in result.regions)
+        lines.extend(result.lines)
         if matched is not None:
             matched.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
             matched.unmatched.extend((start + r, fi) for r, fi in result.unmatched)
-    return _assemble(found, matched, strategy, progress, complete), tree
+    result = assemble(found, strategy, progress, points, lines, matched)
+    result.complete = complete and result.complete
+    return result, tree
 
 
 def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
@@ -348,10 +368,6 @@ def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
     together, so most facets they share are matched by the worker that walks them)."""
     count = min(count, len(tasks))
     return [tasks[len(tasks) * i // count : len(tasks) * (i + 1) // count] for i in range(count)]
-
-
-# a region as merged: its raw form, facets, witness point and JSON text (None: not yet found)
-_Found = tuple[RawRegion[Any], list[FacetData], "tuple | None", "str | None"]
 
 
 HELPERS_AFTER = 0.05  # seconds this process walks alone before it starts helper processes
@@ -518,30 +534,3 @@ def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTre
     parts: dict[int | None, Any] = {i: r.recorder for i, r in results.items()}
     parts[None] = parent
     return SplitTree(parts, numbering, grafts, size)
-
-
-@dataclass(slots=True)
-class Matched:
-    """The shared facets the workers matched and the facets they left open, by position."""
-
-    pairs: list[Pair]
-    unmatched: list[FacetRef]
-
-
-def _assemble(found: list[_Found], matched: Matched | None, strategy: Engine, progress, complete) -> EngineResult:
-    """Adjacency and witness points of the merged regions, in canonical (pattern) order; ``matched``:
-    what the workers matched, by position in ``found`` (None: nothing)."""
-    order = sorted(range(len(found)), key=lambda k: found[k][0].pattern)
-    position = {old: new for new, old in enumerate(order)}
-    found = [found[k] for k in order]
-    raws = [raw for raw, _, _, _ in found]
-    facets = [fs for _, fs, _, _ in found]
-    if matched is None:
-        adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
-    else:
-        known = [(position[r], fi, position[s], fj) for r, fi, s, fj in matched.pairs]
-        unmatched = [(position[r], fi) for r, fi in matched.unmatched]
-        adjacencies, finished = find_adjacencies(raws, facets, strategy, progress, known, unmatched)
-    points = [point if point is not None else strategy.witness(raw, fs) for raw, fs, point, _ in found]
-    lines = [line for _, _, _, line in found]
-    return EngineResult(raws, facets, points, tuple(adjacencies), complete and finished, strategy, lines)

@@ -18,7 +18,8 @@ from ..geometry.lp import LPSolver
 from ..network import Network
 from ..region import Adjacency, Facet, Region, map_key_of, region_line
 from .collector import paused_gc
-from .dd import DD_MAX_DIM, VertexEngine
+from .dd import DD_MAX_DIM, VertexEngine, drop_vertices
+from .dd_adjacency import FacetMatcher, Matched
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .lp import ConstraintEngine
@@ -132,14 +133,18 @@ def run(
     progress: Progress | None = None,
     recorder: TreeRecorder | None = None,
     solver: LPSolver | None = None,
+    keep_vertices: bool = True,
 ) -> EngineResult:
-    """Enumerate every activation region of ``network`` on ``domain`` with the chosen engine."""
+    """Enumerate every activation region of ``network`` on ``domain`` with the chosen engine.
+    ``keep_vertices=False``: the vertex engine drops a region's vertices once all its facets are
+    matched (see :func:`collect_regions`)."""
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     strategy = make_engine(domain, engine, solver)
     with paused_gc():
-        found, complete = collect_regions(walk(IntegerNetwork.of(network), strategy, recorder), strategy, progress)
-        result = assemble(found, strategy, progress)
+        walked = walk(IntegerNetwork.of(network), strategy, recorder)
+        found, points, matched, complete = collect_regions(walked, strategy, progress, keep_vertices)
+        result = assemble(found, strategy, progress, points, matched=matched)
     result.complete = complete and result.complete
     return result
 
@@ -156,32 +161,65 @@ def with_facets(raw: RawRegion[Any], strategy: Engine) -> Found:
     return raw, facets
 
 
-def assemble(found: list[Found], strategy: Engine, progress: Progress | None = None) -> EngineResult:
+def assemble(
+    found: list[Found],
+    strategy: Engine,
+    progress: Progress | None = None,
+    points: Sequence[tuple | None] | None = None,
+    lines: Sequence[str | None] | None = None,
+    matched: Matched | None = None,
+) -> EngineResult:
     """Adjacency and witness points of the regions an engine found, sorted by pattern (so the
-    result does not depend on the walk's order); ``complete`` is False if Ctrl-C cut this short."""
-    found = sorted(found, key=lambda pair: pair[0].pattern)
-    raws = [raw for raw, _ in found]
-    facets = [fs for _, fs in found]
-    adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
-    points = [strategy.witness(raw, fs) for raw, fs in found]
-    return EngineResult(raws, facets, points, tuple(adjacencies), finished, strategy)
+    result does not depend on the walk's order); ``complete`` is False if Ctrl-C cut this short.
+    ``points`` and ``lines``: the regions' witness points and JSON text where made already (None:
+    not yet); ``matched``: the shared facets matched already and the facets left open (by position
+    in ``found``), else every facet is matched here."""
+    order = sorted(range(len(found)), key=lambda k: found[k][0].pattern)
+    raws = [found[k][0] for k in order]
+    facets = [found[k][1] for k in order]
+    if matched is None:
+        adjacencies, finished = find_adjacencies(raws, facets, strategy, progress)
+    else:
+        position = [0] * len(order)
+        for new, old in enumerate(order):
+            position[old] = new
+        known = [(position[r], fi, position[s], fj) for r, fi, s, fj in matched.pairs]
+        unmatched = [(position[r], fi) for r, fi in matched.unmatched]
+        adjacencies, finished = find_adjacencies(raws, facets, strategy, progress, known, unmatched)
+    given = [points[k] for k in order] if points is not None else [None] * len(order)
+    witnesses = [p if p is not None else strategy.witness(raw, fs) for p, raw, fs in zip(given, raws, facets)]
+    ordered_lines = [lines[k] for k in order] if lines is not None else None
+    return EngineResult(raws, facets, witnesses, tuple(adjacencies), finished, strategy, ordered_lines)
 
 
 def collect_regions(
-    found: Iterable[RawRegion], strategy: Engine, progress: Progress | None
-) -> tuple[list[Found], bool]:
-    """Every region an engine yields, with its facets found at once, and whether the walk
-    finished: Ctrl-C stops it and keeps what was found."""
+    found: Iterable[RawRegion], strategy: Engine, progress: Progress | None, keep_vertices: bool = True
+) -> tuple[list[Found], list[tuple], Matched | None, bool]:
+    """Every region an engine yields, with its facets and witness point found at once, the facets
+    the vertex engine matched on the way (None for the LP engine), and whether the walk finished:
+    Ctrl-C stops it and keeps what was found.  Without ``keep_vertices`` a region's vertices are
+    dropped as soon as all its facets are matched (what the partition JSON needs stays): at any
+    time most regions are matched, so peak memory falls."""
     regions: list[Found] = []
+    points: list[tuple] = []
+    matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
     complete = True
     try:
         for raw in found:
-            regions.append(with_facets(raw, strategy))
+            raw, facets = with_facets(raw, strategy)
+            regions.append((raw, facets))
+            points.append(strategy.witness(raw, facets))
+            if matcher is not None:
+                settled = matcher.add(len(regions) - 1, facets)
+                if not keep_vertices:
+                    for r in settled:
+                        drop_vertices(*regions[r])
             if progress is not None:
                 progress("regions", len(regions), None)
     except KeyboardInterrupt:
         complete = False
-    return regions, complete
+    matched = Matched(matcher.pairs, matcher.unmatched()) if matcher is not None else None
+    return regions, points, matched, complete
 
 
 def find_adjacencies(
