@@ -33,7 +33,7 @@ class FacetData:
         key: tuple[int, ...],
         side: int,
         row: tuple[int, ...],
-        constraints: list[int],
+        constraints: Sequence[int],
         vertices: Sequence[int] = (),
         point: tuple[int, ...] | None = None,
         cell_vertices: Sequence[tuple[int, ...]] | None = None,
@@ -43,7 +43,7 @@ class FacetData:
         self.row = row  # the region's constraint (region on the >= 0 side), primitive
         self.constraints = constraints  # indices into the cell's constraint list
         self.vertices = vertices  # indices into the cell's vertices (vertex engine only)
-        self.carriers: list[Carrier] = []
+        self.carriers: tuple[Carrier, ...] = ()
         self._point = point
         self._cell_vertices = cell_vertices  # the cell's vertices, for the mean point on demand
 
@@ -68,9 +68,12 @@ class FacetData:
         return self._point
 
     def drop_vertices(self) -> None:
-        """Forget the facet's vertices (its region's cell was dropped): row, key and carriers stay."""
+        """Forget what only matching needed (its region's cell was dropped, the facet is matched):
+        the row and carriers stay."""
         self.vertices = ()
         self._cell_vertices = None
+        self.constraints = ()
+        self.key = self.row if self.side > 0 else ()
 
     def vertex_set(self) -> frozenset[tuple[int, ...]]:
         """The facet's exact vertices (vertex engine only)."""
@@ -140,6 +143,7 @@ def assign_carriers(
     """Set every facet's carriers: those named by its constraints' ``labels``, plus every candidate
     ``(facet index, layer, neuron)`` whose form vanishes at the facet's relative-interior point."""
     known: set[tuple[int, int, int]] = set()
+    found: list[set[Carrier]] = []
     for fi, f in enumerate(facets):
         carriers: set[Carrier] = set()
         for k in f.constraints:
@@ -147,18 +151,28 @@ def assign_carriers(
             if label[0] == "domain":
                 carriers.add(label)
             elif label[0] == "neuron":
-                carriers.add(label[:3])
-        f.carriers = sorted(carriers)
+                carriers.add(_neuron(label[1], label[2]))
+        found.append(carriers)
         known.update((fi, c[1], c[2]) for c in carriers if c[0] == "neuron")
     for fi, k, j in candidates:
         if (fi, k, j) in known:
             continue
         row = forms[k].rows[j]
         if any(row) and exact_dot(row, facets[fi].point) == 0:
-            facets[fi].carriers.append(("neuron", k, j))
+            found[fi].add(_neuron(k, j))
             known.add((fi, k, j))
-    for f in facets:
-        f.carriers.sort()
+    for f, carriers in zip(facets, found):
+        f.carriers = tuple(sorted(carriers))
+
+
+_NEURONS: dict[tuple[int, int], Carrier] = {}  # one ("neuron", k, j) per neuron, shared by every facet
+
+
+def _neuron(k: int, j: int) -> Carrier:
+    carrier = _NEURONS.get((k, j))
+    if carrier is None:
+        carrier = _NEURONS[(k, j)] = ("neuron", k, j)
+    return carrier
 
 
 def vertex_witness(
