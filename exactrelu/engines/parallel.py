@@ -14,9 +14,11 @@ them.  That walk finishes a task's whole sub-tree before it takes the next task 
 every sub-tree is one contiguous block of its numbering, and replaying the stack over the frontier
 gives the blocks' order (:class:`SplitTree`).
 
-Locally, this process walks sub-trees too and helper processes join it (:func:`_share_work`); with a
-checkpoint folder (:mod:`exactrelu.engines.checkpoints`) every finished task is kept at once, and a
-run started again with the same arguments walks only what is missing.
+Locally, this process walks sub-trees too and helper processes join it (:func:`_share_work`): the
+frontier goes out as a few tasks of neighbouring cells, and a task hands back what is left of it as
+soon as another process runs out of work.  With a checkpoint folder
+(:mod:`exactrelu.engines.checkpoints`) every finished task is kept at once, and a run started again
+with the same arguments walks only what is missing.
 """
 
 from __future__ import annotations
@@ -343,6 +345,14 @@ def run_parallel_recorded(
         if executor is not None:
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
+    result = _merge(split, results, strategy, progress)
+    result.complete = complete and result.complete
+    return result, tree
+
+
+def _merge(split: Split, results: dict[int, TaskResult], strategy: Engine, progress) -> EngineResult:
+    """The frontier's regions and the tasks' in one result: what workers made (witness points, JSON
+    text, matched facets) is kept; the facets they left open are matched here."""
     found = [with_facets(raw, strategy) for raw in split.found]
     points: list[tuple | None] = [None] * len(found)
     lines: list[str | None] = [None] * len(found)
@@ -358,9 +368,7 @@ def run_parallel_recorded(
         if matched is not None:
             matched.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
             matched.unmatched.extend((start + r, fi) for r, fi in result.unmatched)
-    result = assemble(found, strategy, progress, points, lines, matched)
-    result.complete = complete and result.complete
-    return result, tree
+    return assemble(found, strategy, progress, points, lines, matched)
 
 
 def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
