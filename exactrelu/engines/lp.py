@@ -46,6 +46,7 @@ from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
 from ..region import Adjacency
 from .dd import DD_MAX_DIM
+from .dd_adjacency import identical_pairs
 from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
 from .forms import LayerForms
 from .lp_vertices import PathVertices
@@ -352,20 +353,34 @@ class ConstraintEngine:
 
     # ------------------------------------------------------------------ adjacency
     def adjacencies(self, regions: list[RawRegion[LPCell]], facets: list[list[FacetData]]) -> list[Adjacency]:
+        found = []
+        settled: set[tuple[int, int]] = set()
+        if self.d <= DD_MAX_DIM:
+            # facets with vertices: the same vertex set on both sides of a hyperplane is one shared
+            # facet, which takes part in no other pair (as in the vertex engine)
+            pairs, _ = identical_pairs(facets)
+            for r, fi, s, fj in pairs:
+                found.append(
+                    Adjacency(r, s, fi, fj, None, facets[r][fi])
+                    if r < s
+                    else Adjacency(s, r, fj, fi, None, facets[r][fi])
+                )
+                settled.update(((r, fi), (s, fj)))
         # Two regions sharing a facet agree on every neuron but those whose pre-activation vanishes
         # on it; by continuity that set is the same from both sides: the facet's neuron carriers
         # (nonzero forms vanishing on it) and the zero forms.  So candidates share a bucket.
         keys = _FormKeys(regions)
         buckets: dict[tuple, tuple[list, list]] = {}
         for r, fs in enumerate(facets):
+            open_facets = [fi for fi, f in enumerate(fs) if not f.on_boundary and (r, fi) not in settled]
+            if not open_facets:
+                continue
             bits, zeros = keys.bits(r), keys.zeros(r)
-            for fi, f in enumerate(fs):
-                if f.on_boundary:
-                    continue
+            for fi in open_facets:
+                f = fs[fi]
                 loose = zeros | keys.carrier_mask(f)
                 plus, minus = buckets.setdefault((f.key, loose, bits & ~loose), ([], []))
                 (plus if f.side > 0 else minus).append((r, fi))
-        found = []
         for (key, _, _), (plus, minus) in buckets.items():
             for r, fi in plus:
                 for s, fj in minus:
