@@ -62,6 +62,18 @@ class FacetMatcher:
         self._open: dict[tuple, FacetRef] = {}  # (hyperplane, side, vertex set) -> the facet waiting there
         self._waiting: dict[int, int] = {}  # region -> how many of its facets wait for a match
 
+    def offer(self, r: int, fi: int, f: FacetData) -> FacetRef | None:
+        """Match facet ``fi`` of region ``r`` (not on the boundary): the waiting facet it meets, else
+        None (it waits)."""
+        vertices = f.vertex_set()
+        other = self._open.pop((f.key, -f.side, vertices), None)
+        if other is None:
+            self._open[(f.key, f.side, vertices)] = (r, fi)
+        else:
+            s, fj = other
+            self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
+        return other
+
     def add(self, r: int, facets: list[FacetData]) -> list[int]:
         """Match region ``r``'s facets with those seen so far; the regions (``r`` among them) whose
         every facet is now matched or on the boundary."""
@@ -70,14 +82,11 @@ class FacetMatcher:
         for fi, f in enumerate(facets):
             if f.on_boundary:
                 continue
-            vertices = f.vertex_set()
-            other = self._open.pop((f.key, -f.side, vertices), None)
+            other = self.offer(r, fi, f)
             if other is None:
-                self._open[(f.key, f.side, vertices)] = (r, fi)
                 waiting += 1
                 continue
-            s, fj = other
-            self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
+            s = other[0]
             self._waiting[s] -= 1
             if not self._waiting[s]:
                 del self._waiting[s]
@@ -113,9 +122,13 @@ def find_adjacencies(
     (:func:`identical_pairs` on parts of the regions, all of them covered), only the unmatched
     facets are matched here."""
     found: list[Adjacency] = []
-    for r, fi, s, fj in known or ():
+    if unmatched is None:  # nothing matched yet: every facet off the domain's boundary (nothing lies across there)
+        unmatched = [(r, fi) for r, fs in enumerate(facets) for fi, f in enumerate(fs) if not f.on_boundary]
+    matcher = FacetMatcher()
+    for r, fi in unmatched:
+        matcher.offer(r, fi, facets[r][fi])
+    for r, fi, s, fj in (known or []) + matcher.pairs:
         _record(found, r, fi, s, fj, None, facets[r][fi])
-    groups = _groups(facets, range(len(facets))) if unmatched is None else _grouped(facets, unmatched)
     tests: dict[int, _RegionTests] = {}
 
     def tester(r: int) -> _RegionTests:
@@ -124,11 +137,7 @@ def find_adjacencies(
             t = tests[r] = _RegionTests(raws[r], facets[r])
         return t
 
-    for plus, minus in groups.values():
-        pairs: list[Pair] = []
-        rest_plus, rest_minus = _match_identical(facets, plus, minus, pairs)
-        for r, fi, s, fj in pairs:
-            _record(found, r, fi, s, fj, None, facets[r][fi])
+    for rest_plus, rest_minus in _grouped(facets, matcher.unmatched()).values():
         if not rest_plus or not rest_minus:
             continue
         lo_m, hi_m = _boxes(raws, facets, rest_minus)
@@ -144,35 +153,14 @@ def find_adjacencies(
     return found
 
 
-def _groups(facets: list[list[FacetData]], regions: Iterable[int]) -> dict[tuple[int, ...], tuple[list, list]]:
-    """The ``regions``' facets not on the domain's boundary (nothing lies across there), by
-    hyperplane: ``key -> (plus, minus)``."""
-    return _grouped(facets, ((r, fi) for r in regions for fi, f in enumerate(facets[r]) if not f.on_boundary))
-
-
 def _grouped(facets: list[list[FacetData]], entries: Iterable[FacetRef]) -> dict[tuple[int, ...], tuple[list, list]]:
+    """The facets ``entries`` by hyperplane: ``key -> (plus side, minus side)``."""
     groups: dict[tuple[int, ...], tuple[list, list]] = {}
     for r, fi in entries:
         f = facets[r][fi]
         plus, minus = groups.setdefault(f.key, ([], []))
         (plus if f.side > 0 else minus).append((r, fi))
     return groups
-
-
-def _match_identical(facets, plus: list, minus: list, pairs: list[Pair]) -> tuple[list, list]:
-    """Append to ``pairs`` the facets of one hyperplane with the same vertex set on both sides; the
-    facets left over on each side."""
-    if not plus or not minus:
-        return plus, minus
-    by_vertices = {facets[s][fj].vertex_set(): (s, fj) for s, fj in minus}
-    rest_plus = []
-    for r, fi in plus:
-        match = by_vertices.pop(facets[r][fi].vertex_set(), None)
-        if match is None:
-            rest_plus.append((r, fi))
-        else:
-            pairs.append((r, fi, match[0], match[1]))
-    return rest_plus, list(by_vertices.values())
 
 
 def _record(found, r, fi, s, fj, point, source) -> None:

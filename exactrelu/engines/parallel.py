@@ -46,13 +46,13 @@ from ..network import Network
 from ..region import region_line
 from .checkpoints import Checkpoint
 from .collector import paused_gc
-from .dd import VertexEngine, drop_vertices
-from .dd_adjacency import FacetMatcher, FacetRef, Matched, Pair
+from .dd import VertexEngine
+from .dd_adjacency import FacetRef, Matched, Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .recorder import Decision, Link, TreeRecorder
-from .run import Engine, EngineResult, Progress, assemble, make_engine, with_facets
+from .run import Engine, EngineResult, FoundRegions, Progress, assemble, make_engine, with_facets
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -224,22 +224,19 @@ def _walk(
     log = _Opened(work.recorder(work.domain)) if work.recorder is not None else None
     # the sub-tree's root hangs under a node of the frontier: the merge links it (SplitTree.grafts)
     state = WalkState([Task(t.cell, t.layer, t.forms, t.history, None) for t in task])
-    regions = []
-    # most shared facets join two regions of one sub-tree: matched here, in parallel; so is the JSON text
-    matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
+    # most shared facets join two regions of one sub-tree: matched here, in parallel (then, without
+    # keep_vertices, their vertices need not travel); so is the JSON text
+    found = FoundRegions(strategy, work.keep_vertices)
     while not state.done:
         for raw in step(state, work.inet, strategy, log):
-            raw, facets = with_facets(raw, strategy)  # its forms dropped: not shipped back
-            regions.append((raw, facets, strategy.witness(raw, facets)))
-            if matcher is not None:
-                for r in matcher.add(len(regions) - 1, facets):
-                    if not work.keep_vertices:  # matched: its vertices need not travel
-                        drop_vertices(*regions[r][:2])
+            found.add(raw)
         if deadline is not None and time.monotonic() > deadline or wanted is not None and wanted():
             break
     left, state.tasks = state.tasks, []
     rest = [part for part in (left[: len(left) // 2], left[len(left) // 2 :]) if part]
-    pairs, unmatched = (matcher.pairs, matcher.unmatched()) if matcher is not None else ([], [])
+    regions = [(raw, facets, point) for (raw, facets), point in zip(found.found, found.points)]
+    matched = found.matched()
+    pairs, unmatched = (matched.pairs, matched.unmatched) if matched is not None else ([], [])
     lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
     if log is None:
         return TaskResult(index, regions, pairs=pairs, unmatched=unmatched, lines=lines, rest=rest)

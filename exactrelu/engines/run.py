@@ -137,14 +137,14 @@ def run(
 ) -> EngineResult:
     """Enumerate every activation region of ``network`` on ``domain`` with the chosen engine.
     ``keep_vertices=False``: the vertex engine drops a region's vertices once all its facets are
-    matched (see :func:`collect_regions`)."""
+    matched (see :class:`FoundRegions`)."""
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
     strategy = make_engine(domain, engine, solver)
     with paused_gc():
         walked = walk(IntegerNetwork.of(network), strategy, recorder)
-        found, points, matched, complete = collect_regions(walked, strategy, progress, keep_vertices)
-        result = assemble(found, strategy, progress, points, matched=matched)
+        regions, complete = collect_regions(walked, strategy, progress, keep_vertices)
+        result = assemble(regions.found, strategy, progress, regions.points, matched=regions.matched())
     result.complete = complete and result.complete
     return result
 
@@ -192,34 +192,48 @@ def assemble(
     return EngineResult(raws, facets, witnesses, tuple(adjacencies), finished, strategy, ordered_lines)
 
 
+class FoundRegions:
+    """The regions an engine finishes, each with its facets and witness point found at once.  The
+    vertex engine's facets are matched as regions arrive (:class:`FacetMatcher`), and without
+    ``keep_vertices`` a region's vertices are dropped as soon as all its facets are matched (what
+    the partition JSON needs stays): at any time most regions are matched, so peak memory falls."""
+
+    def __init__(self, strategy: Engine, keep_vertices: bool = True):
+        self.strategy = strategy
+        self.keep_vertices = keep_vertices
+        self.found: list[Found] = []
+        self.points: list[tuple] = []
+        self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
+
+    def add(self, raw: RawRegion[Any]) -> None:
+        raw, facets = with_facets(raw, self.strategy)
+        self.found.append((raw, facets))
+        self.points.append(self.strategy.witness(raw, facets))
+        if self.matcher is not None:
+            for r in self.matcher.add(len(self.found) - 1, facets):
+                if not self.keep_vertices:
+                    drop_vertices(*self.found[r])
+
+    def matched(self) -> Matched | None:
+        """The facets matched so far and those left open (None for the LP engine: nothing matched)."""
+        return Matched(self.matcher.pairs, self.matcher.unmatched()) if self.matcher is not None else None
+
+
 def collect_regions(
     found: Iterable[RawRegion], strategy: Engine, progress: Progress | None, keep_vertices: bool = True
-) -> tuple[list[Found], list[tuple], Matched | None, bool]:
-    """Every region an engine yields, with its facets and witness point found at once, the facets
-    the vertex engine matched on the way (None for the LP engine), and whether the walk finished:
-    Ctrl-C stops it and keeps what was found.  Without ``keep_vertices`` a region's vertices are
-    dropped as soon as all its facets are matched (what the partition JSON needs stays): at any
-    time most regions are matched, so peak memory falls."""
-    regions: list[Found] = []
-    points: list[tuple] = []
-    matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
+) -> tuple[FoundRegions, bool]:
+    """Every region an engine yields (:class:`FoundRegions`), and whether the walk finished: Ctrl-C
+    stops it and keeps what was found."""
+    regions = FoundRegions(strategy, keep_vertices)
     complete = True
     try:
         for raw in found:
-            raw, facets = with_facets(raw, strategy)
-            regions.append((raw, facets))
-            points.append(strategy.witness(raw, facets))
-            if matcher is not None:
-                settled = matcher.add(len(regions) - 1, facets)
-                if not keep_vertices:
-                    for r in settled:
-                        drop_vertices(*regions[r])
+            regions.add(raw)
             if progress is not None:
-                progress("regions", len(regions), None)
+                progress("regions", len(regions.found), None)
     except KeyboardInterrupt:
         complete = False
-    matched = Matched(matcher.pairs, matcher.unmatched()) if matcher is not None else None
-    return regions, points, matched, complete
+    return regions, complete
 
 
 def find_adjacencies(
