@@ -22,7 +22,7 @@ from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import NoReturn
 
-from . import constraints
+from . import constraints, processes
 from .geometry import MAX_BITS, Exceeded, Refuted, VertexTable, Work, facet_volume, region_facets
 from .linalg import bits, dot, primitive, solve
 from .parse import Certificate, MalformedCertificate, load, load_network, show
@@ -66,12 +66,13 @@ class Verdict:
                 *boundary]
 
 
-def check_certificate(data, network=None) -> Verdict:
+def check_certificate(data, network=None, *, jobs: int = 1) -> Verdict:
     """Check a certificate: a dict, JSON text (bytes, or a str starting with ``{``) or a path
     (``pathlib.Path``, or a str naming a file).  The network checked is always the certificate's
     embedded one; ``network`` (a dict in the project's network JSON form, its JSON text, or a path
     as above), when given, must equal it exactly, entry by entry as rationals.  ``source`` is never
-    consulted.  Raises :class:`MalformedCertificate` when the certificate or network cannot be read.
+    consulted.  ``jobs`` processes share the walk of the tree; the verdict does not depend on it.
+    Raises :class:`MalformedCertificate` when the certificate or network cannot be read.
 
     >>> check_certificate('{"format": "exactrelu-certificate", "version": 1}')
     Traceback (most recent call last):
@@ -81,13 +82,13 @@ def check_certificate(data, network=None) -> Verdict:
     collecting = gc.isenabled()  # reading and checking build millions of small containers and no cycles:
     gc.disable()  # a cyclic collector would rescan them over and over (a third of the time on large files)
     try:
-        return _check(data, network)
+        return _check(data, network, jobs)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check(data, network) -> Verdict:
+def _check(data, network, jobs: int) -> Verdict:
     cert = load(data)
     given, compared_with = None, None
     if network is not None:
@@ -96,13 +97,9 @@ def _check(data, network) -> Verdict:
         compared_with = os.fspath(network) if file else "the network given"
     work = Work(WORK_PER_BYTE * cert.size + WORK_BASE, WORK_PER_BYTE)
     try:
-        _Checker(cert, work).run(given)
-    except Refuted as exc:
-        reason = str(exc)
-    except (RecursionError, MemoryError) as exc:
-        reason = f"the checker ran out of resources ({type(exc).__name__})"
-    except Exception as exc:  # default deny: whatever stops the check is a refusal, never a pass
-        reason = f"the check could not be completed ({type(exc).__name__}: {exc})"[:300]
+        _Checker(cert, work).run(given, jobs)
+    except Exception as exc:  # default deny
+        reason = _reason(exc)
     else:
         return Verdict(True, "", **_facts(cert, compared_with), regions=len(cert.regions), edges=len(cert.edges),
                        linear_pieces=cert.summary[2], operations=work.done,
@@ -110,10 +107,10 @@ def _check(data, network) -> Verdict:
     return Verdict(False, reason, **_facts(cert, compared_with), operations=work.done)
 
 
-def check_file(path, network=None) -> Verdict:
-    """Check the certificate file at ``path``; ``network`` as for :func:`check_certificate`.  Raises
-    :class:`MalformedCertificate` when either cannot be read or parsed."""
-    return check_certificate(Path(path), network)
+def check_file(path, network=None, *, jobs: int = 1) -> Verdict:
+    """Check the certificate file at ``path``; ``network`` and ``jobs`` as for :func:`check_certificate`.
+    Raises :class:`MalformedCertificate` when either cannot be read or parsed."""
+    return check_certificate(Path(path), network, jobs=jobs)
 
 
 def _facts(cert: Certificate, compared_with: str | None) -> dict:
@@ -126,16 +123,20 @@ def _facts(cert: Certificate, compared_with: str | None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m exactrelu_checker CERT.json [--network NET.json]``: exit 0 VERIFIED (then a
-    summary of what was verified), 1 NOT VERIFIED, 2 unreadable or malformed input."""
+    """``python -m exactrelu_checker CERT.json [--network NET.json] [--jobs N]``: exit 0 VERIFIED (then
+    a summary of what was verified), 1 NOT VERIFIED, 2 unreadable or malformed input."""
     parser = argparse.ArgumentParser(prog="exactrelu-checker", description="Independent certificate checker.")
     parser.add_argument("certificate", metavar="CERT.json")
     parser.add_argument("--network", metavar="NET.json",
                         help="a network JSON file that must equal the certificate's embedded network exactly")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="processes sharing the walk of the tree (default 1; small certificates use one)")
     parser.error = lambda message: parser.exit(2, f"exactrelu-checker: error: {message}\n")  # type: ignore[method-assign]
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"argument --jobs: {args.jobs} is less than 1")
     try:
-        verdict = check_file(args.certificate, None if args.network is None else Path(args.network))
+        verdict = check_file(args.certificate, None if args.network is None else Path(args.network), jobs=args.jobs)
     except (MalformedCertificate, OSError, RecursionError, MemoryError, ValueError) as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"exactrelu-checker: error: {text}", file=sys.stderr)
@@ -153,6 +154,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(number: int, message: str) -> NoReturn:
     raise Refuted(f"{claim(number)}: {message}")
+
+
+def _record(named: dict, r: int, idx: int) -> None:
+    if r in named:
+        _fail(2, f"region {r} is named by nodes {min(named[r], idx)} and {max(named[r], idx)}")
+    named[r] = idx
+
+
+def _reason(exc: Exception) -> str:
+    """The one-line reason of a refusal: whatever stops the check refuses it, never passes it."""
+    if isinstance(exc, Refuted):
+        return str(exc)
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return f"the checker ran out of resources ({type(exc).__name__})"
+    return f"the check could not be completed ({type(exc).__name__}: {exc})"[:300]
 
 
 def _difference(given: tuple, embedded: tuple) -> str:
@@ -213,7 +229,7 @@ class _Checker:
         self.maps: list[tuple] = [()] * len(cert.regions)
         self.last: dict[int, tuple] = {}  # per layer: its last composition, which a sibling's updates
 
-    def run(self, given: tuple | None) -> None:
+    def run(self, given: tuple | None, jobs: int = 1) -> None:
         cert = self.cert
         if given is not None:
             difference = _difference(given, (cert.layers, cert.slopes))
@@ -223,7 +239,7 @@ class _Checker:
             _fail(6, f"summary says {show(cert.summary[0])} regions and {show(cert.summary[1])} edges, the "
                      f"certificate lists {len(cert.regions)} and {len(cert.edges)}")
         self.check_domain()
-        self.walk_tree()
+        self.walk_tree(jobs)
         if len(set(r.pattern for r in cert.regions)) != len(cert.regions):
             _fail(3, "two regions have the same pattern")
         self.check_edges()
@@ -253,7 +269,7 @@ class _Checker:
                 _fail(1, f"bounded[{e}] is not a nonnegative y with y^T A = {'+' if e % 2 == 0 else '-'}e_{e // 2}")
 
     # -- claims 2 and 3 ---------------------------------------------------------------------------
-    def walk_tree(self) -> None:
+    def walk_tree(self, jobs: int = 1) -> None:
         cert, tree, n_hidden, work = self.cert, self.cert.tree, len(self.widths), self.work
         parent = [-1] * len(tree)  # one parent each, with a smaller index: every node is reached once
         work.charge(2 * len(tree))
@@ -265,61 +281,108 @@ class _Checker:
                 parent[child] = idx
         if -1 in parent[1:]:
             _fail(2, f"node {parent.index(-1, 1)} is the child of no node")
-        leaf_of = [-1] * len(cert.regions)
-        # lists shared depth-first, each node cutting them back to its parent's length: the constraints
-        # (the domain's, then the path's), their hyperplanes, and per completed layer its bits and forms
-        cons, hyper, done, path = list(self.domain), list(self.domain), list[tuple](), list[tuple]()
+        named: dict[int, int] = {}  # region -> the leaf naming it
         first = [None] * (self.widths[0] if n_hidden else 0)
-        stack: list[tuple] = [(0, 0, self.compose(None, [], 0), first, len(cons), None)]
-        while stack:
-            idx, k, forms, bits_, depth, split = stack.pop()
-            rows = forms[0]
-            del cons[depth:], hyper[depth:], done[k:], path[k:]
-            if split is not None:
-                cons.append(split[0])
-                hyper.append(split[1])
-            node = tree[idx]
-            work.charge(len(bits_) + len(node.decisions) + 1)
-            if node.k != k:
-                _fail(2, f"node {idx} says layer {node.k}, but its path is at layer {k}")
-            cache: dict = {}
-            for j, bit, proof in node.decisions:
-                if bits_[j] is not None:
-                    _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
-                self.prove(idx, k, j, bit, proof, rows, cons, cache, forms[2], node)
-                bits_[j] = bit
-            if node.kind == "s":
-                j = node.value
-                if bits_[j] is not None:
-                    _fail(2, f"node {idx} splits neuron {j} of layer {k}, which already has a bit on this path")
-                work.charge(2 * (self.d + 1), forms[2])
-                form = primitive(rows[j])
-                for child, bit, con in zip(node.children, (1, 0), (form, tuple(-x for x in form))):
-                    child_bits = bits_.copy()
-                    child_bits[j] = bit
-                    stack.append((child, k, forms, child_bits, len(cons), (con, form)))
-                continue
-            if None in bits_:
-                _fail(2, f"node {idx} ends layer {k} but neuron {bits_.index(None)} has no bit on its path")
-            if n_hidden:
-                done.append(tuple(bits_))
-                path.append(forms)
-            if node.kind == "n":
-                if k + 1 >= n_hidden:
-                    _fail(2, f"node {idx} is an 'n' node at the last hidden layer")
-                stack.append((node.children[0], k + 1, self.compose(forms, bits_, k + 1), [None] * self.widths[k + 1],
-                              len(cons), None))
-                continue
-            if k != max(n_hidden - 1, 0):
-                _fail(2, f"node {idx} is a leaf at layer {k}, before the last hidden layer")
-            r = node.value
-            if leaf_of[r] >= 0:
-                _fail(2, f"region {r} is named by nodes {leaf_of[r]} and {idx}")
-            leaf_of[r] = idx
-            out = self.compose(forms, bits_, n_hidden) if n_hidden else forms
-            self.region(r, idx, tuple(done), path, out, cons, hyper)
-        if -1 in leaf_of:
-            _fail(2, f"region {leaf_of.index(-1)} is named by no leaf of the tree")
+        roots = [((0, 0, self.compose(None, [], 0), first, len(self.domain), None), self.domain, self.domain, (), ())]
+        if jobs > 1 and len(cert.regions) >= processes.MIN_REGIONS and processes.FORK:
+            while roots and len(roots) < processes.SUBTREES_PER_JOB * jobs:  # the top, level by level
+                roots = self.walk(roots, named, expand=True)
+        if len(roots) > 1:
+            self.roots = roots  # inherited by the forked workers, which walk them (self.subtree)
+            size = [1] * len(tree)  # nodes per subtree: the largest start first
+            for idx in reversed(range(len(tree))):
+                size[idx] += sum(size[c] for c in tree[idx].children)
+            order = sorted(range(len(roots)), key=lambda i: -size[roots[i][0][0]])
+            processes.run(self.subtree, order, jobs, lambda result: self.merge(named, *result))
+        else:
+            self.walk(roots, named)
+        if len(named) < len(cert.regions):
+            _fail(2, f"region {min(set(range(len(cert.regions))) - named.keys())} is named by no leaf of the tree")
+
+    def walk(self, roots: list, named: dict, expand: bool = False) -> list:
+        """Check the subtrees at ``roots`` (a stack entry and the lists it starts from, each), recording each
+        leaf's region in ``named``; with ``expand``, only the roots' nodes: their children are returned."""
+        tree, n_hidden, work, children = self.cert.tree, len(self.widths), self.work, []
+        for entry, *lists in roots:
+            # lists shared depth-first, each node cutting them back to its parent's length: the constraints
+            # (the domain's, then the path's), their hyperplanes, and per completed layer its bits and forms
+            cons, hyper, done, path = map(list, lists)
+            stack = [entry]
+            while stack and (stack[-1] is entry or not expand):
+                idx, k, forms, bits_, depth, split = stack.pop()
+                rows = forms[0]
+                del cons[depth:], hyper[depth:], done[k:], path[k:]
+                if split is not None:
+                    cons.append(split[0])
+                    hyper.append(split[1])
+                node = tree[idx]
+                work.charge(len(bits_) + len(node.decisions) + 1)
+                if node.k != k:
+                    _fail(2, f"node {idx} says layer {node.k}, but its path is at layer {k}")
+                cache: dict = {}
+                for j, bit, proof in node.decisions:
+                    if bits_[j] is not None:
+                        _fail(2, f"node {idx}: neuron {j} of layer {k} already has a bit on this path")
+                    self.prove(idx, k, j, bit, proof, rows, cons, cache, forms[2], node)
+                    bits_[j] = bit
+                if node.kind == "s":
+                    j = node.value
+                    if bits_[j] is not None:
+                        _fail(2, f"node {idx} splits neuron {j} of layer {k}, which already has a bit on this path")
+                    work.charge(2 * (self.d + 1), forms[2])
+                    form = primitive(rows[j])
+                    for child, bit, con in zip(node.children, (1, 0), (form, tuple(-x for x in form))):
+                        child_bits = bits_.copy()
+                        child_bits[j] = bit
+                        stack.append((child, k, forms, child_bits, len(cons), (con, form)))
+                    continue
+                if None in bits_:
+                    _fail(2, f"node {idx} ends layer {k} but neuron {bits_.index(None)} has no bit on its path")
+                if n_hidden:
+                    done.append(tuple(bits_))
+                    path.append(forms)
+                if node.kind == "n":
+                    if k + 1 >= n_hidden:
+                        _fail(2, f"node {idx} is an 'n' node at the last hidden layer")
+                    stack.append((node.children[0], k + 1, self.compose(forms, bits_, k + 1), [None] * self.widths[k + 1],
+                          len(cons), None))
+                    continue
+                if k != max(n_hidden - 1, 0):
+                    _fail(2, f"node {idx} is a leaf at layer {k}, before the last hidden layer")
+                r = node.value
+                _record(named, r, idx)
+                out = self.compose(forms, bits_, n_hidden) if n_hidden else forms
+                self.region(r, idx, tuple(done), path, out, cons, hyper)
+            children += [(e, cons, hyper, done, path) for e in stack]  # with expand: the root's children
+        return children
+
+    def subtree(self, i: int) -> tuple:
+        """In a worker process: walk ``self.roots[i]``; return ``(reason, None)`` for a refusal, else
+        ``(None, (work, named, points, regions))``: each region's map, constraints and facets, the
+        vertices as indices into ``points``, their exact coordinates (ids mean nothing elsewhere)."""
+        try:
+            start, named, local = self.work.done, dict[int, int](), dict[int, int]()
+            self.walk([self.roots[i]], named)
+            regions = [(r, self.maps[r], self.cons_of[r], {key: (None if vs is None else tuple(
+                local.setdefault(v, len(local)) for v in vs), t) for key, (vs, t) in self.facets[r].items()})
+                for r in named]
+            return None, (self.work.done - start, named, [self.table.coords[v] for v in local], regions)
+        except Exception as exc:  # default deny, in the main process
+            return _reason(exc), None
+
+    def merge(self, named: dict, reason: str | None, result: tuple) -> None:
+        """In the main process, in tree order: a worker's subtree (see :meth:`subtree`)."""
+        if reason is not None:
+            raise Refuted(reason)
+        done, leaves, points, regions = result
+        self.work.charge(done)  # the limit bounds the sum of all processes' work
+        for r, idx in leaves.items():
+            _record(named, r, idx)
+        ids = [self.table.id(p) for p in points]
+        for r, out, cons, facets in regions:
+            self.maps[r], self.cons_of[r] = out, cons
+            self.facets[r] = {key: (None if vs is None else frozenset([ids[v] for v in vs]), t)
+                              for key, (vs, t) in facets.items()}
 
     def compose(self, forms, bits_: list, k: int) -> tuple[list, int, int]:
         """The forms of layer ``k`` (the output layer for k = number of hidden layers) over one common

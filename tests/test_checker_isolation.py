@@ -90,4 +90,4 @@ def test_static_imports_are_standard_library_only():
 
 def test_checker_is_small():
     lines = sum(len(p.read_text().splitlines()) for p in (ROOT / "exactrelu_checker").glob("*.py"))
-    assert lines < 1850, lines  # 1,500 before the constraint form (constraints.py)
+    assert lines < 1980, lines  # 1,500 before the constraint form (constraints.py), 1,850 before --jobs (processes.py)

@@ -11,7 +11,7 @@ from exactrelu_checker import MalformedCertificate
 
 from ..certificate.model import network_json
 from ..errors import InvalidArgument
-from .common import ACTIVATION_HELP, describe, load_network, parse_activation
+from .common import ACTIVATION_HELP, available_cores, describe, load_network, parse_activation, positive_int
 
 __all__ = ["add_parser", "run"]
 
@@ -30,16 +30,25 @@ def add_parser(sub) -> None:
         metavar="relu|leaky_relu:SLOPE",
         help=ACTIVATION_HELP + "; with --network",
     )
+    k.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="processes sharing the walk of the certificate's tree (default: every core; a certificate of "
+        "fewer than a few hundred regions is checked in one process); the verdict does not depend on it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    jobs = available_cores() if args.jobs is None else args.jobs
     if args.network is None:
         if args.activation is not None:
             raise InvalidArgument("--activation describes the --network file; give --network FILE too")
-        return exactrelu_checker.main([args.certificate])
+        return exactrelu_checker.main([args.certificate, "--jobs", str(jobs)])
     net = load_network(args.network, args.activation)
     try:
-        verdict = exactrelu_checker.check_certificate(Path(args.certificate), network=network_json(net))
+        verdict = exactrelu_checker.check_certificate(Path(args.certificate), network=network_json(net), jobs=jobs)
     except MalformedCertificate as exc:
         return _checker_error(exc)
     lines = ["VERIFIED", *verdict.facts()] if verdict.verified else [f"NOT VERIFIED: {verdict.reason}"]
