@@ -60,7 +60,10 @@ def test_sibling_forms_match_fresh_composition_and_a_fraction_forward_pass(seed,
             fresh = flint_composition(inet, k, forms, bits)
             assert got.rows == fresh.rows and got.den == fresh.den
             assert all(type(v) is int for row in got.rows for v in row)
-            assert (got.floats == fresh.floats).all()
+            if k + 2 < len(inet.layers):  # hidden layers carry float guides; the output map none (never signed)
+                assert (got.floats == fresh.floats).all()
+            else:
+                assert got.floats.size == 0
             x = [Fraction(rng.randint(-50, 50), rng.randint(1, 9)) for _ in range(net.n_inputs)]
             expected = pattern_forward(net, history + [bits], x)[k + 1]
             assert [(row[0] + sum(a * v for a, v in zip(row[1:], x))) / got.den for row in got.rows] == expected

@@ -167,5 +167,33 @@ def test_dropping_matched_vertices_changes_nothing_written(name, jobs, monkeypat
     else:  # a region with a facet shared across tasks keeps its vertices until the end
         assert all(r.vertices in ((), k.vertices) for r, k in zip(dropped.regions, kept.regions))
     assert [[f.row for f in r.facets] for r in dropped.regions] == [[f.row for f in r.facets] for r in kept.regions]
+    assert [[f.carriers for f in r.facets] for r in dropped.regions] == [
+        [f.carriers for f in r.facets] for r in kept.regions
+    ]
+    assert [(r.map_rows, r.map_den) for r in dropped.regions] == [(r.map_rows, r.map_den) for r in kept.regions]
     lp = partition(ex.net, ex.box, engine="lp", keep_vertices=False, jobs=jobs)  # nothing to drop there
     assert json.dumps(lp.to_json()) == json.dumps(kept.to_json())
+
+
+@pytest.mark.parametrize("keep", [True, False])
+@pytest.mark.parametrize("name", ["coincident3d", "random10_3d_2x2x2", "zero_on_half"])
+def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
+    """The walk's cells hold one object per exact vertex (equal vertices from different sub-trees
+    are merged), counted per cell: a dropped cell releases its vertices, so once every region is
+    matched and dropped none is held; kept cells keep exactly their own vertices."""
+    from example_nets import by_name  # deferred: the hostile examples live beside the tests
+
+    from exactrelu.engines.forms import IntegerNetwork  # deferred: engine internals, this test alone
+    from exactrelu.engines.run import collect_regions, make_engine
+    from exactrelu.engines.walk import walk
+
+    ex = by_name(name)
+    strategy = make_engine(Domain.box(ex.box), "dd")
+    regions, complete = collect_regions(walk(IntegerNetwork.of(ex.net), strategy), strategy, None, keep)
+    assert complete
+    cells = [raw.cell for raw, _ in regions.found if raw.cell is not None]
+    held = [v for cell in cells for v in cell.verts]
+    assert len(cells) == (len(regions.found) if keep else 0)
+    assert set(regions.vertices) == set(held)
+    assert all(regions.vertices[v][0] is v for v in held)  # one object per value
+    assert sum(count for _, count in regions.vertices.values()) == len(held)

@@ -20,7 +20,7 @@ from ..geometry.domain import Domain
 from ..geometry.predicates import filtered_signs, sign_matrix
 from .dd_adjacency import FacetRef, Pair, find_adjacencies, identical_pairs
 from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
-from .forms import LayerForms
+from .forms import LayerForms, PackedMap
 from .walk import RawRegion
 
 __all__ = ["VertexEngine", "DD_MAX_DIM", "drop_vertices"]
@@ -108,9 +108,10 @@ class VertexEngine:
 
 def drop_vertices(raw: RawRegion, facets: list[FacetData]) -> None:
     """Forget a region's cell (its vertices and constraints) once its facets are matched and its
-    witness point found: its pattern, map and facet rows stay.  Its public region then has no
+    witness point found: its pattern, map (packed) and facet rows stay.  Its public region then has no
     vertices, and its shared facets no points (only runs that never ask for them drop them)."""
     raw.cell = None
+    raw.output = PackedMap(raw.output)
     for f in facets:
         f.drop_vertices()
 

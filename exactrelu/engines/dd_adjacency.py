@@ -59,7 +59,8 @@ class FacetMatcher:
 
     def __init__(self) -> None:
         self.pairs: list[Pair] = []
-        self._open: dict[tuple, FacetRef] = {}  # (hyperplane, side, vertex set) -> the facet waiting there
+        # (hyperplane, side, vertex set) -> the facet waiting there
+        self._open: dict[tuple, tuple[int, int, FacetData]] = {}
         self._waiting: dict[int, int] = {}  # region -> how many of its facets wait for a match
 
     def offer(self, r: int, fi: int, f: FacetData) -> FacetRef | None:
@@ -68,11 +69,12 @@ class FacetMatcher:
         vertices = f.vertex_set()
         other = self._open.pop((f.key, -f.side, vertices), None)
         if other is None:
-            self._open[(f.key, f.side, vertices)] = (r, fi)
-        else:
-            s, fj = other
-            self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
-        return other
+            self._open[(f.key, f.side, vertices)] = (r, fi, f)
+            return None
+        s, fj, g = other
+        f.key = g.key  # equal: the two facets keep one hyperplane between them
+        self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
+        return s, fj
 
     def add(self, r: int, facets: list[FacetData]) -> list[int]:
         """Match region ``r``'s facets with those seen so far; the regions (``r`` among them) whose
@@ -99,7 +101,7 @@ class FacetMatcher:
 
     def unmatched(self) -> list[FacetRef]:
         """The facets still waiting: the only ones that may meet regions not added here."""
-        return list(self._open.values())
+        return [(r, fi) for r, fi, _ in self._open.values()]
 
 
 def identical_pairs(facets: list[list[FacetData]]) -> tuple[list[Pair], list[FacetRef]]:

@@ -26,13 +26,12 @@ __all__ = ["FacetData", "group_facets", "assign_carriers", "vertex_witness"]
 class FacetData:
     """A facet as the engines see it; its relative-interior point may be computed on demand."""
 
-    __slots__ = ("key", "side", "row", "constraints", "vertices", "carriers", "_point", "_cell_vertices")
+    __slots__ = ("key", "side", "constraints", "vertices", "carriers", "_point", "_cell_vertices")
 
     def __init__(
         self,
         key: tuple[int, ...],
         side: int,
-        row: tuple[int, ...],
         constraints: Sequence[int],
         vertices: Sequence[int] = (),
         point: tuple[int, ...] | None = None,
@@ -40,7 +39,6 @@ class FacetData:
     ):
         self.key = key  # primitive hyperplane, first nonzero normal entry positive
         self.side = side  # +1 if the region lies where key . (1, x) >= 0
-        self.row = row  # the region's constraint (region on the >= 0 side), primitive
         self.constraints = constraints  # indices into the cell's constraint list
         self.vertices = vertices  # indices into the cell's vertices (vertex engine only)
         self.carriers: tuple[Carrier, ...] = ()
@@ -51,13 +49,18 @@ class FacetData:
         return _unpickled_facet, (
             self.key,
             self.side,
-            self.row,
             self.constraints,
             self.vertices,
             self.carriers,
             self._point,
             self._cell_vertices,
         )
+
+    @property
+    def row(self) -> tuple[int, ...]:
+        """The region's constraint (the region on its >= 0 side), primitive: ``key`` or ``-key``
+        (made when asked: the two facets of a shared hyperplane keep one ``key`` between them)."""
+        return self.key if self.side > 0 else tuple(-a for a in self.key)
 
     @property
     def point(self) -> tuple[int, ...]:
@@ -69,11 +72,10 @@ class FacetData:
 
     def drop_vertices(self) -> None:
         """Forget what only matching needed (its region's cell was dropped, the facet is matched):
-        the row and carriers stay."""
+        the hyperplane, side and carriers stay."""
         self.vertices = ()
         self._cell_vertices = None
         self.constraints = ()
-        self.key = self.row if self.side > 0 else ()
 
     def vertex_set(self) -> frozenset[tuple[int, ...]]:
         """The facet's exact vertices (vertex engine only)."""
@@ -86,8 +88,8 @@ class FacetData:
         return any(c[0] == "domain" for c in self.carriers)
 
 
-def _unpickled_facet(key, side, row, constraints, vertices, carriers, point, cell_vertices) -> FacetData:
-    facet = FacetData(key, side, row, constraints, vertices, point, cell_vertices)
+def _unpickled_facet(key, side, constraints, vertices, carriers, point, cell_vertices) -> FacetData:
+    facet = FacetData(key, side, constraints, vertices, point, cell_vertices)
     facet.carriers = carriers
     return facet
 
@@ -130,8 +132,7 @@ def _known_hyperplane_key(row: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
 def new_facet(key: tuple[int, ...], side: int, members: list[int], **kwargs) -> FacetData:
     """The facet on hyperplane ``key`` carried by the constraints ``members``, the region lying on
     the ``side`` of ``key`` (so its row is ``key`` or ``-key``)."""
-    row = key if side > 0 else tuple(-a for a in key)
-    return FacetData(key, side, row, members, **kwargs)
+    return FacetData(key, side, members, **kwargs)
 
 
 def assign_carriers(

@@ -204,15 +204,40 @@ class FoundRegions:
         self.found: list[Found] = []
         self.points: list[tuple] = []
         self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
+        # one object per exact vertex of the cells kept, with how many cells hold it: cells walked in
+        # different sub-trees compute the same vertex anew (ACAS Xu: 3.7 copies of each while waiting)
+        self.vertices: dict[tuple, list] = {}
 
     def add(self, raw: RawRegion[Any]) -> None:
+        if self.matcher is not None:
+            self._share_vertices(raw.cell.verts)
         raw, facets = with_facets(raw, self.strategy)
         self.found.append((raw, facets))
         self.points.append(self.strategy.witness(raw, facets))
         if self.matcher is not None:
             for r in self.matcher.add(len(self.found) - 1, facets):
                 if not self.keep_vertices:
+                    self._release_vertices(self.found[r][0].cell.verts)
                     drop_vertices(*self.found[r])
+
+    def _share_vertices(self, verts: list[tuple]) -> None:
+        """Replace each vertex by the equal one kept already (equal values: nothing else changes)."""
+        shared = self.vertices
+        for i, v in enumerate(verts):
+            entry = shared.get(v)
+            if entry is None:
+                shared[v] = [v, 1]
+            else:
+                verts[i] = entry[0]
+                entry[1] += 1
+
+    def _release_vertices(self, verts: list[tuple]) -> None:
+        shared = self.vertices
+        for v in verts:
+            entry = shared[v]
+            entry[1] -= 1
+            if not entry[1]:
+                del shared[v]
 
     def matched(self) -> Matched | None:
         """The facets matched so far and those left open (None for the LP engine: nothing matched)."""

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from .forms import IntegerNetwork, LayerForms
+from .forms import IntegerNetwork, LayerForms, PackedMap
 from .recorder import Decision, Link, TreeRecorder
 
 __all__ = ["CellStrategy", "RawRegion", "Task", "WalkState", "start", "step", "walk"]
@@ -63,7 +63,7 @@ class RawRegion(Generic[C]):
     cell: C
     pattern: tuple[tuple[int, ...], ...]
     forms: tuple[LayerForms, ...]  # pre-activations of every hidden layer on this region
-    output: LayerForms  # the exact output map
+    output: LayerForms | PackedMap  # the exact output map (packed once the region is final)
     leaf: int | None = None  # the recorder's node for this region
 
 
