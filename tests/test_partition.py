@@ -143,6 +143,17 @@ def test_map_keys_are_equal_exactly_when_the_maps_are():
         assert keys[0] == keys[1] != keys[2]
         assert pieces_of_maps(keys, [(0, 1), (1, 2)]) == [[0, 1], [2]]
         assert pieces_of_maps(keys, [(1, 2)]) == [[0], [1], [2]]
+    # final regions keep their maps packed: equal maps give equal keys whatever objects hold the
+    # numbers (a big integer used twice in one row, or two equal ones), packed or not
+    from exactrelu.engines.forms import PackedMap  # deferred: used by this test alone
+
+    big = 3**200
+    packed = result([((big, big), 2), ((int(str(big)), int(str(big))), 2), ((big, big + 1), 2)])
+    packed.raws[0].output = PackedMap(packed.raws[0].output)
+    packed.raws[2].output = PackedMap(packed.raws[2].output)
+    keys = packed.map_keys()
+    assert keys[0] == keys[1] != keys[2]
+    assert packed.raws[0].output.rows == ((big, big),) and packed.raws[0].output.den == 2
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from ..region import Region, map_key_of
 
@@ -25,7 +25,7 @@ def linear_piece_members(regions: Sequence[Region], edges: Iterable[tuple[int, i
     return pieces_of_maps([map_key(r) for r in regions], edges)
 
 
-def pieces_of_maps(keys: Sequence[tuple], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+def pieces_of_maps(keys: Sequence[Hashable], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """:func:`linear_piece_members` of regions given by keys of their maps (equal iff the maps are)."""
     joined = [(i, j) for i, j in edges if keys[i] == keys[j]]
     if not joined:  # no two neighbours share a map: every region is a piece of its own

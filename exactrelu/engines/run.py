@@ -9,7 +9,7 @@ assembled.  Ctrl-C at any point keeps every region finished so far and marks the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidDomain
@@ -21,7 +21,7 @@ from .collector import paused_gc
 from .dd import DD_MAX_DIM, VertexEngine, drop_vertices
 from .dd_adjacency import FacetMatcher, Matched
 from .facets import FacetData
-from .forms import IntegerNetwork
+from .forms import IntegerNetwork, PackedMap
 from .lp import ConstraintEngine
 from .recorder import TreeRecorder
 from .walk import RawRegion, walk
@@ -93,9 +93,11 @@ class EngineResult:
         for line, raw, point in zip(given, self.raws, self.points):
             yield line if line is not None else region_line(raw.pattern, point, raw.output.rows, raw.output.den)
 
-    def map_keys(self) -> list[tuple]:
+    def map_keys(self) -> list[Hashable]:
         """Each region's exact output map in a form where equal keys mean equal maps."""
         if len({raw.output.den for raw in self.raws}) <= 1:  # one denominator (the composition's): rows decide
+            if any(isinstance(raw.output, PackedMap) for raw in self.raws):  # (equal bytes: equal rows)
+                return [PackedMap(raw.output).data for raw in self.raws]
             return [raw.output.rows for raw in self.raws]
         return [map_key_of(raw.output.rows, raw.output.den) for raw in self.raws]
 
@@ -211,6 +213,8 @@ class FoundRegions:
     def add(self, raw: RawRegion[Any]) -> None:
         if self.matcher is not None:
             self._share_vertices(raw.cell.verts)
+            if not self.keep_vertices:  # nothing reads the map before the output is written
+                raw.output = PackedMap(raw.output)
         raw, facets = with_facets(raw, self.strategy)
         self.found.append((raw, facets))
         self.points.append(self.strategy.witness(raw, facets))
