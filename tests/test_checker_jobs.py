@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -23,11 +24,12 @@ from pathlib import Path
 
 import pytest
 from example_nets import by_name, random_net
+from test_checker_fuzz import OPS, TEXTS, mutate
 
 from exactrelu import Domain, certify
 from exactrelu.certificate.producer import compact, produce_certificate
 from exactrelu.cli import main as cli_main
-from exactrelu_checker import Verdict, check_certificate, main, processes
+from exactrelu_checker import MalformedCertificate, Verdict, check_certificate, main, processes
 from exactrelu_checker import check as checker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,6 +209,24 @@ def test_command_line(certs, tmp_path, capsys):
     network.write_text(json.dumps(certs["3d"]["network"]))
     assert cli_main(["check", str(path), "--network", str(network), "--jobs", "2"]) == 0
     assert main([str(path), "--jobs", "2"]) == 0
+
+
+def test_mutated_certificates_get_the_same_verdict_with_two_processes():
+    """Seeded mutations of proofs/*.cert.json (test_checker_fuzz's): never a pass with two processes that
+    one refuses, or the other way round; the same reason where the verdicts are equal."""
+    rng, compared = random.Random(14), 0
+    for _ in range(80):
+        name = rng.choice(sorted(TEXTS))
+        args = rng.choice(OPS), rng.randrange(10**6), rng.choice([0, 1, -1, "x", None]), rng.randint(-3, 3), 1
+        try:
+            mutated = mutate(json.loads(TEXTS[name]), *args)
+            one = verdict(mutated, 1)
+        except MalformedCertificate:
+            continue
+        two = verdict(mutated, 2)
+        assert two.verified == one.verified, (name, args, one.reason, two.reason)
+        compared += 1
+    assert compared >= 20
 
 
 INTERRUPTED = r"""
