@@ -182,6 +182,7 @@ def test_dropping_matched_vertices_changes_nothing_written(name, jobs, monkeypat
         [f.carriers for f in r.facets] for r in kept.regions
     ]
     assert [(r.map_rows, r.map_den) for r in dropped.regions] == [(r.map_rows, r.map_den) for r in kept.regions]
+    assert [r.point for r in dropped.regions] == [r.point for r in kept.regions]  # kept packed, given back
     lp = partition(ex.net, ex.box, engine="lp", keep_vertices=False, jobs=jobs)  # nothing to drop there
     assert json.dumps(lp.to_json()) == json.dumps(kept.to_json())
 

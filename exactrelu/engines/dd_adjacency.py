@@ -175,7 +175,7 @@ def _record(found, r, fi, s, fj, point, source) -> None:
 def _boxes(raws, facets, entries):
     lows, highs = [], []
     for r, fi in entries:
-        vf = raws[r].cell.vf[facets[r][fi].vertices, 1:]
+        vf = raws[r].cell.guides()[facets[r][fi].vertices, 1:]
         pad = np.abs(vf).max(axis=0) * _BOX_PAD + _BOX_ABS
         lows.append(vf.min(axis=0) - pad)
         highs.append(vf.max(axis=0) + pad)
@@ -201,7 +201,7 @@ class _RegionTests:
         exact integers."""
         cell = other.raw.cell
         idx = other.facets[fj].vertices
-        signs, unsure = filtered_signs(self.rows_f, cell.vf[idx])
+        signs, unsure = filtered_signs(self.rows_f, cell.guides()[idx])
         own_cell = self.raw.cell
         for col, v in enumerate(idx):
             vert = cell.verts[v]
@@ -235,7 +235,7 @@ def _shared_point(R: _RegionTests, fi: int, S: _RegionTests, fj: int) -> tuple[i
         list(cell.cons),
         list(cell.labels),
         [cell.verts[i] for i in idx],
-        cell.vf[idx],
+        cell.guides()[idx],
         [cell.tight[i] for i in idx],
     )
     for g, row in enumerate(S.rows):

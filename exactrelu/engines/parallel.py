@@ -52,7 +52,7 @@ from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .recorder import Decision, Link, TreeRecorder
-from .run import Engine, EngineResult, FoundRegions, Progress, assemble, make_engine, with_facets
+from .run import Engine, EngineResult, FoundRegions, Point, Progress, assemble, make_engine, point_of, with_facets
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -172,7 +172,7 @@ class TaskResult:
     point) and, for a recorded run, its sub-tree's recorder with the nodes it opened in order."""
 
     index: int
-    regions: list[tuple[RawRegion[Any], list[FacetData], tuple]]
+    regions: list[tuple[RawRegion[Any], list[FacetData], Point]]
     recorder: Any = None
     opened: tuple[int, ...] = ()
     pairs: list[Pair] = field(default_factory=list)  # shared facets among these regions (vertex engine)
@@ -237,7 +237,7 @@ def _walk(
     regions = [(raw, facets, point) for (raw, facets), point in zip(found.found, found.points)]
     matched = found.matched()
     pairs, unmatched = (matched.pairs, matched.unmatched) if matched is not None else ([], [])
-    lines = [region_line(raw.pattern, point, raw.output.rows, raw.output.den) for raw, _, point in regions]
+    lines = [region_line(raw.pattern, point_of(point), raw.output.rows, raw.output.den) for raw, _, point in regions]
     if log is None:
         return TaskResult(index, regions, pairs=pairs, unmatched=unmatched, lines=lines, rest=rest)
     assert not rest, "a recorded walk keeps its tasks whole (the tree is numbered by them)"
@@ -351,7 +351,7 @@ def _merge(split: Split, results: dict[int, TaskResult], strategy: Engine, progr
     """The frontier's regions and the tasks' in one result: what workers made (witness points, JSON
     text, matched facets) is kept; the facets they left open are matched here."""
     found = [with_facets(raw, strategy) for raw in split.found]
-    points: list[tuple | None] = [None] * len(found)
+    points: list[Point | None] = [None] * len(found)
     lines: list[str | None] = [None] * len(found)
     matched = None
     if isinstance(strategy, VertexEngine):  # the workers matched the facets their regions share

@@ -9,7 +9,9 @@ assembled.  Ctrl-C at any point keeps every region finished so far and marks the
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidDomain
@@ -37,10 +39,16 @@ __all__ = [
     "choose_engine",
     "enumerate_regions",
     "make_engine",
+    "packed_point",
+    "Point",
+    "point_of",
     "run",
 ]
 
 ENGINES = ("auto", "dd", "lp")
+
+# a region's witness point: its coordinates, or packed_point's bytes of them
+Point = tuple[Fraction, ...] | bytes
 
 # progress(phase, done, total): phase "regions" (total None), "adjacency" (done, total 0/1)
 Progress = Callable[[str, int, "int | None"], None]
@@ -58,7 +66,7 @@ class EngineResult:
         self,
         raws: list[RawRegion[Any]],
         facets: list[list[FacetData]],
-        points: Sequence[tuple],
+        points: Sequence[Point],
         adjacencies: tuple[Adjacency, ...],
         complete: bool,
         strategy: Engine,
@@ -91,7 +99,9 @@ class EngineResult:
         """:attr:`lines` one by one, each made when needed and not kept (ACAS Xu's are ~9 kB each)."""
         given = self._lines if self._lines is not None else [None] * len(self.raws)
         for line, raw, point in zip(given, self.raws, self.points):
-            yield line if line is not None else region_line(raw.pattern, point, raw.output.rows, raw.output.den)
+            yield (
+                line if line is not None else region_line(raw.pattern, point_of(point), raw.output.rows, raw.output.den)
+            )
 
     def map_keys(self) -> list[Hashable]:
         """Each region's exact output map in a form where equal keys mean equal maps."""
@@ -167,7 +177,7 @@ def assemble(
     found: list[Found],
     strategy: Engine,
     progress: Progress | None = None,
-    points: Sequence[tuple | None] | None = None,
+    points: Sequence[Point | None] | None = None,
     lines: Sequence[str | None] | None = None,
     matched: Matched | None = None,
 ) -> EngineResult:
@@ -204,7 +214,7 @@ class FoundRegions:
         self.strategy = strategy
         self.keep_vertices = keep_vertices
         self.found: list[Found] = []
-        self.points: list[tuple] = []
+        self.points: list[Point] = []  # packed without keep_vertices
         self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
         # one object per exact vertex of the cells kept, with how many cells hold it: cells walked in
         # different sub-trees compute the same vertex anew (ACAS Xu: 3.7 copies of each while waiting)
@@ -217,8 +227,11 @@ class FoundRegions:
                 raw.output = PackedMap(raw.output)
         raw, facets = with_facets(raw, self.strategy)
         self.found.append((raw, facets))
-        self.points.append(self.strategy.witness(raw, facets))
+        point = self.strategy.witness(raw, facets)
+        self.points.append(point if self.keep_vertices else packed_point(point))
         if self.matcher is not None:
+            if not self.keep_vertices:  # only a facet still open at the end needs the guides again
+                raw.cell.vf = None
             for r in self.matcher.add(len(self.found) - 1, facets):
                 if not self.keep_vertices:
                     self._release_vertices(self.found[r][0].cell.verts)
@@ -246,6 +259,17 @@ class FoundRegions:
     def matched(self) -> Matched | None:
         """The facets matched so far and those left open (None for the LP engine: nothing matched)."""
         return Matched(self.matcher.pairs, self.matcher.unmatched()) if self.matcher is not None else None
+
+
+def packed_point(point: tuple[Fraction, ...]) -> bytes:
+    """A witness point as bytes (marshal format 2 of its numerators and denominators): ACAS Xu's
+    take 0.1 instead of 0.6 kB as Fractions.  :func:`point_of` gives it back."""
+    return marshal.dumps(tuple((q.numerator, q.denominator) for q in point), 2)
+
+
+def point_of(point: Point) -> tuple[Fraction, ...]:
+    """A witness point, from itself or :func:`packed_point`'s bytes."""
+    return tuple(Fraction(n, d) for n, d in marshal.loads(point)) if isinstance(point, bytes) else point
 
 
 def collect_regions(
@@ -304,13 +328,14 @@ def build_regions(
     raws: list[RawRegion],
     facets: list[list[FacetData]],
     adjacencies: Sequence[Adjacency],
-    points: Sequence[tuple],
+    points: Sequence[Point],
     strategy: Engine,
 ) -> tuple[Region, ...]:
     """The public regions, with their facets' carriers and neighbours and their witness points."""
     neighbours = neighbour_lists(adjacencies)
     regions = []
-    for i, (raw, fs, point) in enumerate(zip(raws, facets, points)):
+    for i, (raw, fs, packed) in enumerate(zip(raws, facets, points)):
+        point = point_of(packed)
         public = tuple(
             Facet(f.row, tuple(f.carriers), tuple(sorted(neighbours.get((i, fi), ()))), tuple(f.vertices))
             for fi, f in enumerate(fs)

@@ -33,7 +33,8 @@ class Cell:
 
     ``cons[k]`` is an integer row ``(c0, c1..cd)`` meaning ``c0 + c . x >= 0``; ``labels[k]`` says
     where it came from.  ``verts[i]`` is a primitive homogeneous vertex, ``vf[i]`` its float
-    guide ``(1, x)``, ``tight[i]`` the bit set of constraints tight at it.
+    guide ``(1, x)`` (None once a finished region drops it: :meth:`guides`), ``tight[i]`` the bit
+    set of constraints tight at it.
     """
 
     __slots__ = ("dim", "cons", "labels", "verts", "vf", "tight")
@@ -47,7 +48,14 @@ class Cell:
         self.tight = tight
 
     def __reduce__(self):  # plain values: a walk's regions travel between processes
-        return _unpickled_cell, (self.dim, self.cons, self.labels, self.verts, *packed(self.vf), self.tight)
+        guides = packed(self.vf) if self.vf is not None else (None, None)
+        return _unpickled_cell, (self.dim, self.cons, self.labels, self.verts, *guides, self.tight)
+
+    def guides(self) -> np.ndarray:
+        """``vf``, made again from the vertices if it was dropped (it is a function of them)."""
+        if self.vf is None:
+            self.vf = float_points(self.verts)
+        return self.vf
 
     # ------------------------------------------------------------------ queries
     def affine_dimension(self) -> int:
@@ -262,4 +270,4 @@ def box_cell(lower: Sequence[tuple[int, int]], upper: Sequence[tuple[int, int]],
 
 
 def _unpickled_cell(dim, cons, labels, verts, vf, shape, tight) -> Cell:
-    return Cell(dim, cons, labels, verts, unpacked(vf, shape), tight)
+    return Cell(dim, cons, labels, verts, unpacked(vf, shape) if vf is not None else None, tight)
