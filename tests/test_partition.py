@@ -209,3 +209,5 @@ def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
     assert set(regions.vertices) == set(held)
     assert all(regions.vertices[v][0] is v for v in held)  # one object per value
     assert sum(count for _, count in regions.vertices.values()) == len(held)
+    layers = [bits for raw, _ in regions.found for bits in raw.pattern]  # one object per layer pattern too
+    assert len({id(bits) for bits in layers}) == len(set(layers))

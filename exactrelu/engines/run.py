@@ -219,8 +219,12 @@ class FoundRegions:
         # one object per exact vertex of the cells kept, with how many cells hold it: cells walked in
         # different sub-trees compute the same vertex anew (ACAS Xu: 3.7 copies of each while waiting)
         self.vertices: dict[tuple, list] = {}
+        # one object per distinct layer pattern: ACAS Xu's 3,675 regions on c +- 0.02 have 17 last layers
+        self.layer_patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def add(self, raw: RawRegion[Any]) -> None:
+        layers = self.layer_patterns
+        raw.pattern = tuple([layers.setdefault(bits, bits) for bits in raw.pattern])
         if self.matcher is not None:
             self._share_vertices(raw.cell.verts)
             if not self.keep_vertices:  # nothing reads the map before the output is written
