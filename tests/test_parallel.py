@@ -310,3 +310,26 @@ def test_a_run_with_helpers_leaves_no_spool_folder_behind(tmp_path, monkeypatch)
     net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
     assert json.dumps(partition(net, box, jobs=2).to_json()) == json.dumps(partition(net, box).to_json())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_tasks_json_text_waits_in_a_temporary_file_and_comes_back_whole():
+    """With several jobs the regions' JSON text is kept on disk (SpooledLines), not in memory: the
+    written partition is the one-process one, each line read back exactly, also after pickling."""
+    from exactrelu.engines.spooled import SpooledLines  # deferred: used by this test alone
+
+    spooled = SpooledLines()
+    first, second = ["{\"a\": 1}", "", "π ≠ 3"], ["x" * 70_000]
+    numbers = list(spooled.add(first)) + list(spooled.add(second))
+    assert numbers == [0, 1, 2, 3]
+    assert [spooled.text(k) for k in (3, 0, 2, 1)] == [second[0], first[0], first[2], first[1]]
+    copy = pickle.loads(pickle.dumps(spooled))
+    assert [copy.text(k) for k in numbers] == first + second
+
+    net, box = random_net(3, 2, (8, 8, 8)), [(-1, 1), (-1, 1)]
+    two = partition(net, box, jobs=2)
+    given = two.found._lines
+    assert any(isinstance(line, int) for line in given)  # read back from the file, not kept as text
+    one = partition(net, box)
+    assert json.dumps(two.to_json()) == json.dumps(one.to_json())
+    again = pickle.loads(pickle.dumps(two.found))
+    assert again.lines == one.found.lines

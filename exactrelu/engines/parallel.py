@@ -53,6 +53,7 @@ from .facets import FacetData
 from .forms import IntegerNetwork
 from .recorder import Decision, Link, TreeRecorder
 from .run import Engine, EngineResult, FoundRegions, Point, Progress, assemble, make_engine, point_of, with_facets
+from .spooled import SpooledLines
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -177,7 +178,8 @@ class TaskResult:
     opened: tuple[int, ...] = ()
     pairs: list[Pair] = field(default_factory=list)  # shared facets among these regions (vertex engine)
     unmatched: list[FacetRef] = field(default_factory=list)  # facets left open by them (vertex engine)
-    lines: list[str] = field(default_factory=list)  # each region's partition JSON entry, as text
+    # each region's partition JSON entry, as text (in this process: its number in a SpooledLines)
+    lines: Sequence[str | int] = field(default_factory=list)
     rest: list[list[Task[Any]]] = field(default_factory=list)  # what is left when its time ran out, as tasks
 
 
@@ -342,17 +344,20 @@ def run_parallel_recorded(
         if executor is not None:
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
-    result = _merge(split, results, strategy, progress)
+    result = _merge(split, results, strategy, progress, tally.lines)
     result.complete = complete and result.complete
     return result, tree
 
 
-def _merge(split: Split, results: dict[int, TaskResult], strategy: Engine, progress) -> EngineResult:
+def _merge(
+    split: Split, results: dict[int, TaskResult], strategy: Engine, progress, spooled: SpooledLines | None
+) -> EngineResult:
     """The frontier's regions and the tasks' in one result: what workers made (witness points, JSON
-    text, matched facets) is kept; the facets they left open are matched here."""
+    text, matched facets) is kept; the facets they left open are matched here.  ``spooled``: where
+    the text of the tasks walked in this run is (a loaded checkpoint's is in its results)."""
     found = [with_facets(raw, strategy) for raw in split.found]
     points: list[Point | None] = [None] * len(found)
-    lines: list[str | None] = [None] * len(found)
+    lines: list[str | int | None] = [None] * len(found)
     matched = None
     if isinstance(strategy, VertexEngine):  # the workers matched the facets their regions share
         opened = [(r, fi) for r, (_, fs) in enumerate(found) for fi, f in enumerate(fs) if not f.on_boundary]
@@ -365,7 +370,7 @@ def _merge(split: Split, results: dict[int, TaskResult], strategy: Engine, progr
         if matched is not None:
             matched.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
             matched.unmatched.extend((start + r, fi) for r, fi in result.unmatched)
-    return assemble(found, strategy, progress, points, lines, matched)
+    return assemble(found, strategy, progress, points, lines, matched, spooled)
 
 
 def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
@@ -389,6 +394,7 @@ class _Tally:
     def __init__(self, split: Split, tasks: int, results: dict[int, TaskResult], store: Checkpoint | None, progress):
         self.results = results
         self.store = store
+        self.lines = SpooledLines()  # the tasks' JSON text waits on disk until it is written
         self.progress = progress
         self.tasks = tasks
         self.count = len(split.found) + sum(len(r.regions) for r in results.values())
@@ -406,6 +412,7 @@ class _Tally:
         self.results[result.index] = result
         if self.store is not None:
             self.store.save(result.index, data)  # type: ignore[arg-type]
+        result.lines = self.lines.add(result.lines)  # type: ignore[arg-type]  # text from a worker
         self.count += len(result.regions)
         self.tasks += len(result.rest)
         if self.progress is not None:

@@ -26,6 +26,7 @@ from .facets import FacetData
 from .forms import IntegerNetwork, PackedMap
 from .lp import ConstraintEngine
 from .recorder import TreeRecorder
+from .spooled import SpooledLines
 from .walk import RawRegion, walk
 
 __all__ = [
@@ -60,7 +61,7 @@ class EngineResult:
     :class:`~exactrelu.region.Region` values and the regions' partition JSON text are made on first
     use (writing a partition needs only the text, which workers may have made already)."""
 
-    __slots__ = ("raws", "facets", "points", "adjacencies", "complete", "_strategy", "_lines", "_regions")
+    __slots__ = ("raws", "facets", "points", "adjacencies", "complete", "_strategy", "_lines", "_spooled", "_regions")
 
     def __init__(
         self,
@@ -70,7 +71,8 @@ class EngineResult:
         adjacencies: tuple[Adjacency, ...],
         complete: bool,
         strategy: Engine,
-        lines: Sequence[str | None] | None = None,
+        lines: Sequence[str | int | None] | None = None,
+        spooled: SpooledLines | None = None,
     ):
         self.raws = raws
         self.facets = facets
@@ -78,7 +80,8 @@ class EngineResult:
         self.adjacencies = adjacencies
         self.complete = complete
         self._strategy = strategy
-        self._lines = lines
+        self._lines = lines  # each region's text, or its number in ``spooled``, or None: not made yet
+        self._spooled = spooled
         self._regions: tuple[Region, ...] | None = None
 
     @property
@@ -99,9 +102,13 @@ class EngineResult:
         """:attr:`lines` one by one, each made when needed and not kept (ACAS Xu's are ~9 kB each)."""
         given = self._lines if self._lines is not None else [None] * len(self.raws)
         for line, raw, point in zip(given, self.raws, self.points):
-            yield (
-                line if line is not None else region_line(raw.pattern, point_of(point), raw.output.rows, raw.output.den)
-            )
+            if line is None:
+                yield region_line(raw.pattern, point_of(point), raw.output.rows, raw.output.den)
+            elif isinstance(line, int):
+                assert self._spooled is not None, "a line's number needs the file it is in"
+                yield self._spooled.text(line)
+            else:
+                yield line
 
     def map_keys(self) -> list[Hashable]:
         """Each region's exact output map in a form where equal keys mean equal maps."""
@@ -178,14 +185,15 @@ def assemble(
     strategy: Engine,
     progress: Progress | None = None,
     points: Sequence[Point | None] | None = None,
-    lines: Sequence[str | None] | None = None,
+    lines: Sequence[str | int | None] | None = None,
     matched: Matched | None = None,
+    spooled: SpooledLines | None = None,
 ) -> EngineResult:
     """Adjacency and witness points of the regions an engine found, sorted by pattern (so the
     result does not depend on the walk's order); ``complete`` is False if Ctrl-C cut this short.
-    ``points`` and ``lines``: the regions' witness points and JSON text where made already (None:
-    not yet); ``matched``: the shared facets matched already and the facets left open (by position
-    in ``found``), else every facet is matched here."""
+    ``points`` and ``lines``: the regions' witness points and JSON text (or its number in
+    ``spooled``) where made already (None: not yet); ``matched``: the shared facets matched already
+    and the facets left open (by position in ``found``), else every facet is matched here."""
     order = sorted(range(len(found)), key=lambda k: found[k][0].pattern)
     raws = [found[k][0] for k in order]
     facets = [found[k][1] for k in order]
@@ -201,7 +209,7 @@ def assemble(
     given = [points[k] for k in order] if points is not None else [None] * len(order)
     witnesses = [p if p is not None else strategy.witness(raw, fs) for p, raw, fs in zip(given, raws, facets)]
     ordered_lines = [lines[k] for k in order] if lines is not None else None
-    return EngineResult(raws, facets, witnesses, tuple(adjacencies), finished, strategy, ordered_lines)
+    return EngineResult(raws, facets, witnesses, tuple(adjacencies), finished, strategy, ordered_lines, spooled)
 
 
 class FoundRegions:
