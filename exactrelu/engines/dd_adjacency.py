@@ -76,12 +76,14 @@ class FacetMatcher:
         self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
         return s, fj
 
-    def add(self, r: int, facets: list[FacetData]) -> list[int]:
-        """Match region ``r``'s facets with those seen so far; the regions (``r`` among them) whose
-        every facet is now matched or on the boundary."""
+    def add(self, r: int, facets: list[FacetData], open_facets: Iterable[int] | None = None) -> list[int]:
+        """Match region ``r``'s facets (or those of them listed in ``open_facets``: the others are
+        matched already) with those seen so far; the regions (``r`` among them) whose every facet is
+        now matched or on the boundary."""
         settled = []
         waiting = 0
-        for fi, f in enumerate(facets):
+        for fi in range(len(facets)) if open_facets is None else open_facets:
+            f = facets[fi]
             if f.on_boundary:
                 continue
             other = self.offer(r, fi, f)

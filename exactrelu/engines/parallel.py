@@ -46,8 +46,8 @@ from ..network import Network
 from ..region import region_line
 from .checkpoints import Checkpoint
 from .collector import paused_gc
-from .dd import VertexEngine
-from .dd_adjacency import FacetRef, Matched, Pair
+from .dd import VertexEngine, drop_vertices
+from .dd_adjacency import FacetMatcher, FacetRef, Matched, Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
@@ -326,7 +326,8 @@ def run_parallel_recorded(
         sliced = recorder is None and store is None and dask is None
         tasks = _chunks(split.tasks, target) if sliced else [[task] for task in split.tasks]
         todo = [i for i in range(len(tasks)) if i not in results]
-        tally = _Tally(split, len(tasks), results, store, progress)
+        merged = _Merged(split, strategy, keep_vertices, SpooledLines())
+        tally = _Tally(split, len(tasks), results, store, progress, merged)
         if todo:
             try:
                 if dask is not None:
@@ -344,33 +345,55 @@ def run_parallel_recorded(
         if executor is not None:
             executor.close(cancel=not complete)
     tree = _tree(split, results, parent) if parent is not None and complete else None
-    result = _merge(split, results, strategy, progress, tally.lines)
+    result = merged.result(progress)
     result.complete = complete and result.complete
     return result, tree
 
 
-def _merge(
-    split: Split, results: dict[int, TaskResult], strategy: Engine, progress, spooled: SpooledLines | None
-) -> EngineResult:
-    """The frontier's regions and the tasks' in one result: what workers made (witness points, JSON
-    text, matched facets) is kept; the facets they left open are matched here.  ``spooled``: where
-    the text of the tasks walked in this run is (a loaded checkpoint's is in its results)."""
-    found = [with_facets(raw, strategy) for raw in split.found]
-    points: list[Point | None] = [None] * len(found)
-    lines: list[str | int | None] = [None] * len(found)
-    matched = None
-    if isinstance(strategy, VertexEngine):  # the workers matched the facets their regions share
-        opened = [(r, fi) for r, (_, fs) in enumerate(found) for fi, f in enumerate(fs) if not f.on_boundary]
-        matched = Matched([], opened)  # the frontier's own regions: nothing matched yet
-    for index in sorted(results):
-        result, start = results[index], len(found)
-        found.extend((raw, facets) for raw, facets, _ in result.regions)
-        points.extend(point for _, _, point in result.regions)
-        lines.extend(result.lines)
-        if matched is not None:
-            matched.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
-            matched.unmatched.extend((start + r, fi) for r, fi in result.unmatched)
-    return assemble(found, strategy, progress, points, lines, matched, spooled)
+class _Merged:
+    """The frontier's regions and the tasks' as they are taken, in one list: what workers made
+    (witness points, JSON text, matched facets) is kept, and the facets they left open are matched
+    across tasks at once, so a region whose facets have all met forgets its vertices while the walk
+    goes on (without ``keep_vertices``).  The result is sorted by pattern at the end, so the order in
+    which tasks arrive does not matter."""
+
+    def __init__(self, split: Split, strategy: Engine, keep_vertices: bool, spooled: SpooledLines):
+        self.strategy = strategy
+        self.keep_vertices = keep_vertices
+        self.spooled = spooled  # where the text of the tasks walked in this run is
+        self.found = [with_facets(raw, strategy) for raw in split.found]
+        self.points: list[Point | None] = [strategy.witness(raw, facets) for raw, facets in self.found]
+        self.lines: list[str | int | None] = [None] * len(self.found)
+        self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
+        if self.matcher is not None:
+            for r, (_, facets) in enumerate(self.found):
+                self._settled(self.matcher.add(r, facets))
+
+    def add(self, result: TaskResult) -> None:
+        start = len(self.found)
+        self.found.extend((raw, facets) for raw, facets, _ in result.regions)
+        self.points.extend(point for _, _, point in result.regions)
+        self.lines.extend(result.lines)
+        if self.matcher is None:
+            return
+        self.matcher.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
+        waiting: dict[int, list[int]] = {}  # a region of the task -> its facets the task left open
+        for r, fi in result.unmatched:
+            waiting.setdefault(start + r, []).append(fi)
+        for r, open_facets in waiting.items():
+            self._settled(self.matcher.add(r, self.found[r][1], open_facets))
+
+    def _settled(self, regions: list[int]) -> None:
+        if not self.keep_vertices:
+            for r in regions:
+                raw, facets = self.found[r]
+                if raw.cell is not None:
+                    drop_vertices(raw, facets)
+
+    def result(self, progress: Progress | None) -> EngineResult:
+        """Adjacency (the facets still open) and the regions sorted by pattern."""
+        matched = Matched(self.matcher.pairs, self.matcher.unmatched()) if self.matcher is not None else None
+        return assemble(self.found, self.strategy, progress, self.points, self.lines, matched, self.spooled)
 
 
 def _chunks(tasks: list[Task[Any]], count: int) -> list[list[Task[Any]]]:
@@ -391,10 +414,20 @@ HUNGRY = "hungry"  # the file by which this process, out of work, asks the helpe
 class _Tally:
     """Takes finished tasks: keeps them (and in the checkpoint), counts them for the progress bar."""
 
-    def __init__(self, split: Split, tasks: int, results: dict[int, TaskResult], store: Checkpoint | None, progress):
+    def __init__(
+        self,
+        split: Split,
+        tasks: int,
+        results: dict[int, TaskResult],
+        store: Checkpoint | None,
+        progress,
+        merged: _Merged,
+    ):
         self.results = results
         self.store = store
-        self.lines = SpooledLines()  # the tasks' JSON text waits on disk until it is written
+        self.merged = merged
+        for index in sorted(results):  # from a checkpoint
+            merged.add(results[index])
         self.progress = progress
         self.tasks = tasks
         self.count = len(split.found) + sum(len(r.regions) for r in results.values())
@@ -412,7 +445,8 @@ class _Tally:
         self.results[result.index] = result
         if self.store is not None:
             self.store.save(result.index, data)  # type: ignore[arg-type]
-        result.lines = self.lines.add(result.lines)  # type: ignore[arg-type]  # text from a worker
+        result.lines = self.merged.spooled.add(result.lines)  # type: ignore[arg-type]  # text from a worker
+        self.merged.add(result)
         self.count += len(result.regions)
         self.tasks += len(result.rest)
         if self.progress is not None:
