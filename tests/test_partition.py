@@ -145,7 +145,7 @@ def test_map_keys_are_equal_exactly_when_the_maps_are():
         assert pieces_of_maps(keys, [(1, 2)]) == [[0], [1], [2]]
     # final regions keep their maps packed: equal maps give equal keys whatever objects hold the
     # numbers (a big integer used twice in one row, or two equal ones), packed or not
-    from exactrelu.engines.forms import PackedMap  # deferred: used by this test alone
+    from exactrelu.engines.packed import PackedMap  # deferred: used by this test alone
 
     big = 3**200
     packed = result([((big, big), 2), ((int(str(big)), int(str(big))), 2), ((big, big + 1), 2)])
@@ -206,8 +206,8 @@ def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
     cells = [raw.cell for raw, _ in regions.found if raw.cell is not None]
     held = [v for cell in cells for v in cell.verts]
     assert len(cells) == (len(regions.found) if keep else 0)
-    assert set(regions.vertices) == set(held)
-    assert all(regions.vertices[v][0] is v for v in held)  # one object per value
-    assert sum(count for _, count in regions.vertices.values()) == len(held)
+    assert set(regions.vertices.kept) == set(held)
+    assert all(regions.vertices.kept[v][0] is v for v in held)  # one object per value
+    assert sum(count for _, count in regions.vertices.kept.values()) == len(held)
     layers = [bits for raw, _ in regions.found for bits in raw.pattern]  # one object per layer pattern too
     assert len({id(bits) for bits in layers}) == len(set(layers))

@@ -20,7 +20,8 @@ from ..geometry.domain import Domain
 from ..geometry.predicates import filtered_signs, sign_matrix
 from .dd_adjacency import FacetRef, Pair, find_adjacencies, identical_pairs
 from .facets import FacetData, assign_carriers, group_facets, new_facet, vertex_witness
-from .forms import LayerForms, PackedMap
+from .forms import LayerForms
+from .packed import PackedMap
 from .walk import RawRegion
 
 __all__ = ["VertexEngine", "DD_MAX_DIM", "drop_vertices"]

@@ -8,7 +8,6 @@ integer matrices (exact Python integers in NumPy object arrays) keeps every map 
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -19,7 +18,7 @@ import numpy as np
 from ..geometry.predicates import float_rows, packed, unpacked
 from ..network import Network
 
-__all__ = ["IntegerNetwork", "IntegerLayer", "LayerForms", "PackedMap"]
+__all__ = ["IntegerNetwork", "IntegerLayer", "LayerForms"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +124,3 @@ class LayerForms:
 
 def _unpickled_forms(rows: tuple[tuple[int, ...], ...], den: int, floats: bytes, shape: tuple[int, ...]) -> LayerForms:
     return LayerForms(rows, den, unpacked(floats, shape))
-
-
-class PackedMap:
-    """A final region's exact output map kept as one byte string (``marshal`` format 2, which
-    writes values only, so equal maps give equal bytes; ACAS Xu: 1.7 instead of 3.2 kB of Python
-    integers); ``rows`` and ``den`` as in :class:`LayerForms`."""
-
-    __slots__ = ("data", "den")
-    data: bytes
-    den: int
-
-    def __init__(self, forms: LayerForms | PackedMap):
-        self.data = forms.data if isinstance(forms, PackedMap) else marshal.dumps(forms.rows, 2)
-        self.den = forms.den
-
-    @property
-    def rows(self) -> tuple[tuple[int, ...], ...]:
-        return marshal.loads(self.data)

@@ -51,8 +51,9 @@ from .dd_adjacency import FacetMatcher, FacetRef, Matched, Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
+from .packed import Point, point_of
 from .recorder import Decision, Link, TreeRecorder
-from .run import Engine, EngineResult, FoundRegions, Point, Progress, assemble, make_engine, point_of, with_facets
+from .run import Engine, EngineResult, FoundRegions, Progress, assemble, make_engine, with_facets
 from .spooled import SpooledLines
 from .walk import RawRegion, Task, WalkState, start, step
 

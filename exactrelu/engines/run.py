@@ -9,9 +9,7 @@ assembled.  Ctrl-C at any point keeps every region finished so far and marks the
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidDomain
@@ -23,10 +21,12 @@ from .collector import paused_gc
 from .dd import DD_MAX_DIM, VertexEngine, drop_vertices
 from .dd_adjacency import FacetMatcher, Matched
 from .facets import FacetData
-from .forms import IntegerNetwork, PackedMap
+from .forms import IntegerNetwork
 from .lp import ConstraintEngine
+from .packed import PackedMap, Point, packed_point, point_of
 from .recorder import TreeRecorder
 from .spooled import SpooledLines
+from .vertex_pool import VertexPool
 from .walk import RawRegion, walk
 
 __all__ = [
@@ -40,16 +40,10 @@ __all__ = [
     "choose_engine",
     "enumerate_regions",
     "make_engine",
-    "packed_point",
-    "Point",
-    "point_of",
     "run",
 ]
 
 ENGINES = ("auto", "dd", "lp")
-
-# a region's witness point: its coordinates, or packed_point's bytes of them
-Point = tuple[Fraction, ...] | bytes
 
 # progress(phase, done, total): phase "regions" (total None), "adjacency" (done, total 0/1)
 Progress = Callable[[str, int, "int | None"], None]
@@ -224,9 +218,7 @@ class FoundRegions:
         self.found: list[Found] = []
         self.points: list[Point] = []  # packed without keep_vertices
         self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
-        # one object per exact vertex of the cells kept, with how many cells hold it: cells walked in
-        # different sub-trees compute the same vertex anew (ACAS Xu: 3.7 copies of each while waiting)
-        self.vertices: dict[tuple, list] = {}
+        self.vertices = VertexPool()
         # one object per distinct layer pattern: ACAS Xu's 3,675 regions on c +- 0.02 have 17 last layers
         self.layer_patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
 
@@ -234,54 +226,25 @@ class FoundRegions:
         layers = self.layer_patterns
         raw.pattern = tuple([layers.setdefault(bits, bits) for bits in raw.pattern])
         if self.matcher is not None:
-            self._share_vertices(raw.cell.verts)
-            if not self.keep_vertices:  # nothing reads the map before the output is written
-                raw.output = PackedMap(raw.output)
+            self.vertices.share(raw.cell.verts)
         raw, facets = with_facets(raw, self.strategy)
-        self.found.append((raw, facets))
         point = self.strategy.witness(raw, facets)
-        self.points.append(point if self.keep_vertices else packed_point(point))
-        if self.matcher is not None:
-            if not self.keep_vertices:  # only a facet still open at the end needs the guides again
-                raw.cell.vf = None
-            for r in self.matcher.add(len(self.found) - 1, facets):
-                if not self.keep_vertices:
-                    self._release_vertices(self.found[r][0].cell.verts)
-                    drop_vertices(*self.found[r])
-
-    def _share_vertices(self, verts: list[tuple]) -> None:
-        """Replace each vertex by the equal one kept already (equal values: nothing else changes)."""
-        shared = self.vertices
-        for i, v in enumerate(verts):
-            entry = shared.get(v)
-            if entry is None:
-                shared[v] = [v, 1]
-            else:
-                verts[i] = entry[0]
-                entry[1] += 1
-
-    def _release_vertices(self, verts: list[tuple]) -> None:
-        shared = self.vertices
-        for v in verts:
-            entry = shared[v]
-            entry[1] -= 1
-            if not entry[1]:
-                del shared[v]
+        if not self.keep_vertices:  # until it is written a region needs neither in full
+            raw.output, point = PackedMap(raw.output), packed_point(point)
+        self.found.append((raw, facets))
+        self.points.append(point)
+        if self.matcher is None:
+            return
+        if not self.keep_vertices:  # only a facet still open at the end needs the float guides again
+            raw.cell.vf = None
+        for r in self.matcher.add(len(self.found) - 1, facets):
+            if not self.keep_vertices:
+                self.vertices.release(self.found[r][0].cell.verts)
+                drop_vertices(*self.found[r])
 
     def matched(self) -> Matched | None:
         """The facets matched so far and those left open (None for the LP engine: nothing matched)."""
         return Matched(self.matcher.pairs, self.matcher.unmatched()) if self.matcher is not None else None
-
-
-def packed_point(point: tuple[Fraction, ...]) -> bytes:
-    """A witness point as bytes (marshal format 2 of its numerators and denominators): ACAS Xu's
-    take 0.1 instead of 0.6 kB as Fractions.  :func:`point_of` gives it back."""
-    return marshal.dumps(tuple((q.numerator, q.denominator) for q in point), 2)
-
-
-def point_of(point: Point) -> tuple[Fraction, ...]:
-    """A witness point, from itself or :func:`packed_point`'s bytes."""
-    return tuple(Fraction(n, d) for n, d in marshal.loads(point)) if isinstance(point, bytes) else point
 
 
 def collect_regions(

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from .forms import IntegerNetwork, LayerForms, PackedMap
+from .forms import IntegerNetwork, LayerForms
+from .packed import PackedMap
 from .recorder import Decision, Link, TreeRecorder
 
 __all__ = ["CellStrategy", "RawRegion", "Task", "WalkState", "start", "step", "walk"]
