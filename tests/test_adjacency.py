@@ -14,9 +14,10 @@ from example_nets import by_name
 
 from exactrelu import Domain
 from exactrelu.engines.dd import VertexEngine
-from exactrelu.engines.dd_adjacency import find_adjacencies, identical_pairs
+from exactrelu.engines.dd_adjacency import FacetMatcher, find_adjacencies, identical_pairs
 from exactrelu.engines.forms import IntegerNetwork, LayerForms
 from exactrelu.engines.run import with_facets
+from exactrelu.engines.vertex_pool import VertexPool
 from exactrelu.engines.walk import RawRegion, walk
 
 
@@ -101,3 +102,21 @@ def test_facets_matched_in_parts_then_across_give_every_adjacency():
                 unmatched += [(members[r], fi) for r, fi in left]
             assert _keys(find_adjacencies(raws, facets, known, unmatched)) == whole, parts
         assert _keys(find_adjacencies(raws, facets, [], [])) == [], "nothing open, nothing found"
+
+
+def test_facets_matched_by_pool_numbers_pair_exactly_as_by_vertex_sets():
+    """A walk names each vertex by its number in a VertexPool (equal numbers exactly when the vertices
+    are equal): the matcher then pairs exactly the facets that exact vertex sets pair."""
+    for name in ("zero_on_half", "coincident3d", "random10_3d_2x2x2", "leaky", "random6_2d_3x3x3"):
+        ex = by_name(name)
+        engine = VertexEngine(Domain.box(ex.box))
+        found = [with_facets(raw, engine) for raw in walk(IntegerNetwork.of(ex.net), engine)]
+        by_vertices, by_numbers, pool = FacetMatcher(), FacetMatcher(), VertexPool()
+        for r, (raw, facets) in enumerate(found):
+            by_vertices.add(r, facets)
+            numbers = [entry[2] for entry in pool.share(raw.cell.verts)]
+            by_numbers.add(r, facets, numbers=numbers)
+        assert by_numbers.pairs == by_vertices.pairs and by_vertices.pairs
+        assert by_numbers.unmatched() == by_vertices.unmatched()
+        with pytest.raises(AssertionError):  # one matcher never mixes the two ways of naming vertices
+            by_numbers.add(len(found), found[0][1])

@@ -190,9 +190,9 @@ def test_dropping_matched_vertices_changes_nothing_written(name, jobs, monkeypat
 @pytest.mark.parametrize("keep", [True, False])
 @pytest.mark.parametrize("name", ["coincident3d", "random10_3d_2x2x2", "zero_on_half"])
 def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
-    """The walk's cells hold one object per exact vertex (equal vertices from different sub-trees
-    are merged), counted per cell: a dropped cell releases its vertices, so once every region is
-    matched and dropped none is held; kept cells keep exactly their own vertices."""
+    """The walk's cells hold one object (and number) per exact vertex (equal vertices from different
+    sub-trees are merged), counted per cell: a dropped cell releases its vertices, so once every
+    region is matched and dropped none is held; kept cells keep exactly their own vertices."""
     from example_nets import by_name  # deferred: the hostile examples live beside the tests
 
     from exactrelu.engines.forms import IntegerNetwork  # deferred: engine internals, this test alone
@@ -208,6 +208,8 @@ def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
     assert len(cells) == (len(regions.found) if keep else 0)
     assert set(regions.vertices.kept) == set(held)
     assert all(regions.vertices.kept[v][0] is v for v in held)  # one object per value
-    assert sum(count for _, count in regions.vertices.kept.values()) == len(held)
+    assert sum(count for _, count, _ in regions.vertices.kept.values()) == len(held)
+    numbers = [number for _, _, number in regions.vertices.kept.values()]
+    assert len(set(numbers)) == len(numbers)  # one number per value: facets are matched by these
     layers = [bits for raw, _ in regions.found for bits in raw.pattern]  # one object per layer pattern too
     assert len({id(bits) for bits in layers}) == len(set(layers))

@@ -20,7 +20,7 @@ inside every other constraint of both regions (computed when first asked for).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,18 +55,24 @@ class Matched:
 class FacetMatcher:
     """The shared facets found by hashing alone, as regions arrive: a facet is shared with the
     facet on the other side of its hyperplane that has the same exact vertex set (then both are
-    covered: neither meets any other facet).  Facets on the domain's boundary need no match."""
+    covered: neither meets any other facet).  Facets on the domain's boundary need no match.
+
+    A vertex set is compared as the set of the exact vertices, or of their numbers in one
+    :class:`~exactrelu.engines.vertex_pool.VertexPool` (equal numbers exactly when the vertices are
+    equal; hashing small numbers is cheap): every region of one matcher is given the one or the other."""
 
     def __init__(self) -> None:
         self.pairs: list[Pair] = []
         # (hyperplane, side, vertex set) -> the facet waiting there
         self._open: dict[tuple, tuple[int, int, FacetData]] = {}
         self._waiting: dict[int, int] = {}  # region -> how many of its facets wait for a match
+        self._numbered: bool | None = None  # vertex sets as numbers (from one pool), or as vertices
 
-    def offer(self, r: int, fi: int, f: FacetData) -> FacetRef | None:
-        """Match facet ``fi`` of region ``r`` (not on the boundary): the waiting facet it meets, else
-        None (it waits)."""
-        vertices = f.vertex_set()
+    def offer(self, r: int, fi: int, f: FacetData, vertices: frozenset | None = None) -> FacetRef | None:
+        """Match facet ``fi`` of region ``r`` (not on the boundary), whose vertex set is ``vertices``
+        (default: its exact vertices): the waiting facet it meets, else None (it waits)."""
+        if vertices is None:
+            vertices = f.vertex_set()
         other = self._open.pop((f.key, -f.side, vertices), None)
         if other is None:
             self._open[(f.key, f.side, vertices)] = (r, fi, f)
@@ -76,17 +82,28 @@ class FacetMatcher:
         self.pairs.append((r, fi, s, fj) if f.side > 0 else (s, fj, r, fi))
         return s, fj
 
-    def add(self, r: int, facets: list[FacetData], open_facets: Iterable[int] | None = None) -> list[int]:
+    def add(
+        self,
+        r: int,
+        facets: list[FacetData],
+        open_facets: Iterable[int] | None = None,
+        numbers: Sequence[int] | None = None,
+    ) -> list[int]:
         """Match region ``r``'s facets (or those of them listed in ``open_facets``: the others are
         matched already) with those seen so far; the regions (``r`` among them) whose every facet is
-        now matched or on the boundary."""
+        now matched or on the boundary.  ``numbers``: the region's vertices' numbers in the pool
+        every region of this matcher is numbered by."""
+        if self._numbered is None:
+            self._numbered = numbers is not None
+        assert self._numbered == (numbers is not None), "one matcher, one way of naming vertices"
         settled = []
         waiting = 0
         for fi in range(len(facets)) if open_facets is None else open_facets:
             f = facets[fi]
             if f.on_boundary:
                 continue
-            other = self.offer(r, fi, f)
+            named = frozenset([numbers[i] for i in f.vertices]) if numbers is not None else None
+            other = self.offer(r, fi, f, named)
             if other is None:
                 waiting += 1
                 continue

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..errors import InvalidArgument, InvalidDomain
+from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..network import Network
 from ..region import region_line
@@ -55,6 +56,7 @@ from .packed import Point, point_of
 from .recorder import Decision, Link, TreeRecorder
 from .run import Engine, EngineResult, FoundRegions, Progress, assemble, make_engine, with_facets
 from .spooled import SpooledLines
+from .vertex_pool import VertexPool
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -366,9 +368,11 @@ class _Merged:
         self.points: list[Point | None] = [strategy.witness(raw, facets) for raw, facets in self.found]
         self.lines: list[str | int | None] = [None] * len(self.found)
         self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
+        self.vertices = VertexPool()  # the waiting regions' vertices, numbered here (a worker's numbers are its own)
+        self._entries: dict[int, list] = {}  # a region waiting for a neighbour -> its vertices' pool entries
         if self.matcher is not None:
-            for r, (_, facets) in enumerate(self.found):
-                self._settled(self.matcher.add(r, facets))
+            for r, (raw, facets) in enumerate(self.found):
+                self._match(r, raw.cell, facets, None)
 
     def add(self, result: TaskResult) -> None:
         start = len(self.found)
@@ -382,14 +386,19 @@ class _Merged:
         for r, fi in result.unmatched:
             waiting.setdefault(start + r, []).append(fi)
         for r, open_facets in waiting.items():
-            self._settled(self.matcher.add(r, self.found[r][1], open_facets))
+            raw, facets = self.found[r]
+            self._match(r, raw.cell, facets, open_facets)
 
-    def _settled(self, regions: list[int]) -> None:
-        if not self.keep_vertices:
-            for r in regions:
-                raw, facets = self.found[r]
-                if raw.cell is not None:
-                    drop_vertices(raw, facets)
+    def _match(self, r: int, cell: Cell, facets: list[FacetData], open_facets: list[int] | None) -> None:
+        assert self.matcher is not None
+        entries = self.vertices.share(cell.verts)
+        settled = self.matcher.add(r, facets, open_facets, [entry[2] for entry in entries])
+        if self.keep_vertices:
+            return
+        self._entries[r] = entries
+        for s in settled:
+            self.vertices.release(self._entries.pop(s))
+            drop_vertices(*self.found[s])
 
     def result(self, progress: Progress | None) -> EngineResult:
         """Adjacency (the facets still open) and the regions sorted by pattern."""

@@ -219,6 +219,7 @@ class FoundRegions:
         self.points: list[Point] = []  # packed without keep_vertices
         self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
         self.vertices = VertexPool()
+        self._entries: dict[int, list] = {}  # a region waiting for a neighbour -> its vertices' pool entries
         # one object per distinct layer pattern: ACAS Xu's 3,675 regions on c +- 0.02 have 17 last layers
         self.layer_patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
 
@@ -226,7 +227,7 @@ class FoundRegions:
         layers = self.layer_patterns
         raw.pattern = tuple([layers.setdefault(bits, bits) for bits in raw.pattern])
         if self.matcher is not None:
-            self.vertices.share(raw.cell.verts)
+            entries = self.vertices.share(raw.cell.verts)
         raw, facets = with_facets(raw, self.strategy)
         point = self.strategy.witness(raw, facets)
         if not self.keep_vertices:  # until it is written a region needs neither in full
@@ -235,12 +236,15 @@ class FoundRegions:
         self.points.append(point)
         if self.matcher is None:
             return
-        if not self.keep_vertices:  # only a facet still open at the end needs the float guides again
-            raw.cell.vf = None
-        for r in self.matcher.add(len(self.found) - 1, facets):
-            if not self.keep_vertices:
-                self.vertices.release(self.found[r][0].cell.verts)
-                drop_vertices(*self.found[r])
+        r = len(self.found) - 1
+        settled = self.matcher.add(r, facets, numbers=[entry[2] for entry in entries])
+        if self.keep_vertices:
+            return
+        raw.cell.vf = None  # only a facet still open at the end needs the float guides again
+        self._entries[r] = entries
+        for s in settled:
+            self.vertices.release(self._entries.pop(s))
+            drop_vertices(*self.found[s])
 
     def matched(self) -> Matched | None:
         """The facets matched so far and those left open (None for the LP engine: nothing matched)."""
