@@ -114,7 +114,7 @@ def test_facets_matched_by_pool_numbers_pair_exactly_as_by_vertex_sets():
         by_vertices, by_numbers, pool = FacetMatcher(), FacetMatcher(), VertexPool()
         for r, (raw, facets) in enumerate(found):
             by_vertices.add(r, facets)
-            numbers = [entry[2] for entry in pool.share(raw.cell.verts)]
+            numbers = [entry[2] for entry in pool.share(raw.cell.verts, raw.cell.vf)]
             by_numbers.add(r, facets, numbers=numbers)
         assert by_numbers.pairs == by_vertices.pairs and by_vertices.pairs
         assert by_numbers.unmatched() == by_vertices.unmatched()

@@ -206,10 +206,11 @@ def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
     cells = [raw.cell for raw, _ in regions.found if raw.cell is not None]
     held = [v for cell in cells for v in cell.verts]
     assert len(cells) == (len(regions.found) if keep else 0)
-    assert set(regions.vertices.kept) == set(held)
-    assert all(regions.vertices.kept[v][0] is v for v in held)  # one object per value
-    assert sum(count for _, count, _ in regions.vertices.kept.values()) == len(held)
-    numbers = [number for _, _, number in regions.vertices.kept.values()]
+    pool = {entry[0]: entry for entry in list(regions.vertices.kept.values()) + list(regions.vertices.collided.values())}
+    assert set(pool) == set(held)
+    assert all(pool[v][0] is v for v in held)  # one object per value
+    assert sum(count for _, count, _, _ in pool.values()) == len(held)
+    numbers = [number for _, _, number, _ in pool.values()]
     assert len(set(numbers)) == len(numbers)  # one number per value: facets are matched by these
     layers = [bits for raw, _ in regions.found for bits in raw.pattern]  # one object per layer pattern too
     assert len({id(bits) for bits in layers}) == len(set(layers))

@@ -391,7 +391,7 @@ class _Merged:
 
     def _match(self, r: int, cell: Cell, facets: list[FacetData], open_facets: list[int] | None) -> None:
         assert self.matcher is not None
-        entries = self.vertices.share(cell.verts)
+        entries = self.vertices.share(cell.verts, cell.guides())
         settled = self.matcher.add(r, facets, open_facets, [entry[2] for entry in entries])
         if self.keep_vertices:
             return

@@ -227,7 +227,7 @@ class FoundRegions:
         layers = self.layer_patterns
         raw.pattern = tuple([layers.setdefault(bits, bits) for bits in raw.pattern])
         if self.matcher is not None:
-            entries = self.vertices.share(raw.cell.verts)
+            entries = self.vertices.share(raw.cell.verts, raw.cell.vf)
         raw, facets = with_facets(raw, self.strategy)
         point = self.strategy.witness(raw, facets)
         if not self.keep_vertices:  # until it is written a region needs neither in full

@@ -2,7 +2,7 @@
 
 Cells walked in different sub-trees compute the same vertex anew: on ACAS Xu the regions waiting
 for a neighbour held 3.7 equal copies of each vertex (72,104 tuples for 19,472 vertices of 700-bit
-coordinates).  The pool hands every cell the one object kept for each value, and a number for it
+coordinates).  The pool hands every cell the one object kept for each value and a number for it
 (equal numbers exactly when the vertices are equal: facets are then matched by sets of small
 numbers instead of hashing big coordinates again), and counts the cells holding it, so a value is
 forgotten when the last of them is dropped.  Values are equal, so nothing a cell computes changes.
@@ -10,34 +10,55 @@ forgotten when the last of them is dropped.  Values are equal, so nothing a cell
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["VertexPool"]
 
-Entry = list  # [the vertex kept, how many cells hold it, its number]
+Entry = list  # [the vertex kept, how many cells hold it, its number, its float guide (None: collided)]
 
 
 class VertexPool:
+    """Vertices are looked up by their float guides (hashing six floats is cheap, hashing six
+    700-bit integers is not), then compared exactly; the rare distinct vertices with equal guides
+    are kept by their exact coordinates."""
+
     def __init__(self) -> None:
-        self.kept: dict[tuple[int, ...], Entry] = {}
+        self.kept: dict[tuple[float, ...], Entry] = {}
+        self.collided: dict[tuple[int, ...], Entry] = {}
         self._count = 0  # numbers given so far
 
-    def share(self, verts: list[tuple[int, ...]]) -> list[Entry]:
-        """Replace each of a cell's vertices, in place, by the equal one kept already; their entries."""
-        kept = self.kept
+    def share(self, verts: list[tuple[int, ...]], guides: np.ndarray) -> list[Entry]:
+        """Replace each of a cell's vertices, in place, by the equal one kept already; their entries.
+        ``guides``: the cell's float guides (a function of the vertices)."""
+        kept, collided = self.kept, self.collided
         entries = []
-        for i, v in enumerate(verts):
-            entry = kept.setdefault(v, [v, 0, self._count])
-            if entry[2] == self._count:  # a new value
-                self._count += 1
-            else:
+        for i, (v, row) in enumerate(zip(verts, guides.tolist())):
+            key = tuple(row)
+            entry = kept.get(key)
+            if entry is None or entry[0] is not v and entry[0] != v:  # new, or another vertex with this guide
+                entry = collided.get(v) if collided else None
+                if entry is None:
+                    entry = self._new(v, key)
+            if entry[0] is not v:
                 verts[i] = entry[0]
             entry[1] += 1
             entries.append(entry)
         return entries
 
+    def _new(self, v: tuple[int, ...], key: tuple[float, ...]) -> Entry:
+        if key in self.kept:  # another vertex has this float guide: kept by its exact value
+            entry = self.collided[v] = [v, 0, self._count, None]
+        else:
+            entry = self.kept[key] = [v, 0, self._count, key]
+        self._count += 1
+        return entry
+
     def release(self, entries: list[Entry]) -> None:
         """The cell given these entries by :meth:`share` is dropped."""
-        kept = self.kept
         for entry in entries:
             entry[1] -= 1
             if not entry[1]:
-                del kept[entry[0]]
+                if entry[3] is not None:
+                    del self.kept[entry[3]]
+                else:
+                    del self.collided[entry[0]]
