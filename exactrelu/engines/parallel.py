@@ -231,7 +231,7 @@ def _walk(
     state = WalkState([Task(t.cell, t.layer, t.forms, t.history, None) for t in task])
     # most shared facets join two regions of one sub-tree: matched here, in parallel (then, without
     # keep_vertices, their vertices need not travel); so is the JSON text
-    found = FoundRegions(strategy, work.keep_vertices)
+    found = FoundRegions(strategy, work.keep_vertices, drop_guides=False)
     while not state.done:
         for raw in step(state, work.inet, strategy, log):
             found.add(raw)
@@ -395,6 +395,7 @@ class _Merged:
         settled = self.matcher.add(r, facets, open_facets, [entry[2] for entry in entries])
         if self.keep_vertices:
             return
+        cell.vf = None  # only a facet still open at the end needs the float guides again
         self._entries[r] = entries
         for s in settled:
             self.vertices.release(self._entries.pop(s))

@@ -210,11 +210,14 @@ class FoundRegions:
     """The regions an engine finishes, each with its facets and witness point found at once.  The
     vertex engine's facets are matched as regions arrive (:class:`FacetMatcher`), and without
     ``keep_vertices`` a region's vertices are dropped as soon as all its facets are matched (what
-    the partition JSON needs stays): at any time most regions are matched, so peak memory falls."""
+    the partition JSON needs stays): at any time most regions are matched, so peak memory falls.
+    ``drop_guides``: a waiting region's float guides are dropped too (a worker keeps them: the
+    regions still waiting at the end of its task travel with them, and the main process needs them)."""
 
-    def __init__(self, strategy: Engine, keep_vertices: bool = True):
+    def __init__(self, strategy: Engine, keep_vertices: bool = True, drop_guides: bool = True):
         self.strategy = strategy
         self.keep_vertices = keep_vertices
+        self.drop_guides = drop_guides
         self.found: list[Found] = []
         self.points: list[Point] = []  # packed without keep_vertices
         self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
@@ -240,7 +243,8 @@ class FoundRegions:
         settled = self.matcher.add(r, facets, numbers=[entry[2] for entry in entries])
         if self.keep_vertices:
             return
-        raw.cell.vf = None  # only a facet still open at the end needs the float guides again
+        if self.drop_guides:  # only a facet still open at the end needs them again
+            raw.cell.vf = None
         self._entries[r] = entries
         for s in settled:
             self.vertices.release(self._entries.pop(s))
