@@ -391,8 +391,13 @@ class _Merged:
 
     def _match(self, r: int, cell: Cell, facets: list[FacetData], open_facets: list[int] | None) -> None:
         assert self.matcher is not None
-        entries = self.vertices.share(cell.verts, cell.guides())
-        settled = self.matcher.add(r, facets, open_facets, [entry[2] for entry in entries])
+        # only the open facets' vertices are numbered: the others were matched in the task
+        used = sorted({i for fi in open_facets for i in facets[fi].vertices}) if open_facets is not None else None
+        entries = self.vertices.share(cell.verts, cell.guides(), used)
+        numbers = [-1] * len(cell.verts)
+        for i, entry in zip(used if used is not None else range(len(numbers)), entries):
+            numbers[i] = entry[2]
+        settled = self.matcher.add(r, facets, open_facets, numbers)
         if self.keep_vertices:
             return
         cell.vf = None  # only a facet still open at the end needs the float guides again

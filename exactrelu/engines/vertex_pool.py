@@ -10,6 +10,8 @@ forgotten when the last of them is dropped.  Values are equal, so nothing a cell
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 __all__ = ["VertexPool"]
@@ -27,12 +29,18 @@ class VertexPool:
         self.collided: dict[tuple[int, ...], Entry] = {}
         self._count = 0  # numbers given so far
 
-    def share(self, verts: list[tuple[int, ...]], guides: np.ndarray) -> list[Entry]:
-        """Replace each of a cell's vertices, in place, by the equal one kept already; their entries.
-        ``guides``: the cell's float guides (a function of the vertices)."""
+    def share(
+        self, verts: list[tuple[int, ...]], guides: np.ndarray, which: Sequence[int] | None = None
+    ) -> list[Entry]:
+        """Replace each of a cell's vertices (or those at the positions ``which``), in place, by the
+        equal one kept already; their entries.  ``guides``: the cell's float guides (a function of
+        the vertices)."""
         kept, collided = self.kept, self.collided
         entries = []
-        for i, (v, row) in enumerate(zip(verts, guides.tolist())):
+        positions = range(len(verts)) if which is None else which
+        rows = guides.tolist() if which is None else guides[list(which)].tolist()
+        for i, row in zip(positions, rows):
+            v = verts[i]
             key = tuple(row)
             entry = kept.get(key)
             if entry is None or entry[0] is not v and entry[0] != v:  # new, or another vertex with this guide
