@@ -2,8 +2,8 @@
 
 Every case is one whole ``python -m exactrelu regions NET --box ... --jobs=1 -o FILE`` process (start-up,
 loading, enumeration, facets, adjacency and writing the JSON), timed by its CPU seconds (user +
-system, from ``wait4``) with its peak resident memory (kB/region: the peak above that of a run on
-the built-in example, i.e. above start-up, per region).  Region and edge counts are checked against
+system, from ``wait4``) with its peak resident memory (the process's own high-water mark, VmHWM;
+kB/region: the peak above that of a run on the built-in example, i.e. above start-up, per region).  Region and edge counts are checked against
 ../shared/nets/README.md (two independent float tools agree on them).  To compare numbers across
 machines, a baseline runs in this process: exact forward passes (Fractions) of the same network at
 as many points as there are regions; every time is also printed as a ratio to it.  ``--against REF``
@@ -85,6 +85,23 @@ class Measured:
     output_bytes: int
 
 
+# ``python -m exactrelu`` that writes its own peak memory (VmHWM, kB) to the file named first as it
+# exits.  ru_maxrss from wait4 would not do: a process started from this one begins with this
+# process's high-water mark (which grows with the JSON files read back here).
+_WITH_PEAK = """
+import atexit, runpy, sys
+out = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(out, "w") as file:
+        file.write(kb)
+atexit.register(peak)
+sys.argv[0] = "exactrelu"
+runpy.run_module("exactrelu", run_name="__main__", alter_sys=True)
+"""
+
+
 def run_case(case: Case | None, source: Path, out_dir: Path, jobs: int = 1) -> Measured:
     """One whole ``exactrelu regions`` process on the project at ``source`` (None: the built-in
     example, whose peak memory is the start-up's) with ``jobs`` processes (CPU seconds include the
@@ -94,7 +111,9 @@ def run_case(case: Case | None, source: Path, out_dir: Path, jobs: int = 1) -> M
     inputs = [] if case is None else [str(NETS / case.file), f"--box={case.box}", f"--engine={case.engine}"]
     if "--jobs" in (source / "exactrelu" / "cli" / "common.py").read_text():  # older revisions: one process only
         inputs.append(f"--jobs={jobs}")
-    command = [sys.executable, "-m", "exactrelu", "regions", *inputs, "-o", str(out), "--no-progress", "--no-list"]
+    peak = out_dir / "peak-kB"
+    command = [sys.executable, "-c", _WITH_PEAK, str(peak), "regions", *inputs, "-o", str(out), "--no-progress",
+               "--no-list"]
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, cwd=out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -106,8 +125,10 @@ def run_case(case: Case | None, source: Path, out_dir: Path, jobs: int = 1) -> M
         data = json.load(f)
     size = out.stat().st_size
     out.unlink()
+    peak_kb = int(peak.read_text()) if peak.exists() else usage.ru_maxrss
+    peak.unlink(missing_ok=True)
     return Measured(len(data["regions"]), len(data["edges"]), usage.ru_utime + usage.ru_stime, wall,
-                    usage.ru_maxrss * 1024, size)
+                    peak_kb * 1024, size)
 
 
 def forward_baseline(case: Case, count: int, sample: int = 10) -> float:
