@@ -206,7 +206,8 @@ def test_cells_share_one_object_per_vertex_and_release_it(name, keep):
     cells = [raw.cell for raw, _ in regions.found if raw.cell is not None]
     held = [v for cell in cells for v in cell.verts]
     assert len(cells) == (len(regions.found) if keep else 0)
-    pool = {entry[0]: entry for entry in list(regions.vertices.kept.values()) + list(regions.vertices.collided.values())}
+    kept = regions.settling.vertices
+    pool = {entry[0]: entry for entry in list(kept.kept.values()) + list(kept.collided.values())}
     assert set(pool) == set(held)
     assert all(pool[v][0] is v for v in held)  # one object per value
     assert sum(count for _, count, _, _ in pool.values()) == len(held)

@@ -41,22 +41,21 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..errors import InvalidArgument, InvalidDomain
-from ..geometry.cell import Cell
 from ..geometry.domain import Domain
 from ..network import Network
 from ..region import region_line
 from .checkpoints import Checkpoint
 from .collector import paused_gc
-from .dd import VertexEngine, drop_vertices
-from .dd_adjacency import FacetMatcher, FacetRef, Matched, Pair
+from .dd import VertexEngine
+from .dd_adjacency import FacetRef, Pair
 from .executors import Executor, open_executor, worker_state
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .packed import Point, point_of
 from .recorder import Decision, Link, TreeRecorder
 from .run import Engine, EngineResult, FoundRegions, Progress, assemble, make_engine, with_facets
+from .settling import Settling
 from .spooled import SpooledLines
-from .vertex_pool import VertexPool
 from .walk import RawRegion, Task, WalkState, start, step
 
 __all__ = ["run_parallel", "run_parallel_recorded", "frontier", "Split", "SplitTree", "TASKS_PER_JOB"]
@@ -362,53 +361,34 @@ class _Merged:
 
     def __init__(self, split: Split, strategy: Engine, keep_vertices: bool, spooled: SpooledLines):
         self.strategy = strategy
-        self.keep_vertices = keep_vertices
+        vertex_engine = isinstance(strategy, VertexEngine)
         self.spooled = spooled  # where the text of the tasks walked in this run is
         self.found = [with_facets(raw, strategy) for raw in split.found]
         self.points: list[Point | None] = [strategy.witness(raw, facets) for raw, facets in self.found]
         self.lines: list[str | int | None] = [None] * len(self.found)
-        self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
-        self.vertices = VertexPool()  # the waiting regions' vertices, numbered here (a worker's numbers are its own)
-        self._entries: dict[int, list] = {}  # a region waiting for a neighbour -> its vertices' pool entries
-        if self.matcher is not None:
-            for r, (raw, facets) in enumerate(self.found):
-                self._match(r, raw.cell, facets, None)
+        # the facets tasks left open, matched here (vertex numbers are this process's own)
+        self.settling = Settling(self.found, keep_vertices, drop_guides=True) if vertex_engine else None
+        if self.settling is not None:
+            for r in range(len(self.found)):
+                self.settling.add(r)
 
     def add(self, result: TaskResult) -> None:
         start = len(self.found)
         self.found.extend((raw, facets) for raw, facets, _ in result.regions)
         self.points.extend(point for _, _, point in result.regions)
         self.lines.extend(result.lines)
-        if self.matcher is None:
+        if self.settling is None:
             return
-        self.matcher.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
+        self.settling.matcher.pairs.extend((start + r, fi, start + s, fj) for r, fi, s, fj in result.pairs)
         waiting: dict[int, list[int]] = {}  # a region of the task -> its facets the task left open
         for r, fi in result.unmatched:
             waiting.setdefault(start + r, []).append(fi)
         for r, open_facets in waiting.items():
-            raw, facets = self.found[r]
-            self._match(r, raw.cell, facets, open_facets)
-
-    def _match(self, r: int, cell: Cell, facets: list[FacetData], open_facets: list[int] | None) -> None:
-        assert self.matcher is not None
-        # only the open facets' vertices are numbered: the others were matched in the task
-        used = sorted({i for fi in open_facets for i in facets[fi].vertices}) if open_facets is not None else None
-        entries = self.vertices.share(cell.verts, cell.guides(), used)
-        numbers = [-1] * len(cell.verts)
-        for i, entry in zip(used if used is not None else range(len(numbers)), entries):
-            numbers[i] = entry[2]
-        settled = self.matcher.add(r, facets, open_facets, numbers)
-        if self.keep_vertices:
-            return
-        cell.vf = None  # only a facet still open at the end needs the float guides again
-        self._entries[r] = entries
-        for s in settled:
-            self.vertices.release(self._entries.pop(s))
-            drop_vertices(*self.found[s])
+            self.settling.add(r, open_facets)
 
     def result(self, progress: Progress | None) -> EngineResult:
         """Adjacency (the facets still open) and the regions sorted by pattern."""
-        matched = Matched(self.matcher.pairs, self.matcher.unmatched()) if self.matcher is not None else None
+        matched = self.settling.matched() if self.settling is not None else None
         return assemble(self.found, self.strategy, progress, self.points, self.lines, matched, self.spooled)
 
 

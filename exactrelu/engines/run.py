@@ -18,15 +18,15 @@ from ..geometry.lp import LPSolver
 from ..network import Network
 from ..region import Adjacency, Facet, Region, map_key_of, region_line
 from .collector import paused_gc
-from .dd import DD_MAX_DIM, VertexEngine, drop_vertices
-from .dd_adjacency import FacetMatcher, Matched
+from .dd import DD_MAX_DIM, VertexEngine
+from .dd_adjacency import Matched
 from .facets import FacetData
 from .forms import IntegerNetwork
 from .lp import ConstraintEngine
 from .packed import PackedMap, Point, packed_point, point_of
 from .recorder import TreeRecorder
+from .settling import Settling
 from .spooled import SpooledLines
-from .vertex_pool import VertexPool
 from .walk import RawRegion, walk
 
 __all__ = [
@@ -207,52 +207,37 @@ def assemble(
 
 
 class FoundRegions:
-    """The regions an engine finishes, each with its facets and witness point found at once.  The
-    vertex engine's facets are matched as regions arrive (:class:`FacetMatcher`), and without
-    ``keep_vertices`` a region's vertices are dropped as soon as all its facets are matched (what
-    the partition JSON needs stays): at any time most regions are matched, so peak memory falls.
-    ``drop_guides``: a waiting region's float guides are dropped too (a worker keeps them: the
-    regions still waiting at the end of its task travel with them, and the main process needs them)."""
+    """The regions an engine finishes, each with its facets and witness point found at once; the
+    vertex engine's facets are matched as regions arrive (:class:`Settling`).  Without
+    ``keep_vertices`` a region keeps only what the partition JSON needs, packed, once its facets
+    have all met.  ``drop_guides``: as :class:`Settling` (a worker keeps them: the regions still
+    waiting at the end of its task travel with them, and the main process needs them)."""
 
     def __init__(self, strategy: Engine, keep_vertices: bool = True, drop_guides: bool = True):
         self.strategy = strategy
         self.keep_vertices = keep_vertices
-        self.drop_guides = drop_guides
         self.found: list[Found] = []
         self.points: list[Point] = []  # packed without keep_vertices
-        self.matcher = FacetMatcher() if isinstance(strategy, VertexEngine) else None
-        self.vertices = VertexPool()
-        self._entries: dict[int, list] = {}  # a region waiting for a neighbour -> its vertices' pool entries
+        vertex_engine = isinstance(strategy, VertexEngine)
+        self.settling = Settling(self.found, keep_vertices, drop_guides) if vertex_engine else None
         # one object per distinct layer pattern: ACAS Xu's 3,675 regions on c +- 0.02 have 17 last layers
         self.layer_patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def add(self, raw: RawRegion[Any]) -> None:
         layers = self.layer_patterns
         raw.pattern = tuple([layers.setdefault(bits, bits) for bits in raw.pattern])
-        if self.matcher is not None:
-            entries = self.vertices.share(raw.cell.verts, raw.cell.vf)
         raw, facets = with_facets(raw, self.strategy)
         point = self.strategy.witness(raw, facets)
         if not self.keep_vertices:  # until it is written a region needs neither in full
             raw.output, point = PackedMap(raw.output), packed_point(point)
         self.found.append((raw, facets))
         self.points.append(point)
-        if self.matcher is None:
-            return
-        r = len(self.found) - 1
-        settled = self.matcher.add(r, facets, numbers=[entry[2] for entry in entries])
-        if self.keep_vertices:
-            return
-        if self.drop_guides:  # only a facet still open at the end needs them again
-            raw.cell.vf = None
-        self._entries[r] = entries
-        for s in settled:
-            self.vertices.release(self._entries.pop(s))
-            drop_vertices(*self.found[s])
+        if self.settling is not None:
+            self.settling.add(len(self.found) - 1)
 
     def matched(self) -> Matched | None:
         """The facets matched so far and those left open (None for the LP engine: nothing matched)."""
-        return Matched(self.matcher.pairs, self.matcher.unmatched()) if self.matcher is not None else None
+        return self.settling.matched() if self.settling is not None else None
 
 
 def collect_regions(
