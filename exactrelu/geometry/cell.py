@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import gmp
 from .exact import exact_dot, primitive, rank_of, set_bits
 from .predicates import float_points, float_rows, packed, sign_matrix, unpacked
 
@@ -215,9 +216,7 @@ def _value(form: tuple[int, ...], point: tuple[int, ...]) -> int | mpz:
     value = exact_dot(form, point)
     if point[0].bit_length() <= _GMP_BITS:
         return value
-    from gmpy2 import mpz  # deferred: small networks never need GMP (its import costs ~20 ms)
-
-    return mpz(value)
+    return gmp.mpz(value)
 
 
 def _crossing_point(hu: int | mpz, hw: int | mpz, u: tuple[int, ...], w: tuple[int, ...]) -> tuple[int, ...]:
@@ -227,9 +226,8 @@ def _crossing_point(hu: int | mpz, hw: int | mpz, u: tuple[int, ...], w: tuple[i
     point = [hu * b - hw * a for a, b in zip(u, w)]
     if type(point[0]) is int:
         return primitive(point)
-    from gmpy2 import divexact, gcd  # deferred: see _value
-
-    g = gcd(*point)  # positive: the point is not zero
+    g = gmp.gcd(*point)  # positive: the point is not zero
+    divexact = gmp.divexact
     return tuple([int(divexact(a, g)) for a in point])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 from math import gcd, lcm
+from operator import mul
 
 from flint import fmpz_mat
 
@@ -138,4 +139,4 @@ def box_range(form: Sequence[int], bounds: Sequence[tuple[Fraction, Fraction]]) 
 
 def exact_dot(form: Sequence[int], point: Sequence[int]) -> int:
     """Exact homogeneous dot product (its sign is the sign of the affine form at the point)."""
-    return sum(a * b for a, b in zip(form, point))
+    return sum(map(mul, form, point))  # (no Python frame per term: 10-40% faster than a generator)
