@@ -10,7 +10,7 @@ __all__: list[str] = []
 
 
 def __getattr__(name: str) -> Any:
-    import gmpy2
+    import gmpy2  # deferred: loaded on first use (see above)
 
     value = getattr(gmpy2, name)
     globals()[name] = value  # found directly from now on
