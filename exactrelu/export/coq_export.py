@@ -9,8 +9,10 @@ sign-split tree with explicit Farkas multipliers) and ``Main.v`` (the theorems, 
 
 The hints mirror exactly what ``Checker.v`` computes: the composed integer rows (no gcd reduction),
 the cell's constraint list (splits prepended to the domain rows) and so the multipliers, which the
-certificate gives only as bases and which are solved for here with exact rationals.  A wrong hint
-never proves anything: Coq recomputes and checks every one.
+certificate gives only as bases and which are solved for here with exact rationals (the constraint
+form gives multipliers of primitive rows: rescaled here to Checker.v's rows).  A compact certificate's
+maps are recomputed from the patterns.  A wrong hint never proves anything: Coq recomputes and checks
+every one.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from math import gcd, lcm
 from pathlib import Path
 from typing import Any
 
+from ..engines.forms import IntegerNetwork
 from ..errors import CertificateError
+from ..network import Network
 from .coq_boundary import BoundaryData, BoundaryWriter, read_boundary
 from .coq_forms import (
     HINT_HEX,
@@ -42,6 +46,7 @@ from .coq_forms import (
     solve,
     zlayer,
 )
+from .tables import pattern_map
 
 __all__ = [
     "CHECKER_FILE",
@@ -70,6 +75,15 @@ class _Node:
 
 
 @dataclass(frozen=True)
+class _Multipliers:
+    """A constraint-form decision proof: ``(t, y)`` pairs, ``y >= 0`` times the primitive row of
+    constraint ``t``; what remains of the primitive form is a nonnegative constant or, on a box,
+    has a nonnegative minimum over the box (docs/certificate.md)."""
+
+    pairs: tuple[tuple[int, Fraction], ...]
+
+
+@dataclass(frozen=True)
 class _Region:
     pattern: tuple
     weight: list[list[Fraction]]
@@ -95,8 +109,36 @@ def _bit(v: Any) -> int:
     return v
 
 
-def _proof(v: Any) -> Any:
-    return v if v in ("z", "b") else [nat_index(t) for t in v]
+def _proof(v: Any, constraint_form: bool) -> Any:
+    if v in ("z", "b"):
+        return v
+    if constraint_form:
+        return _Multipliers(tuple((nat_index(t), frac(y)) for t, y in v))
+    return [nat_index(t) for t in v]
+
+
+def _regions(data: dict) -> list[_Region]:
+    inet = None
+    out = []
+    for r in data["regions"]:
+        pattern = tuple(tuple(_bit(v) for v in layer) for layer in r["pattern"])
+        point = [frac(v) for v in r.get("point") or []]
+        if "map" in r:
+            weight = [[frac(v) for v in row] for row in r["map"]["weight"]]
+            out.append(_Region(pattern, weight, [frac(v) for v in r["map"]["bias"]], point))
+            continue
+        # a compact certificate: the map is the pattern's, recomputed exactly
+        inet = inet or IntegerNetwork.of(Network.from_json(data["network"]))
+        rows, bias = pattern_map(inet, pattern)
+        out.append(_Region(pattern, [list(row) for row in rows], list(bias), point))
+    return out
+
+
+def _edge(e: Any, constraint_form: bool) -> tuple[int, int]:
+    """``[i, j]``; the constraint form adds the facets' proofs ``[i, j, P, Q]`` (not needed here)."""
+    if len(e) != (4 if constraint_form else 2):
+        raise ValueError(f"an edge of {len(e)} entries")
+    return nat_index(e[0]), nat_index(e[1])
 
 
 def _read(data: Any) -> _Cert:
@@ -107,24 +149,17 @@ def _read(data: Any) -> _Cert:
     if not isinstance(data, dict):
         data = data.to_json()
     try:
+        constraint_form = data.get("form") == "constraints"
         tree = [
             _Node(
                 nat_index(n["k"]),
-                [(nat_index(j), _bit(bit), _proof(proof)) for j, bit, proof in n.get("d", [])],
+                [(nat_index(j), _bit(bit), _proof(proof, constraint_form)) for j, bit, proof in n.get("d", [])],
                 *(None if n.get(key) is None else nat_index(n[key]) for key in ("s", "p", "m", "n", "r")),
             )
             for n in data["tree"]
         ]
-        regions = [
-            _Region(
-                tuple(tuple(_bit(v) for v in layer) for layer in r["pattern"]),
-                [[frac(v) for v in row] for row in r["map"]["weight"]],
-                [frac(v) for v in r["map"]["bias"]],
-                [frac(v) for v in r.get("point") or []],
-            )
-            for r in data["regions"]
-        ]
-        edges = [(nat_index(i), nat_index(j)) for i, j in data["edges"]]
+        regions = _regions(data)
+        edges = [_edge(e, constraint_form) for e in data["edges"]]
         return _Cert(
             data["network"],
             data.get("source") or {},
@@ -305,6 +340,8 @@ class _Builder:
         if proof == "z":
             return 1, []
         m = len(self.domain_rows)
+        if isinstance(proof, _Multipliers):
+            return self._rescaled(where, f, proof, cons, splits)
         if proof == "b" and self.box_scale is not None:  # Checker.v's box_ys, mirrored
             raw = row if bit else [-a for a in row]
             base = len(cons) - 2 * (len(raw) - 1)
@@ -326,6 +363,37 @@ class _Builder:
         ys = [(p, int(v * mu)) for p, v in zip(positions, y) if v]
         self._check_combination(where, f, mu, ys, cons)
         return mu, ys
+
+    def _rescaled(self, where: str, f: list[int], proof: _Multipliers, cons, splits: int):
+        """A constraint-form proof on Checker.v's rows: ``f = g * (sum y_t prim_t + r)`` with ``g`` the gcd
+        of ``f`` and ``cons_t = g_t * prim_t``, so ``cons_t`` takes ``g y_t / g_t``; a residual with a
+        gradient is bounded on a box by its rows (``x_c - lo_c`` for a positive coefficient, ``hi_c - x_c``
+        for a negative one), as the certificate's checker bounds it."""
+        d = self.d
+        m = len(self.domain_rows)
+        g = gcd(*f) or 1
+        ys: dict[int, Fraction] = {}
+        for t, y in proof.pairs:
+            p = splits + t if t < m else splits - 1 - (t - m)
+            if y < 0 or not 0 <= p < len(cons):
+                raise CertificateError(f"{where}: a multiplier is negative or names no constraint")
+            scale = gcd(*cons[p])
+            if scale:
+                ys[p] = ys.get(p, Fraction(0)) + g * y / scale
+        residual = [Fraction(a) for a in f]
+        for p, y in ys.items():
+            residual = [a - y * c for a, c in zip(residual, pad(cons[p], d + 1))]
+        if any(residual[1:]):
+            if self.box_scale is None:
+                raise CertificateError(f"{where}: the multipliers leave a form with a gradient, on a domain not a box")
+            for c, a in enumerate(residual[1:]):
+                if a:
+                    p = splits + 2 * c + (a < 0)
+                    ys[p] = ys.get(p, Fraction(0)) + abs(a) / self.box_scale
+        mu = lcm(1, *(v.denominator for v in ys.values()))
+        hints = [(p, int(v * mu)) for p, v in ys.items() if v]
+        self._check_combination(where, f, mu, hints, cons)
+        return mu, hints
 
     def _check_combination(self, where: str, f: list[int], mu: int, ys, cons) -> None:
         """What Checker.v's farkas checks: ``mu * f - sum y_t cons_t`` is a nonnegative constant."""

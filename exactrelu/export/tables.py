@@ -8,7 +8,9 @@ from a certificate they are derived here: the facet shared by adjacent regions l
 hyperplane of the first neuron (in layer order) whose bit differs between their patterns (its form
 is the same under both patterns, since the layers before it agree, and it changes sign across the
 facet), and the multipliers are then solved for and checked exactly.  A certificate's polygons are
-the domain cut by its pattern's half-planes (:func:`~exactrelu.export.planar.pattern_rows`).
+the domain cut by its pattern's half-planes (:func:`~exactrelu.export.planar.pattern_rows`).  A compact
+certificate leaves the maps out: they are recomputed from the pattern (:func:`pattern_map`); the
+constraint form has no vertices, and none are needed here.
 """
 
 from __future__ import annotations
@@ -19,13 +21,22 @@ from fractions import Fraction
 from math import gcd, lcm
 from typing import Any
 
+from ..engines.forms import IntegerNetwork
 from ..errors import InternalError, InvalidArgument, InvalidNumber
 from ..network import Network
 from ..rational import parse_rational_text
 from ..region import Region
 from .planar import boundary_segments, pattern_rows, region_polygon, rows_polygon
 
-__all__ = ["TableRegion", "TableEdge", "Tables", "tables_from_partition", "tables_from_certificate", "edge_identity"]
+__all__ = [
+    "TableRegion",
+    "TableEdge",
+    "Tables",
+    "tables_from_partition",
+    "tables_from_certificate",
+    "edge_identity",
+    "pattern_map",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +113,10 @@ def tables_from_partition(part: Any, source: str = "") -> Tables:
 
 
 def tables_from_certificate(cert: dict, *, source: str = "") -> Tables:
-    """:class:`Tables` of a certificate's JSON (docs/certificate.md): regions, maps and edges as
-    the certificate states them.  This reads, it does not verify: check the certificate first
-    (``exactrelu latex`` does).
+    """:class:`Tables` of a certificate's JSON (docs/certificate.md), in either form (vertices or
+    constraints), default or compact: regions, maps and edges as the certificate states them, a
+    left-out map recomputed from the pattern.  This reads, it does not verify: check the
+    certificate first (``exactrelu latex`` does).
 
     >>> from exactrelu import EXAMPLE, certify
     >>> t = tables_from_certificate(certify(EXAMPLE))
@@ -115,16 +127,10 @@ def tables_from_certificate(cert: dict, *, source: str = "") -> Tables:
         raise InvalidArgument("not an exactrelu certificate (its format is not exactrelu-certificate)")
     try:
         net = Network.from_json(cert["network"])
-        regions = [
-            TableRegion(
-                tuple(tuple(int(b) for b in layer) for layer in r["pattern"]),
-                tuple(_q(v) for v in r["point"]),
-                tuple(tuple(_q(v) for v in row) for row in r["map"]["weight"]),
-                tuple(_q(v) for v in r["map"]["bias"]),
-            )
-            for r in cert["regions"]
-        ]
-        pairs = [(int(i), int(j)) for i, j in cert["edges"]]
+        inet = IntegerNetwork.of(net)
+        regions = [_table_region(inet, r) for r in cert["regions"]]
+        # the constraint form's edges also carry their facets' proofs: [i, j, P, Q]
+        pairs = [(int(e[0]), int(e[1])) for e in cert["edges"]]
         domain = cert["domain"]
         domain_rows = [(_q(b),) + tuple(-_q(a) for a in row) for row, b in zip(domain["A"], domain["b"])]
     except (KeyError, TypeError, ValueError) as exc:
@@ -140,6 +146,40 @@ def tables_from_certificate(cert: dict, *, source: str = "") -> Tables:
     return Tables(
         tuple(net.input_names), tuple(net.output_names), tuple(regions), tuple(edges), source, _boundary(regions)
     )
+
+
+def _table_region(inet: IntegerNetwork, region: dict) -> TableRegion:
+    """A certificate's region; a compact certificate's has no ``map``: recomputed from its pattern."""
+    pattern = tuple(tuple(int(b) for b in layer) for layer in region["pattern"])
+    point = tuple(_q(v) for v in region["point"])
+    if "map" not in region:
+        return TableRegion(pattern, point, *pattern_map(inet, pattern))
+    weight = tuple(tuple(_q(v) for v in row) for row in region["map"]["weight"])
+    return TableRegion(pattern, point, weight, tuple(_q(v) for v in region["map"]["bias"]))
+
+
+def pattern_map(
+    net: Network | IntegerNetwork, pattern: Sequence[Sequence[int]]
+) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, ...]]:
+    """The exact output map ``(weight, bias)`` of ``net`` on the cell of an activation ``pattern``:
+    the engines' composition of the integer layers (:class:`~exactrelu.engines.forms.IntegerNetwork`;
+    pass one to map many patterns), layer by layer under the pattern's bits.
+
+    >>> from exactrelu import EXAMPLE
+    >>> weight, bias = pattern_map(EXAMPLE, [[1, 1]])
+    >>> [[str(w) for w in row] for row in weight], [str(b) for b in bias]
+    ([['-1', '3'], ['1', '3']], ['-1', '-9/4'])
+    """
+    inet = net if isinstance(net, IntegerNetwork) else IntegerNetwork.of(net)
+    if len(pattern) != len(inet.layers) - 1:
+        raise ValueError(f"a pattern of {len(pattern)} layers for {len(inet.layers) - 1} hidden layers")
+    forms = inet.first_forms()
+    for k, bits in enumerate(pattern):
+        if len(bits) != len(forms.rows):
+            raise ValueError(f"layer {k} of a pattern has {len(bits)} bits for {len(forms.rows)} neurons")
+        forms = inet.next_forms_of_leaves(k, forms, [bits])[0]
+    weight = tuple(tuple(Fraction(a, forms.den) for a in row[1:]) for row in forms.rows)
+    return weight, tuple(Fraction(row[0], forms.den) for row in forms.rows)
 
 
 def _boundary(regions: Sequence[TableRegion]) -> tuple:
