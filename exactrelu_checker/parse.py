@@ -219,7 +219,7 @@ def _decode(data: bytes | str, what: str, number) -> object:
         try:
             data = bytes(data).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MalformedCertificate(f"{what}: not UTF-8: {exc.reason} at byte {exc.start}") from None
+            raise MalformedCertificate(f"{what}: not JSON (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
     if _SUSPECT[number is None].search(data):  # C-speed scans: an unknown key is refused before anything is built
         unknown = next((key for key in _KEY.findall(data) if key not in _KEYS[number is None]), None)
         if unknown is not None:

@@ -6,6 +6,7 @@ import argparse
 import gzip
 import json
 
+from ..certificate.limits import refuse_long_inputs, refuse_long_numbers
 from ..certificate.producer import compact
 from ..engines.run import choose_engine
 from ..partition import certify
@@ -52,11 +53,13 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.output)
     parallel = parallel_options(args)
     net, domain = load_inputs(args)
+    refuse_long_inputs(net, domain)  # before any work: numbers the checker would refuse
     if args.jobs is None and choose_engine(args.engine, domain.dim) == "lp":
         parallel["jobs"] = 1  # the constraint form is made in one process: only an explicit --jobs is refused
     with region_progress(args.progress) as on_region:
         cert = certify(net, domain, progress=on_region, boundary=args.boundary, engine=args.engine, **parallel)
     text = json.dumps(compact(cert) if args.compact else cert, separators=(",", ":"))
+    refuse_long_numbers(cert, text)
     size = len(text)
     if args.output.endswith(".gz"):  # gzip (fixed header time: the same bytes every run); the checker reads it
         packed = gzip.compress(text.encode("utf-8"), mtime=0)
