@@ -1,7 +1,5 @@
 """``python -m exactrelu`` is the ``exactrelu`` command."""
 
-import sys
+from .cli import command
 
-from .cli import main
-
-sys.exit(main())
+command()

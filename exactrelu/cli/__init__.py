@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+from typing import NoReturn
 
 from ..engines.collector import paused_gc
 from ..errors import ExactReluError, InternalError, Interrupted
 from . import boundary, certify, check, coq, diff, dof, latex, plot, regions, report
 from .common import Parser, UsageError, usage_message
 
-__all__ = ["main", "build_parser", "EXIT_BROKEN_PIPE"]
+__all__ = ["main", "command", "build_parser", "EXIT_BROKEN_PIPE"]
 
 EXIT_BROKEN_PIPE = 128 + 13  # the shell's status for a process killed by SIGPIPE
 COMMANDS = {
@@ -40,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS.values():
         command.add_parser(sub)
     return parser
+
+
+def command() -> NoReturn:
+    """The ``exactrelu`` command: :func:`main`, then an exit that Ctrl-C no longer disturbs.  The
+    first Ctrl-C stops the work and writes what was found, a second one stops the writing (no
+    partial file is left); any further one would otherwise land in the interpreter's shutdown."""
+    try:
+        code = main()
+    except KeyboardInterrupt:  # pressed again while the first one was being handled
+        code = 130
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -260,15 +260,16 @@ def check_output(destination: str | None) -> None:
         if not os.access(path, os.W_OK):
             raise InvalidArgument(f"cannot write {destination}: permission denied")
         return
-    existed = path.exists()
+    target = Path(os.path.realpath(path))  # a symbolic link (even dangling) stays: its target is written
+    existed = target.exists()
     try:
-        with open(path, "a", encoding="utf-8"):  # creates, never truncates
+        with open(target, "a", encoding="utf-8"):  # creates, never truncates
             pass
     except OSError as exc:
         raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
     if not existed:
         with contextlib.suppress(OSError):
-            path.unlink()
+            target.unlink()
 
 
 def read_certificate_file(path: str) -> dict:
@@ -291,13 +292,25 @@ def write_bytes(data: bytes, destination: str) -> None:
 
 
 def write_stream(destination: str, writer: Callable[[IO[str]], None]) -> None:
-    """Let ``writer`` write to a file, or to stdout for ``-`` (for documents too big to hold)."""
+    """Let ``writer`` write to a file, or to stdout for ``-`` (for documents too big to hold).  A
+    file is written beside its destination and renamed there when complete, so an error or a Ctrl-C
+    while writing leaves no truncated document (a device or pipe is written in place)."""
     if destination == "-":
         writer(sys.stdout)
         return
+    in_place = os.path.exists(destination) and not os.path.isfile(destination)
+    path = Path(destination if in_place else os.path.realpath(destination))  # a link's target is replaced
+    part = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with open(destination, "w", encoding="utf-8") as f:
-            writer(f)
+        try:
+            with open(part, "w", encoding="utf-8") as f:
+                writer(f)
+            if not in_place:
+                os.replace(part, path)
+        except BaseException:
+            if not in_place:
+                part.unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
 

@@ -94,7 +94,16 @@ class ProcessExecutor:
         return as_completed(list(futures))
 
     def close(self, cancel: bool) -> None:
-        self._pool.shutdown(wait=not cancel, cancel_futures=True)
+        """Stop the workers; ``cancel`` (an interrupted run): at once, killing those still walking
+        (their work is dropped anyway, and waiting for them would keep the exit waiting: a second
+        Ctrl-C there left the process hanging).  A Ctrl-C during these few milliseconds is ignored."""
+        if not cancel:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
+        with _sigint_ignored():
+            for process in list((self._pool._processes or {}).values()):
+                process.kill()
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---------------------------------------------------------------------- Dask

@@ -1,0 +1,97 @@
+"""Ctrl-C during a long run: what was found is written (once), a second Ctrl-C exits at once, and
+no half-written document or helper process is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from exactrelu.cli.common import write_stream
+
+
+def _long_run(tmp_path, out, *options):
+    """``regions`` on a network whose enumeration takes over ten seconds, started with a progress
+    bar, returned once the bar shows regions found (not after a fixed sleep: imports can take longer
+    than that on a busy machine), with what it wrote to stderr so far."""
+    rng = random.Random(7)
+    layers = [{"weight": [[rng.randint(-9, 9) for _ in range(3)] for _ in range(40)],
+               "bias": [rng.randint(-4, 4) for _ in range(40)]},
+              {"weight": [[rng.randint(-9, 9) for _ in range(40)] for _ in range(40)],
+               "bias": [rng.randint(-4, 4) for _ in range(40)]},
+              {"weight": [[1] * 40], "bias": [0]}]
+    net = tmp_path / "big.json"
+    net.write_text(json.dumps({"layers": layers}))
+    proc = subprocess.Popen([sys.executable, "-m", "exactrelu", "regions", str(net), "--box=-1:1,-1:1,-1:1",
+                             "-o", str(out), "--progress", *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # One process shows "regions: N", several "sub-trees: ... N regions".
+    found = re.compile(rb"regions: [1-9]|[1-9][\d,]* regions")
+    seen, deadline = b"", time.monotonic() + 120
+    while not found.search(seen) and time.monotonic() < deadline and proc.poll() is None:
+        seen += os.read(proc.stderr.fileno(), 4096)
+    return proc, seen
+
+
+def test_interrupt_keeps_what_was_found(tmp_path):
+    """Ctrl-C during a long enumeration still writes the regions found, marked incomplete."""
+    out = tmp_path / "partial.json"
+    proc, seen = _long_run(tmp_path, out)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = (part.decode() for part in proc.communicate(timeout=120))
+    stderr = seen.decode() + stderr
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "Traceback" not in stderr
+    data = json.loads(out.read_text())
+    assert data["summary"]["complete"] is False
+    assert data["summary"]["regions"] == len(data["regions"]) > 0
+    assert "INCOMPLETE" in stdout
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_second_interrupt_exits_at_once_and_leaves_no_half_file(tmp_path, jobs):
+    """Ctrl-C again and again, as an impatient user does: the process exits promptly with 130 (with helper
+    processes it once hung, waiting for a helper to finish its task), leaves no helper behind, and
+    the output is the whole partial document or absent, never a truncated one."""
+    out = tmp_path / "partial.json"
+    proc, _ = _long_run(tmp_path, out, "--jobs", jobs)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    for _ in range(40):  # then Ctrl-C again every 50 ms until it has exited (or 2 s)
+        time.sleep(0.05)
+        if proc.poll() is not None:
+            break
+        proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr.decode()
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    if out.exists():
+        assert json.loads(out.read_text())["summary"]["complete"] is False
+    time.sleep(0.2)  # a killed helper is reaped by then
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "big.json")], capture_output=True, text=True).stdout
+    assert left.strip() == "", "a helper process outlived the run"
+
+
+def test_an_interrupted_write_leaves_the_old_file(tmp_path):
+    """A document is written beside its destination and renamed when complete: an interrupted
+    writer leaves an existing file as it was and nothing beside it."""
+    out = tmp_path / "out.json"
+    out.write_text("old")
+
+    def writer(stream):
+        stream.write("new, half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_stream(str(out), writer)
+    assert out.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+    write_stream(str(out), lambda stream: stream.write("new"))
+    assert out.read_text() == "new" and sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
