@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -64,6 +65,21 @@ def parse_rational_text(text: str, what: str = "value") -> Fraction:
             raise InvalidNumber(f"{what} {text!r} is not a number") from exc
         return _decimal_fraction(value, what, repr(text))
     raise InvalidNumber(f"{what} {text!r} is not an integer, decimal or p/q")
+
+
+def unique_keys(error: Callable[[str], Exception]) -> Callable[[list], dict]:
+    """A ``json.loads`` ``object_pairs_hook`` that refuses a key given twice in one object (JSON
+    allows it, and the last one would silently win), raising ``error(message)``."""
+
+    def hook(pairs: list) -> dict:
+        data = dict(pairs)
+        if len(data) < len(pairs):
+            keys = [k for k, _ in pairs]
+            key = next(k for i, k in enumerate(keys) if k in keys[:i])
+            raise error(f"key {key!r} appears twice in one object")
+        return data
+
+    return hook
 
 
 def json_integer(text: str) -> int | Fraction:

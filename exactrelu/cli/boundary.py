@@ -19,6 +19,7 @@ from .common import (
     add_network_options,
     add_parallel_options,
     check_output,
+    counted,
     load_inputs,
     parallel_options,
     write,
@@ -80,8 +81,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stderr if args.output == "-" else sys.stdout
     classes = "the zero level set of the output" if net.n_outputs == 1 else f"argmax of {net.n_outputs} outputs"
     print(
-        f"{len(result.regions)} regions; decision boundary ({classes}): {summary['pieces']} pieces in "
-        f"{summary['components']} connected components, {summary['ties']} regions where two outputs tie",
+        f"{counted(len(result.regions), 'region')}; decision boundary ({classes}): "
+        f"{counted(summary['pieces'], 'piece')} in {counted(summary['components'], 'connected component')}, "
+        f"{summary['ties']} regions where two outputs tie" + ("" if result.complete else "  INCOMPLETE (interrupted)"),
         file=out,
     )
     out_name = net.output_names[0]
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         holes = "" if entry["holes"] is None else f", {entry['holes']} holes"
         print(
             f"class {entry['class']} ({class_names[entry['class']]}): wins in {entry['regions']} regions "
-            f"({entry['whole_regions']} whole), {entry['components']} connected components{holes}",
+            f"({entry['whole_regions']} whole), {counted(entry['components'], 'connected component')}{holes}",
             file=out,
         )
     show = args.list if args.list is not None else len(boundary.pieces) <= SMALL

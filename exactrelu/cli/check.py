@@ -11,7 +11,7 @@ from exactrelu_checker import MalformedCertificate
 
 from ..certificate.model import network_json
 from ..errors import InvalidArgument
-from .common import ACTIVATION_HELP, available_cores, describe, load_network, parse_activation, positive_int
+from .common import ACTIVATION_HELP, describe, load_network, local_jobs, parse_activation, positive_int
 
 __all__ = ["add_parser", "run"]
 
@@ -41,7 +41,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    jobs = available_cores() if args.jobs is None else args.jobs
+    jobs = local_jobs(args.jobs)
     if args.network is None:
         if args.activation is not None:
             raise InvalidArgument("--activation describes the --network file; give --network FILE too")

@@ -41,6 +41,8 @@ __all__ = [
     "add_list_option",
     "add_parallel_options",
     "parallel_options",
+    "local_jobs",
+    "counted",
     "SMALL",
     "ACTIVATION_HELP",
 ]
@@ -124,8 +126,27 @@ def parallel_options(args: argparse.Namespace) -> dict:
     """The keywords ``jobs``, ``checkpoint`` and ``dask`` for :func:`~exactrelu.partition.partition`."""
     if args.jobs is not None and args.dask not in (None, "local"):
         raise InvalidArgument("--jobs counts local processes; a Dask scheduler brings its own workers (drop --jobs)")
-    jobs = args.jobs if args.jobs is not None else available_cores() if args.dask in (None, "local") else 1
+    jobs = local_jobs(args.jobs) if args.dask in (None, "local") else 1
     return {"jobs": jobs, "checkpoint": args.checkpoint, "dask": args.dask}
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: ``counted(1, "output")`` is ``"1 output"``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def local_jobs(asked: int | None) -> int:
+    """``--jobs`` on this machine (default: every core); a typo such as ``--jobs 100000`` would
+    start that many processes at once, so more than four per core (and more than 64) is refused."""
+    cores = available_cores()
+    if asked is None:
+        return cores
+    most = max(64, 4 * cores)
+    if asked > most:
+        raise InvalidArgument(
+            f"--jobs {asked}: more processes than this machine can use ({cores} cores; at most {most})"
+        )
+    return asked
 
 
 def available_cores() -> int:

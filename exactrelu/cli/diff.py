@@ -20,6 +20,7 @@ from .common import (
     SMALL,
     add_list_option,
     check_output,
+    counted,
     describe,
     domain_option,
     load_network,
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stderr if args.output == "-" else sys.stdout
     for name, path, net in (("a", args.a, net_a), ("b", args.b, net_b)):
         print(
-            f"{name}: {path}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {net.n_outputs} outputs "
+            f"{name}: {path}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {counted(net.n_outputs, 'output')} "
             f"({describe(net)})",
             file=out,
         )

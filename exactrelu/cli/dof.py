@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ..partition import partition
 from ..progress import region_progress
@@ -23,15 +24,18 @@ def run(args: argparse.Namespace) -> int:
     with region_progress(args.progress) as on_region:
         result = partition(net, domain, progress=on_region)
     if not result.complete:
+        print("exactrelu dof: interrupted before every region was found: nothing written", file=sys.stderr)
         return 130
     numbers = result.dof().to_json()
     if args.output:
         write(json.dumps(numbers, indent=1), args.output)
-    print(f"{len(result.regions)} regions in {domain.dim} dimensions")
+    out = sys.stderr if args.output == "-" else sys.stdout  # stdout holds the JSON then
+    print(f"{len(result.regions)} regions in {domain.dim} dimensions", file=out)
     print(
         f"continuous_dim: {numbers['continuous_dim']}  (functions affine on every region and continuous "
-        "across every shared facet; the same for every output)"
+        "across every shared facet; the same for every output)",
+        file=out,
     )
-    print(f"free_dim: {numbers['free_dim']}  (regions x (inputs + 1): affine on every region, no continuity)")
-    print(f"parameters: {numbers['parameters']}  (the network's weights and biases)")
+    print(f"free_dim: {numbers['free_dim']}  (regions x (inputs + 1): affine on every region, no continuity)", file=out)
+    print(f"parameters: {numbers['parameters']}  (the network's weights and biases)", file=out)
     return 0

@@ -15,6 +15,7 @@ from .common import (
     add_network_options,
     add_parallel_options,
     check_output,
+    counted,
     describe,
     describe_slice,
     load_inputs,
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     name = net.source or "network"
     total = time.perf_counter() - started
     print(
-        f"{name}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {net.n_outputs} outputs "
+        f"{name}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {counted(net.n_outputs, 'output')} "
         f"({describe(net)})",
         file=out,
     )

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     s = summarize(result)
     print(
         f"report ({s.regions} regions, {s.edges} edges, {s.linear_pieces} linear pieces, {s.boundary_pieces} "
-        f"decision-boundary pieces; {len(page.encode()) / 1000:.1f} kB) written to {args.output}",
+        f"decision-boundary pieces; {len(page.encode()) / 1000:.1f} kB) written to {'stdout' if args.output == '-' else args.output}",
         file=sys.stderr if args.output == "-" else sys.stdout,
     )
     return 0 if result.complete else 130

@@ -27,7 +27,7 @@ from ..errors import (
     LowerDimensionalDomain,
     UnboundedDomain,
 )
-from ..rational import format_rational, json_integer, parse_rational_text, to_rational
+from ..rational import format_rational, json_integer, parse_rational_text, to_rational, unique_keys
 from .cell import Cell, box_cell
 from .exact import primitive, rank_of
 from .lp import LPSolver, Status, interior_point
@@ -263,6 +263,7 @@ def read_polytope(path: str | Path) -> Domain:
             parse_float=Decimal,
             parse_int=json_integer,
             parse_constant=_refuse_constant,
+            object_pairs_hook=unique_keys(lambda message: InvalidDomain(f"polytope file {path}: {message}")),
         )
     except InvalidNumber as exc:
         raise InvalidDomain(f"polytope file {path}: {exc}") from exc

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InvalidNetwork, InvalidNumber
 from ..network import Network
-from ..rational import json_integer
+from ..rational import json_integer, unique_keys
 from . import _read_text
 
 __all__ = ["read_json", "NETWORK_KEYS", "LAYER_KEYS"]
@@ -25,7 +25,13 @@ def read_json(path: str | Path) -> Network:
     """
     text = _read_text(path, "JSON file")
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=json_integer, parse_constant=_refuse_constant)
+        data = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=json_integer,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=unique_keys(lambda message: InvalidNetwork(f"network file {path}: {message}")),
+        )
     except json.JSONDecodeError as exc:
         raise InvalidNetwork(f"network file {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from exc
     except RecursionError as exc:
