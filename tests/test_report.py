@@ -203,7 +203,7 @@ def test_command_to_stdout(capsys):
     assert main(["report", "--box=0:1,0:1", "-o", "-"]) == 0
     out, err = capsys.readouterr()
     assert out.rstrip("\n") == report_html(partition(EXAMPLE))
-    assert err.startswith("report (4 regions") and err.endswith("written to -\n")
+    assert err.startswith("report (4 regions") and err.endswith("written to stdout\n")
 
 
 def test_command_on_a_slice(tmp_path):
