@@ -195,8 +195,10 @@ def _names(given: tuple[str, ...], count: int, prefix: str, what: str) -> tuple[
 
 def _make_layer(k: int, weight: object, bias: object) -> Layer:
     rows = _as_rows(weight, f"weight of layer {k}")
-    if not rows or not rows[0]:
-        raise InvalidNetwork(f"weight of layer {k} is empty")
+    if not rows:
+        raise InvalidNetwork(f"weight of layer {k} is empty (no neurons)")
+    if not rows[0]:
+        raise InvalidNetwork(f"weight of layer {k} has {len(rows)} rows with no entries (a layer needs inputs)")
     width = len(rows[0])
     if len(rows) > MAX_NEURONS_PER_LAYER or width > MAX_NEURONS_PER_LAYER:
         raise InvalidNetwork(f"weight of layer {k} has shape ({len(rows)}, {width}), too large")

@@ -53,3 +53,19 @@ def test_counts_are_words_and_dof_on_stdout_is_json(tmp_path):
     report = run("report", "-o", "-", cwd=tmp_path)
     assert report.returncode == 0 and "<html" in report.stdout
     assert report.stderr.strip().endswith("written to stdout")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"layers": [{"weight": [[NaN, 1]], "bias": [0]}]}', "contains NaN"),
+        ('{"layers": [{"weight": [[], []], "bias": [0, 0]}]}', "has 2 rows with no entries"),
+        ('{"layers": [{"weight": [], "bias": []}]}', "is empty (no neurons)"),
+        ('{"layers": [{"weight": [[1, 2]], "bias": [0]}, {"weight": [[1, 2]], "bias": [0]}]}', "shape (1, 2)"),
+    ],
+)
+def test_every_network_message_names_the_file(tmp_path, text, message):
+    (tmp_path / "n.json").write_text(text)
+    out = run("regions", "n.json", "--box=0:1,0:1", cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.startswith("exactrelu: error: network file n.json: ")
+    assert message in out.stderr and out.stderr.count("\n") == 1

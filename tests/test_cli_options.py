@@ -235,6 +235,10 @@ def test_box_with_negative_first_bound_gets_a_hint(capsys):
     assert main(["regions", "--box", "-1:1,0:1"]) == 2
     line = _one_error_line(capsys)
     assert "argument --box: expected one argument" in line and "--box=-1:1,0:1" in line
+    for given in (["--box"], ["--box", "--no-list"]):  # no value at all: no hint about negative bounds
+        assert main(["regions", *given]) == 2
+        line = _one_error_line(capsys)
+        assert "expected one argument, e.g. --box=0:1,0:1" in line and "negative" not in line
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")

@@ -197,9 +197,10 @@ def usage_message(message: str, argv: list[str]) -> str:
         return f"{message}; values starting with '-' must be joined with '=': --at=-1/2,0,..."
     if message.startswith("argument --box: expected one argument"):
         position = argv.index("--box") if "--box" in argv else -1
-        value = argv[position + 1] if 0 <= position < len(argv) - 1 and argv[position + 1].startswith("-") else ""
-        example = f"--box={value}" if value else "--box=-1:1,0:1"
-        return f"{message}; a box whose first bound is negative must be joined with '=': {example}"
+        value = argv[position + 1] if 0 <= position < len(argv) - 1 else ""
+        if not (value[:1] == "-" and value[1:2] in set("0123456789.")):  # not a negative bound: nothing to join
+            return f"{message}, e.g. --box=0:1,0:1"
+        return f"{message}; a box whose first bound is negative must be joined with '=': --box={value}"
     return message
 
 

@@ -70,7 +70,12 @@ def load(source: object, **options) -> Network:
         module, name = _READERS[suffix]
         reader = getattr(importlib.import_module(f".{module}", __name__), name)
         _check_options(options, _keywords(reader), f"a {suffix} file")
-        return reader(path, **options)
+        try:
+            return reader(path, **options)
+        except InvalidNetwork as exc:  # every message names the file (some layers' checks do not know it)
+            if str(path) in str(exc):
+                raise
+            raise type(exc)(f"network file {path}: {exc}") from exc
     if type(source).__module__.startswith("onnx"):
         from .onnx_format import from_onnx_model  # deferred: onnx is an optional dependency
 
