@@ -7,6 +7,7 @@ from the matching built-in so ``except ValueError`` keeps working.  The command 
 
 __all__ = [
     "ExactReluError",
+    "kind_of",
     "InvalidNumber",
     "InvalidNetwork",
     "InvalidDomain",
@@ -80,3 +81,9 @@ class ContinuityError(InternalError):
 
 class CertificateError(InternalError):
     """The certificate producer did not find a proof it should always find."""
+
+
+def kind_of(value: object) -> str:
+    """The type of ``value`` with its article, for messages: ``kind_of(3)`` is ``"an int"``."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"

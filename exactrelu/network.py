@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .errors import InvalidNetwork, InvalidNumber
+from .errors import InvalidNetwork, InvalidNumber, kind_of
 from .rational import format_rational, to_rational
 
 __all__ = ["Layer", "Network", "READING_DECIMAL", "READING_BINARY", "READING_RATIONAL"]
@@ -223,7 +223,7 @@ def _as_list(value: object, what: str) -> list:
     if hasattr(value, "tolist"):
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
-        raise InvalidNetwork(f"{what} is a {type(value).__name__}, expected a list")
+        raise InvalidNetwork(f"{what} is {kind_of(value)}, expected a list")
     return list(value)
 
 
@@ -234,6 +234,6 @@ def _as_rows(value: object, what: str) -> list[list]:
         if hasattr(row, "tolist"):
             row = row.tolist()
         if not isinstance(row, (list, tuple)):
-            raise InvalidNetwork(f"{what} row {i + 1} is a {type(row).__name__}, expected a list")
+            raise InvalidNetwork(f"{what} row {i + 1} is {kind_of(row)}, expected a list")
         out.append(list(row))
     return out

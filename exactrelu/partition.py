@@ -27,7 +27,7 @@ from .certificate.producer import produce_certificate
 from .engines.dd import DD_MAX_DIM
 from .engines.parallel import run_parallel
 from .engines.run import EngineResult, Progress, run
-from .errors import InvalidDomain
+from .errors import InvalidDomain, kind_of
 from .export.geometry_json import region_geometry_json, slice_json
 from .export.json_stream import Items, write_document
 from .geometry.domain import Domain
@@ -189,7 +189,7 @@ def as_domain(domain: Domain | Sequence[tuple[object, object]] | None, network: 
         domain = default_domain(network)
     elif not isinstance(domain, Domain):
         if isinstance(domain, (str, bytes)) or not isinstance(domain, Sequence):
-            raise InvalidDomain(f"domain is a {type(domain).__name__}; expected a Domain or a box as (lo, hi) pairs")
+            raise InvalidDomain(f"domain is {kind_of(domain)}; expected a Domain or a box as (lo, hi) pairs")
         domain = Domain.box(domain)
     if domain.dim != network.n_inputs:
         raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")

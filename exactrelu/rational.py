@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from . import gmp
-from .errors import InvalidNumber
+from .errors import InvalidNumber, kind_of
 
 __all__ = [
     "to_rational",
@@ -146,7 +146,7 @@ def to_rational(value: object, what: str = "value") -> Fraction:
         return Fraction(int(value))  # type: ignore[call-overload]  # python-flint
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
-    raise InvalidNumber(f"{what} is a {type(value).__name__} ({value!r:.60}), expected a number")
+    raise InvalidNumber(f"{what} is {kind_of(value)} ({value!r:.60}), expected a number")
 
 
 def _is_numpy_float(value: object) -> bool:

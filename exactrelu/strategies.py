@@ -33,7 +33,7 @@ from hypothesis import note, reject
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from .errors import InternalError, InvalidArgument
+from .errors import InternalError, InvalidArgument, kind_of
 from .geometry.domain import Domain
 from .geometry.exact import dehomogenize, rank_of
 from .network import Network
@@ -454,7 +454,7 @@ def points_in(region: Region | Partition) -> SearchStrategy[tuple[Fraction, ...]
             raise InvalidArgument("the partition has no regions")
         return st.sampled_from(region.regions).flatmap(_point_in)
     if not isinstance(region, Region):
-        raise InvalidArgument(f"points_in takes a Region or a Partition, not a {type(region).__name__}")
+        raise InvalidArgument(f"points_in takes a Region or a Partition, not {kind_of(region)}")
     return _point_in(region)
 
 

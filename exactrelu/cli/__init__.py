@@ -47,7 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
 def command() -> NoReturn:
     """The ``exactrelu`` command: :func:`main`, then an exit that Ctrl-C no longer disturbs.  The
     first Ctrl-C stops the work and writes what was found, a second one stops the writing (no
-    partial file is left); any further one would otherwise land in the interpreter's shutdown."""
+    partial file is left); any further one would otherwise land in the interpreter's shutdown.  A
+    Ctrl-C that lands inside an object's finaliser is dropped quietly (Python would print it as an
+    ignored exception with its traceback): press it again."""
+    default_hook = sys.unraisablehook
+
+    def unraisable(event) -> None:
+        if not issubclass(event.exc_type, KeyboardInterrupt):
+            default_hook(event)
+
+    sys.unraisablehook = unraisable
     try:
         code = main()
     except KeyboardInterrupt:  # pressed again while the first one was being handled

@@ -11,7 +11,7 @@ import importlib
 import inspect
 from pathlib import Path
 
-from ..errors import InvalidNetwork, UnsupportedModel
+from ..errors import InvalidNetwork, UnsupportedModel, kind_of
 from ..network import Network
 
 __all__ = ["load", "SUFFIXES"]
@@ -87,7 +87,7 @@ def load(source: object, **options) -> Network:
         _check_options(options, _keywords(from_module), "a torch module")
         return from_module(source, **options)
     raise UnsupportedModel(
-        f"cannot load a {type(source).__name__}; expected a path, a Network, an ONNX model or a torch module"
+        f"cannot load {kind_of(source)}; expected a path, a Network, an ONNX model or a torch module"
     )
 
 

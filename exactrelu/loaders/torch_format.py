@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidArgument, InvalidNetwork, UnsupportedModel
+from ..errors import InvalidArgument, InvalidNetwork, UnsupportedModel, kind_of
 from ..network import READING_BINARY, Network
 from ..rational import format_rational, to_rational
 from . import _unreadable
@@ -120,7 +120,7 @@ def from_state_dict(
     groups: dict[str, dict] = {}
     for key, tensor in state.items():
         if not torch.is_tensor(tensor):
-            raise InvalidNetwork(f"state dict entry {key!r} is a {type(tensor).__name__}, expected a tensor")
+            raise InvalidNetwork(f"state dict entry {key!r} is {kind_of(tensor)}, expected a tensor")
         prefix, _, leaf = str(key).rpartition(".")
         if leaf not in ("weight", "bias"):
             raise UnsupportedModel(
@@ -244,7 +244,7 @@ def read_torch_file(
                 f"network file {path} holds a state dict of Linear layers; input_shape= applies to whole modules only"
             )
         return from_state_dict(obj, activation=activation, negative_slope=negative_slope, source=str(path))
-    raise UnsupportedModel(f"network file {path} holds a {type(obj).__name__}, expected an nn.Module or a state dict")
+    raise UnsupportedModel(f"network file {path} holds {kind_of(obj)}, expected an nn.Module or a state dict")
 
 
 def _leaves(module, name: str):
