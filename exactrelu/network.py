@@ -198,7 +198,8 @@ def _make_layer(k: int, weight: object, bias: object) -> Layer:
     if not rows:
         raise InvalidNetwork(f"weight of layer {k} is empty (no neurons)")
     if not rows[0]:
-        raise InvalidNetwork(f"weight of layer {k} has {len(rows)} rows with no entries (a layer needs inputs)")
+        its = "its row has" if len(rows) == 1 else f"its {len(rows)} rows have"
+        raise InvalidNetwork(f"weight of layer {k} is empty: {its} no entries (a layer needs inputs)")
     width = len(rows[0])
     if len(rows) > MAX_NEURONS_PER_LAYER or width > MAX_NEURONS_PER_LAYER:
         raise InvalidNetwork(f"weight of layer {k} has shape ({len(rows)}, {width}), too large")

@@ -59,7 +59,7 @@ def test_counts_are_words_and_dof_on_stdout_is_json(tmp_path):
     "text, message",
     [
         ('{"layers": [{"weight": [[NaN, 1]], "bias": [0]}]}', "contains NaN"),
-        ('{"layers": [{"weight": [[], []], "bias": [0, 0]}]}', "has 2 rows with no entries"),
+        ('{"layers": [{"weight": [[], []], "bias": [0, 0]}]}', "is empty: its 2 rows have no entries"),
         ('{"layers": [{"weight": [], "bias": []}]}', "is empty (no neurons)"),
         ('{"layers": [{"weight": [[1, 2]], "bias": [0]}, {"weight": [[1, 2]], "bias": [0]}]}', "shape (1, 2)"),
     ],
