@@ -69,3 +69,14 @@ def test_every_network_message_names_the_file(tmp_path, text, message):
     out = run("regions", "n.json", "--box=0:1,0:1", cwd=tmp_path)
     assert out.returncode == 2 and out.stderr.startswith("exactrelu: error: network file n.json: ")
     assert message in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_latex_to_stdout_keeps_stdout_latex_and_coq_refuses_stdout(tmp_path):
+    """``latex -o -``: the LaTeX alone on stdout, its summary on stderr; ``coq`` writes a folder, so
+    ``-o -`` is refused in one line (it once made a folder named "-")."""
+    assert run("certify", "-o", "c.json", cwd=tmp_path).returncode == 0
+    latex = run("latex", "c.json", "-o", "-", cwd=tmp_path)
+    assert latex.returncode == 0 and latex.stdout.lstrip().startswith("\\") and "written to" not in latex.stdout
+    assert latex.stderr.strip().endswith("written to stdout")
+    coq = run("coq", "c.json", "-o", "-", cwd=tmp_path)
+    assert coq.returncode == 2 and "needs a folder name" in coq.stderr and not (tmp_path / "-").exists()

@@ -35,6 +35,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output.strip() in ("", "-"):
+        raise InvalidArgument("coq writes a folder of .v files: -o needs a folder name (not stdout)")
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise InvalidArgument(f"cannot write {args.output}: it is not a folder")

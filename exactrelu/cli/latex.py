@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
         note=note + ("" if complete else " INCOMPLETE (interrupted)."),
     )
     write(text.rstrip("\n"), args.output)
-    if args.output != "-":
-        picture = "with a TikZ picture" if args.picture and tables.dim == 2 else "no picture"
-        print(
-            f"LaTeX tables of {len(tables.regions)} regions and {len(tables.edges)} edges ({picture}) "
-            f"written to {args.output}"
-        )
+    picture = "with a TikZ picture" if args.picture and tables.dim == 2 else "no picture"
+    print(
+        f"LaTeX tables of {len(tables.regions)} regions and {len(tables.edges)} edges ({picture}) "
+        f"written to {'stdout' if args.output == '-' else args.output}",
+        file=sys.stderr if args.output == "-" else sys.stdout,  # stdout holds the LaTeX then
+    )
     return 0 if complete else 130
 
 
