@@ -168,3 +168,43 @@ def test_matplotlib_is_imported_only_when_drawing():
     code = "import sys, exactrelu.cli, exactrelu.export.figures; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def _fraction_rows(network, pattern):
+    """Oracle: each hidden neuron's pre-activation under the pattern, composed in Fractions layer by
+    layer (negated where its bit is 0)."""
+    from fractions import Fraction
+
+    d = network.n_inputs
+    current = [tuple(Fraction(int(k == i + 1)) for k in range(d + 1)) for i in range(d)]
+    rows = []
+    for layer, slope, bits in zip(network.layers[:-1], network.negative_slopes, pattern):
+        pre = [
+            tuple((b if k == 0 else 0) + sum(w * c[k] for w, c in zip(wrow, current)) for k in range(d + 1))
+            for wrow, b in zip(layer.weight, layer.bias)
+        ]
+        rows += [form if bit else tuple(-c for c in form) for form, bit in zip(pre, bits)]
+        current = [form if bit else tuple(slope * c for c in form) for form, bit in zip(pre, bits)]
+    return rows
+
+
+@pytest.mark.parametrize("name", ["leaky", "leaky_degenerate", "zero_on_half", "random6_2d_3x3x3", "repeat_deep"])
+def test_certificate_polygons_and_rows_match_the_slow_exact_ones(name):
+    """The tables' polygons (the domain cut by one half-plane after the other) equal the exact
+    polygon of all rows at once (every pair of lines intersected: cubic, the way they were made), and
+    the pattern rows (the engines' integer composition) equal a Fraction composition."""
+    from example_nets import by_name
+
+    from exactrelu import certify
+    from exactrelu.export.planar import pattern_rows, rows_polygon
+    from exactrelu.export.tables import tables_from_certificate
+
+    ex = by_name(name)
+    cert = certify(ex.net, ex.box)
+    tables = tables_from_certificate(cert)
+    domain = cert["domain"]
+    domain_rows = [(Fraction(b),) + tuple(-Fraction(a) for a in row) for row, b in zip(domain["A"], domain["b"])]
+    for region in tables.regions:
+        rows = pattern_rows(ex.net, region.pattern)
+        assert rows == _fraction_rows(ex.net, region.pattern)
+        assert list(region.polygon) == rows_polygon(domain_rows + rows)

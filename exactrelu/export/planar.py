@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from functools import cmp_to_key
 
+from ..engines.forms import IntegerNetwork
 from ..errors import InvalidArgument
 from ..network import Network
 from ..region import Region
@@ -25,6 +26,7 @@ __all__ = [
     "region_polygon",
     "rows_polygon",
     "clip",
+    "clipped_polygon",
     "area",
     "centroid",
     "class_rows",
@@ -106,6 +108,24 @@ def rows_polygon(rows: Sequence[Row]) -> Polygon:
             if all(_value(row, p) >= 0 for row in rows):
                 found.append(p)
     return _counterclockwise(found)
+
+
+def clipped_polygon(polygon: Polygon, rows: Sequence[Row]) -> Polygon:
+    """The convex ``polygon`` (counter-clockwise) cut by every half-plane ``row . (1, x) >= 0``,
+    one after the other: :func:`rows_polygon` of the polygon's rows and ``rows`` when that is a
+    polygon with an interior (linear in the rows, where :func:`rows_polygon` is cubic); ``[]`` when
+    what is left has no interior (the caller decides what a degenerate set is).
+
+    >>> square = rows_polygon([(0, 1, 0), (0, 0, 1), (1, -1, 0), (1, 0, -1)])
+    >>> clipped_polygon(square, [(1, -1, -1)]) == rows_polygon([(0, 1, 0), (0, 0, 1), (1, -1, -1)])
+    True
+    """
+    for row in rows:
+        polygon = clip(polygon, row)
+        if len(polygon) < 3:
+            return []
+    polygon = _counterclockwise(polygon)
+    return polygon if len(polygon) >= 3 and area(polygon) > 0 else []
 
 
 def clip(polygon: Polygon, row: Row) -> Polygon:
@@ -301,27 +321,23 @@ def segment_meets_box(a: Sequence, b: Sequence, lo: Sequence, hi: Sequence) -> b
     return True
 
 
-def pattern_rows(network: Network, pattern: Sequence[Sequence[int]]) -> list[tuple[Fraction, ...]]:
+def pattern_rows(network: Network | IntegerNetwork, pattern: Sequence[Sequence[int]]) -> list[tuple[Fraction, ...]]:
     """The closed region of an activation pattern as rows ``r . (1, x) >= 0``: for each hidden
     neuron its pre-activation form under the pattern, negated where the bit is 0 (any number of
-    inputs; add the domain's rows for the region itself).
+    inputs; add the domain's rows for the region itself).  The forms are the engines' exact integer
+    composition (:class:`~exactrelu.engines.forms.IntegerNetwork`; pass one for many patterns).
 
     >>> from exactrelu import EXAMPLE
     >>> [tuple(map(str, r)) for r in pattern_rows(EXAMPLE, [[1, 0]])]
     [('0', '-1', '1'), ('1', '-1', '-1')]
     """
-    d = network.n_inputs
-    # current affine map of the layer's input: rows (b, w_1..w_d)
-    current = [tuple(Fraction(int(k == i + 1)) for k in range(d + 1)) for i in range(d)]
+    inet = network if isinstance(network, IntegerNetwork) else IntegerNetwork.of(network)
+    layers = pattern[: len(inet.layers) - 1]
+    forms = inet.first_forms()
     rows = []
-    for layer, slope, bits in zip(network.layers[:-1], network.negative_slopes, pattern):
-        pre = [
-            tuple(
-                (b if k == 0 else Fraction(0)) + sum((w * c[k] for w, c in zip(wrow, current)), Fraction(0))
-                for k in range(d + 1)
-            )
-            for wrow, b in zip(layer.weight, layer.bias)
-        ]
-        rows += [form if bit else tuple(-c for c in form) for form, bit in zip(pre, bits)]
-        current = [form if bit else tuple(slope * c for c in form) for form, bit in zip(pre, bits)]
+    for k, bits in enumerate(layers):
+        den = forms.den
+        rows += [tuple(Fraction(a if bit else -a, den) for a in form) for form, bit in zip(forms.rows, bits)]
+        if k + 1 < len(layers):
+            forms = inet.next_forms_of_leaves(k, forms, [tuple(bits)])[0]
     return rows

@@ -26,7 +26,7 @@ from ..errors import InternalError, InvalidArgument, InvalidNumber
 from ..network import Network
 from ..rational import parse_rational_text
 from ..region import Region
-from .planar import boundary_segments, pattern_rows, region_polygon, rows_polygon
+from .planar import boundary_segments, clipped_polygon, pattern_rows, region_polygon, rows_polygon
 
 __all__ = [
     "TableRegion",
@@ -135,14 +135,14 @@ def tables_from_certificate(cert: dict, *, source: str = "") -> Tables:
         domain_rows = [(_q(b),) + tuple(-_q(a) for a in row) for row, b in zip(domain["A"], domain["b"])]
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidArgument(f"certificate cannot be tabulated: {type(exc).__name__}: {exc}") from None
+    rows_of = [pattern_rows(inet, r.pattern) for r in regions]
     if net.n_inputs == 2:
+        domain_polygon = rows_polygon(domain_rows)
         regions = [
-            TableRegion(
-                r.pattern, r.point, r.weight, r.bias, tuple(rows_polygon(domain_rows + pattern_rows(net, r.pattern)))
-            )
-            for r in regions
+            TableRegion(r.pattern, r.point, r.weight, r.bias, tuple(_polygon(domain_polygon, domain_rows, rows)))
+            for r, rows in zip(regions, rows_of)
         ]
-    edges = [edge_identity(net, regions, i, j) for i, j in sorted(pairs)]
+    edges = [edge_identity(net, regions, i, j, rows_of[i]) for i, j in sorted(pairs)]
     return Tables(
         tuple(net.input_names), tuple(net.output_names), tuple(regions), tuple(edges), source, _boundary(regions)
     )
@@ -189,16 +189,24 @@ def _boundary(regions: Sequence[TableRegion]) -> tuple:
     )
 
 
-def edge_identity(net: Network, regions: Sequence[TableRegion], i: int, j: int) -> TableEdge:
+def _polygon(domain_polygon: list, domain_rows: list, rows: list) -> list:
+    """A region's polygon: the domain's cut by the region's rows (its degenerate cases, which a
+    verified certificate has not, by all rows together as before)."""
+    return clipped_polygon(domain_polygon, rows) or rows_polygon(domain_rows + rows)
+
+
+def edge_identity(
+    net: Network, regions: Sequence[TableRegion], i: int, j: int, rows: Sequence[tuple[Fraction, ...]] | None = None
+) -> TableEdge:
     """The continuity identity of adjacent regions ``i``, ``j`` (see the module docstring),
-    checked exactly."""
+    checked exactly; ``rows``: region ``i``'s :func:`~exactrelu.export.planar.pattern_rows`, if known."""
     first, second = regions[i], regions[j]
     bits_i = [b for layer in first.pattern for b in layer]
     bits_j = [b for layer in second.pattern for b in layer]
     differ = next((n for n, (a, b) in enumerate(zip(bits_i, bits_j)) if a != b), None)
     if differ is None:
         raise InvalidArgument(f"regions {i} and {j} have one pattern, so they cannot be an edge")
-    row = _primitive(pattern_rows(net, first.pattern)[differ])
+    row = _primitive((rows if rows is not None else pattern_rows(net, first.pattern))[differ])
     pivot = next((k for k in range(1, len(row)) if row[k]), None)
     if pivot is None:
         raise InvalidArgument(f"edge {i}-{j}: the neuron that changes between them has a constant form")
