@@ -30,7 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import combinations
+from itertools import chain, combinations
 from typing import TYPE_CHECKING
 
 from flint import fmpq, fmpq_mat
@@ -345,12 +345,14 @@ def witness_point(cell: Cell) -> tuple[Fraction, ...]:
     if all(math.isfinite(c) for c in guess):
         spans = cell.vf.max(axis=0)[1:] - cell.vf.min(axis=0)[1:]
         width = min((float(spans[c]) for c in range(d) if c not in fixed), default=1.0)
-        tries = [[Fraction(c).limit_denominator(q) for c in guess] for q in (4, 12, 100, 10**4) if width * q >= 1]
-        tries += [
-            [Fraction(round(c * 2**bits), 2**bits) for c in guess]
-            for bits in (24, 40, 56, 80)
-            if width * 2**bits >= 8 or bits == 80
-        ]
+        tries = chain(  # made one at a time: the first is usually accepted
+            ([Fraction(c).limit_denominator(q) for c in guess] for q in (4, 12, 100, 10**4) if width * q >= 1),
+            (
+                [Fraction(round(c * 2**bits), 2**bits) for c in guess]
+                for bits in (24, 40, 56, 80)
+                if width * 2**bits >= 8 or bits == 80
+            ),
+        )
         for free in tries:
             found = candidate(free)
             if found is not None:
