@@ -8,6 +8,7 @@ from the matching built-in so ``except ValueError`` keeps working.  The command 
 __all__ = [
     "ExactReluError",
     "kind_of",
+    "counted",
     "InvalidNumber",
     "InvalidNetwork",
     "InvalidDomain",
@@ -87,3 +88,8 @@ def kind_of(value: object) -> str:
     """The type of ``value`` with its article, for messages: ``kind_of(3)`` is ``"an int"``."""
     name = type(value).__name__
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1, for messages: ``counted(1, "input")`` is ``"1 input"``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

@@ -27,7 +27,7 @@ from math import lcm
 import numpy as np
 from flint import fmpz_mat
 
-from .errors import InvalidDomain
+from .errors import InvalidDomain, counted
 from .geometry.domain import Domain
 from .network import Network
 from .rational import to_rational
@@ -62,7 +62,7 @@ def _points(points: Sequence[Sequence[object]], dim: int) -> tuple[list[int], li
         point = [v if type(v) is Fraction else to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
         if len(point) != dim:
             what = "point" if len(points) == 1 else f"point {p + 1}"
-            raise InvalidDomain(f"{what} has {len(point)} coordinates, expected {dim}")
+            raise InvalidDomain(f"{what} has {counted(len(point), 'coordinate')}, expected {dim}")
         den = lcm(*(v.denominator for v in point))
         numerators += [v.numerator * (den // v.denominator) for v in point]
         dens.append(den)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .errors import InvalidNetwork, InvalidNumber, kind_of
+from .errors import InvalidNetwork, InvalidNumber, counted, kind_of
 from .rational import format_rational, to_rational
 
 __all__ = ["Layer", "Network", "READING_DECIMAL", "READING_BINARY", "READING_RATIONAL"]
@@ -79,7 +79,9 @@ class Network:
                 )
         slopes = self.negative_slopes or tuple(Fraction(0) for _ in self.layers[:-1])
         if len(slopes) != len(self.layers) - 1:
-            raise InvalidNetwork(f"{len(slopes)} activation slopes given for {len(self.layers) - 1} hidden layers")
+            raise InvalidNetwork(
+                f"{counted(len(slopes), 'activation slope')} given for {counted(len(self.layers) - 1, 'hidden layer')}"
+            )
         object.__setattr__(self, "negative_slopes", tuple(Fraction(s) for s in slopes))
         object.__setattr__(self, "input_names", _names(self.input_names, self.n_inputs, "x", "input"))
         object.__setattr__(self, "output_names", _names(self.output_names, self.n_outputs, "y", "output"))

@@ -10,6 +10,7 @@ the engines (:mod:`exactrelu.engines.run`), the graph, pieces and continuity by
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from .certificate.producer import produce_certificate
 from .engines.dd import DD_MAX_DIM
 from .engines.parallel import run_parallel
 from .engines.run import EngineResult, Progress, run
-from .errors import InvalidDomain, kind_of
+from .errors import InvalidArgument, InvalidDomain, counted, kind_of
 from .export.geometry_json import region_geometry_json, slice_json
 from .export.json_stream import Items, write_document
 from .geometry.domain import Domain
@@ -70,12 +71,14 @@ class Partition:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Partition):
             return NotImplemented
-        return (self.network, self.domain, self.complete, self.regions, self.adjacencies) == (
+        # by content: what the partition JSON says, and the regions' facets (not their vertices, nor
+        # the points on shared facets: derived geometry, which not every run keeps)
+        return (self.network, self.domain, self.complete, self.regions, self.edges) == (
             other.network,
             other.domain,
             other.complete,
             other.regions,
-            other.adjacencies,
+            other.edges,
         )
 
     __hash__ = None  # type: ignore[assignment]  # equal partitions, like their regions, are values
@@ -150,9 +153,15 @@ class Partition:
             key: list(value.values()) if isinstance(value, Items) else value for key, value in self._fields(geometry)
         }
 
-    def write_json(self, stream: IO[str], geometry: bool = False) -> None:
-        """Write :meth:`to_json`'s document to ``stream`` one region per line, without holding it
-        in memory."""
+    def write_json(self, stream: IO[str] | str | os.PathLike, geometry: bool = False) -> None:
+        """Write :meth:`to_json`'s document to ``stream`` (a text stream, or a file's path) one region
+        per line, without holding it in memory."""
+        if isinstance(stream, (str, os.PathLike)):
+            with open(stream, "w", encoding="utf-8") as file:
+                write_document(file, self._fields(geometry))
+            return
+        if not hasattr(stream, "write"):
+            raise InvalidArgument(f"write_json takes a text stream or a path, not {kind_of(stream)}")
         write_document(stream, self._fields(geometry))
 
     def _fields(self, geometry: bool) -> Iterator[tuple[str, Any]]:
@@ -179,8 +188,22 @@ def default_domain(network: Network) -> Domain:
     """The network's own input box (``.nnet`` files carry one), else a one-line refusal."""
     box = network.metadata.get("default_box")
     if box is None:
-        raise InvalidDomain("no domain given: pass --box or --polytope (this network has no default domain)")
+        raise InvalidDomain(
+            "no domain given (this network has no default domain): a box or polytope, with --box or --polytope on the command line"
+        )
     return Domain.box(box)
+
+
+def check_run_options(jobs: object, progress: object, checkpoint: object, dask: object) -> None:
+    """Refuse, before any work, options of :func:`partition` and :func:`certify` of the wrong kind."""
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise InvalidArgument(f"jobs is {jobs!r}, expected an integer of at least 1")
+    if progress is not None and not callable(progress):
+        raise InvalidArgument(f"progress is {kind_of(progress)}, expected a function progress(phase, done, total)")
+    if checkpoint is not None and not isinstance(checkpoint, (str, os.PathLike)):
+        raise InvalidArgument(f"checkpoint is {kind_of(checkpoint)}, expected a folder's path")
+    if dask is not None and not isinstance(dask, str):
+        raise InvalidArgument(f"dask is {kind_of(dask)}, expected 'local' or a scheduler address tcp://HOST:PORT")
 
 
 def as_domain(domain: Domain | Sequence[tuple[object, object]] | None, network: Network) -> Domain:
@@ -188,11 +211,13 @@ def as_domain(domain: Domain | Sequence[tuple[object, object]] | None, network: 
     if domain is None:
         domain = default_domain(network)
     elif not isinstance(domain, Domain):
-        if isinstance(domain, (str, bytes)) or not isinstance(domain, Sequence):
+        if isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__"):  # a sequence or an array
             raise InvalidDomain(f"domain is {kind_of(domain)}; expected a Domain or a box as (lo, hi) pairs")
         domain = Domain.box(domain)
     if domain.dim != network.n_inputs:
-        raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
+        raise InvalidDomain(
+            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
+        )
     return domain
 
 
@@ -235,6 +260,7 @@ def partition(
     >>> partition(EXAMPLE, [(0, 1), ("1/2", 1)]).summary()["regions"]
     3
     """
+    check_run_options(jobs, progress, checkpoint, dask)
     net = load(network)
     dom = as_domain(domain, net)
     started = time.perf_counter()
@@ -282,6 +308,7 @@ def certify(
     >>> certify(EXAMPLE)["summary"]
     {'regions': 4, 'edges': 4, 'linear_pieces': 4}
     """
+    check_run_options(jobs, progress, checkpoint, dask)
     net = load(network)
     return produce_certificate(
         net,

@@ -13,7 +13,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
-from .errors import InvalidDomain
+from .errors import InvalidDomain, counted
 from .rational import format_ratio, format_rational, to_rational
 
 __all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json", "region_line", "map_region_json", "map_key_of"]
@@ -80,7 +80,7 @@ class Facet:
     row: tuple[int, ...]
     carriers: tuple[Carrier, ...]
     neighbours: tuple[int, ...]
-    vertex_indices: tuple[int, ...]
+    vertex_indices: tuple[int, ...] = field(compare=False)  # derived geometry: not part of equality
 
     @property
     def normal(self) -> tuple[int, ...]:
@@ -98,12 +98,14 @@ class Region:
 
     ``pattern[k][j]`` is 1 iff neuron ``j`` of hidden layer ``k`` is positive on the interior;
     ``point`` lies strictly inside; ``weight`` and ``bias`` give the exact output map there.
+    Regions are equal when pattern, point, facets and map are: the vertices (which the LP engine and
+    ``keep_vertices=False`` leave out) follow from the facets and take no part.
     """
 
     pattern: tuple[tuple[int, ...], ...]
     point: tuple[Fraction, ...]
     facets: tuple[Facet, ...]
-    vertices_h: tuple[tuple[int, ...], ...]
+    vertices_h: tuple[tuple[int, ...], ...] = field(compare=False)  # derived geometry (none from the LP engine)
     map_rows: tuple[tuple[int, ...], ...]
     map_den: int
 
@@ -130,7 +132,7 @@ class Region:
     def _point(self, x: Sequence[object]) -> list[Fraction]:
         point = [to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
         if len(point) != self.dim:
-            raise InvalidDomain(f"point has {len(point)} coordinates, expected {self.dim}")
+            raise InvalidDomain(f"point has {counted(len(point), 'coordinate')}, expected {self.dim}")
         return point
 
     def output(self, x: Sequence[object]) -> tuple[Fraction, ...]:

@@ -62,7 +62,7 @@ def test_certify_then_check_round_trip(tmp_path):
 
 BAD_INPUTS = [
     (["regions", "missing.json"], "does not exist"),
-    (["regions", "--box", "0:1"], "1 dimensions, network has 2 inputs"),
+    (["regions", "--box", "0:1"], "1 dimension, network has 2 inputs"),
     (["regions", "--box", "0:1,1:0"], "interval 2"),
     (["regions", "--box", "0:1,a:1"], "not an integer"),
     (["regions", "--box", "0-1,0:1"], "expected LO:HI"),

@@ -294,7 +294,7 @@ def test_cli_exit_codes_and_json(tmp_path, capsys):
     (["{a}", "{three}", "--box", "0:1,0:1"], "has 2 inputs and .* has 3: they cannot be compared"),
     (["{a}", "{one_out}", "--box", "0:1,0:1"], "has 2 outputs and .* has 1: they cannot be compared"),
     (["{a}", "{missing}", "--box", "0:1,0:1"], "missing"),
-    (["{a}", "{a}", "--box", "0:1"], "1 dimensions, network has 2 inputs"),
+    (["{a}", "{a}", "--box", "0:1"], "1 dimension, network has 2 inputs"),
     (["{a}", "{a}"], "no domain given"),
     (["{a}", "{a}", "--box", "0:1,0:1", "-o", "{tmp}/no/such/folder/out.json"], "cannot write"),
     (["{a}"], "required: B"),

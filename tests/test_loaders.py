@@ -555,7 +555,7 @@ INVALID = [
      ["'1.running_mean'", "save the whole"], {"activation": "relu"}),
     ("torch-state-no-activation", "m.pt", _torch_file(_tanh_state), "torch", InvalidNetwork,
      ["m.pt holds a state dict, which does not record the activations between layers",
-      "say which with --activation relu (or activation='relu' in Python)"]),
+      "say which with --activation relu (or load(path, activation='relu') in Python)"]),
     ("torch-checkpoint-no-activation", "c.pth", _torch_file(_tanh_checkpoint), "torch", InvalidNetwork,
      ["c.pth holds a state dict, which does not record the activations"]),
     ("torch-state-tanh", "m.pt", _torch_file(_tanh_state), "torch", InvalidArgument,

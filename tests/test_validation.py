@@ -66,7 +66,7 @@ INVALID = [
     ("bias not a list", net(([[1, 2]], 0), OK_OUT), InvalidNetwork, ["bias of layer 1", "expected a list"]),
     ("weight row not a list", net(([1, 2], [0, 0]), OK_OUT), InvalidNetwork, ["weight of layer 1", "row 1"]),
     ("too many slopes", net(([[1, 2]], [0]), OK_OUT, negative_slopes=["1/10", "1/10"]), InvalidNetwork,
-     ["slopes", "1 hidden layers"]),
+     ["slopes", "1 hidden layer"]),
     ("slope not a number", net(([[1, 2]], [0]), OK_OUT, negative_slopes=["x"]), InvalidNumber,
      ["negative slope 1", "'x'"]),
     ("JSON without layers", lambda: Network.from_json({"weights": []}), InvalidNetwork, ['"layers"']),

@@ -27,7 +27,7 @@ from ..engines.forms import IntegerNetwork
 from ..engines.recorder import Decision, Link
 from ..engines.run import Progress, make_engine
 from ..engines.walk import RawRegion, walk
-from ..errors import CertificateError, Interrupted, InvalidDomain, UnsupportedModel
+from ..errors import CertificateError, Interrupted, InvalidDomain, UnsupportedModel, counted
 from ..geometry.domain import Domain
 from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
 from ..geometry.lp import LPSolver, Status, is_facet, short_point
@@ -200,7 +200,9 @@ def _parts(network: Network, domain: Domain, progress: Progress | None) -> dict[
     engine's walk (its regions and sign-split tree), then facets and edges found as the certificate
     states them, each fact with its proof."""
     if domain.dim != network.n_inputs:
-        raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
+        raise InvalidDomain(
+            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
+        )
     solver = LPSolver()
     finder = FarkasFinder(domain, solver)
     builder = ConstraintTreeBuilder(domain, finder)

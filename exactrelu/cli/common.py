@@ -15,7 +15,7 @@ from typing import IO, NoReturn
 import exactrelu_checker
 from exactrelu_checker import MalformedCertificate
 
-from ..errors import InvalidArgument, InvalidNumber
+from ..errors import InvalidArgument, InvalidNumber, counted
 from ..example import EXAMPLE
 from ..geometry.domain import Domain, parse_box, read_polytope
 from ..loaders import load
@@ -128,11 +128,6 @@ def parallel_options(args: argparse.Namespace) -> dict:
         raise InvalidArgument("--jobs counts local processes; a Dask scheduler brings its own workers (drop --jobs)")
     jobs = local_jobs(args.jobs) if args.dask in (None, "local") else 1
     return {"jobs": jobs, "checkpoint": args.checkpoint, "dask": args.dask}
-
-
-def counted(n: int, noun: str) -> str:
-    """``n`` and the noun, plural unless ``n`` is 1: ``counted(1, "output")`` is ``"1 output"``."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def local_jobs(asked: int | None) -> int:

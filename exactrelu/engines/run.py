@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InvalidArgument, InvalidDomain
+from ..errors import InvalidArgument, InvalidDomain, counted
 from ..geometry.domain import Domain
 from ..geometry.lp import LPSolver
 from ..network import Network
@@ -152,7 +152,9 @@ def run(
     ``keep_vertices=False``: the vertex engine drops a region's vertices once all its facets are
     matched (see :class:`FoundRegions`)."""
     if domain.dim != network.n_inputs:
-        raise InvalidDomain(f"domain has {domain.dim} dimensions, network has {network.n_inputs} inputs")
+        raise InvalidDomain(
+            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
+        )
     strategy = make_engine(domain, engine, solver)
     with paused_gc():
         walked = walk(IntegerNetwork.of(network), strategy, recorder)
@@ -304,8 +306,14 @@ def build_regions(
     regions = []
     for i, (raw, fs, packed) in enumerate(zip(raws, facets, points)):
         point = point_of(packed)
+        vertices = strategy.vertices(raw.cell)  # none from the LP engine: nor are its facets' indices given
         public = tuple(
-            Facet(f.row, tuple(f.carriers), tuple(sorted(neighbours.get((i, fi), ()))), tuple(f.vertices))
+            Facet(
+                f.row,
+                tuple(f.carriers),
+                tuple(sorted(neighbours.get((i, fi), ()))),
+                tuple(f.vertices) if vertices else (),
+            )
             for fi, f in enumerate(fs)
         )
         regions.append(
@@ -313,7 +321,7 @@ def build_regions(
                 pattern=raw.pattern,
                 point=point,
                 facets=public,
-                vertices_h=strategy.vertices(raw.cell),
+                vertices_h=vertices,
                 map_rows=raw.output.rows,
                 map_den=raw.output.den,
             )

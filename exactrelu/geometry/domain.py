@@ -26,6 +26,8 @@ from ..errors import (
     InvalidNumber,
     LowerDimensionalDomain,
     UnboundedDomain,
+    counted,
+    kind_of,
 )
 from ..rational import format_rational, json_integer, parse_rational_text, to_rational, unique_keys
 from .cell import Cell, box_cell
@@ -65,9 +67,13 @@ class Domain:
     def box(cls, bounds: Sequence[tuple[object, object]]) -> Domain:
         """The box ``lo_i <= x_i <= hi_i``; every ``lo_i < hi_i`` is required."""
         exact = []
-        if not bounds:
+        if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__"):
+            raise InvalidDomain(f"a box is a list of (lo, hi) pairs, not {kind_of(bounds)}")
+        if len(bounds) == 0:  # (also a NumPy array, whose truth value is ambiguous)
             raise InvalidDomain("box has no intervals")
         for i, pair in enumerate(bounds):
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__"):
+                raise InvalidDomain(f"interval {i + 1} of the box is {kind_of(pair)}, expected a (lo, hi) pair")
             if len(pair) != 2:
                 raise InvalidDomain(f"interval {i + 1} of the box has {len(pair)} bounds, expected 2")
             lo, hi = (_rational(v, f"bound of interval {i + 1}") for v in pair)
@@ -145,7 +151,7 @@ class Domain:
         """Exact membership (``strictly``: in the interior)."""
         point = [_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
         if len(point) != self.dim:
-            raise InvalidDomain(f"point has {len(point)} coordinates, expected {self.dim}")
+            raise InvalidDomain(f"point has {counted(len(point), 'coordinate')}, expected {self.dim}")
         for row, rhs in zip(self.A, self.b):
             lhs = sum(a * v for a, v in zip(row, point))
             if lhs > rhs or (strictly and lhs == rhs):

@@ -169,7 +169,7 @@ def _stated_activation(activation: object, negative_slope: object, source: str) 
         raise InvalidNetwork(
             f"{what} does not record the activations between layers; say which with "
             + (
-                "--activation relu (or activation='relu' in Python)"
+                "--activation relu (or load(path, activation='relu') in Python)"
                 if source
                 else "activation='relu' or activation='leaky_relu', negative_slope=... (--activation on the command line)"
             )
