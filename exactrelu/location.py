@@ -30,7 +30,7 @@ from flint import fmpz_mat
 from .errors import InvalidDomain, counted
 from .geometry.domain import Domain
 from .network import Network
-from .rational import to_rational
+from .rational import point_values, to_rational
 
 __all__ = ["PointLocator", "sign_patterns", "integer_layers"]
 
@@ -58,10 +58,14 @@ def _points(points: Sequence[Sequence[object]], dim: int) -> tuple[list[int], li
     batch could grow without bound)."""
     numerators: list[int] = []
     dens: list[int] = []
+    points = point_values(points, "points")
     for p, x in enumerate(points):
-        point = [v if type(v) is Fraction else to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
+        what = "point" if len(points) == 1 else f"point {p + 1}"
+        point = [
+            v if type(v) is Fraction else to_rational(v, f"coordinate {i + 1}")
+            for i, v in enumerate(point_values(x, what))
+        ]
         if len(point) != dim:
-            what = "point" if len(points) == 1 else f"point {p + 1}"
             raise InvalidDomain(f"{what} has {counted(len(point), 'coordinate')}, expected {dim}")
         den = lcm(*(v.denominator for v in point))
         numerators += [v.numerator * (den // v.denominator) for v in point]

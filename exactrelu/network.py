@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .errors import InvalidNetwork, InvalidNumber, counted, kind_of
-from .rational import format_rational, to_rational
+from .rational import format_rational, point_values, to_rational
 
 __all__ = ["Layer", "Network", "READING_DECIMAL", "READING_BINARY", "READING_RATIONAL"]
 
@@ -182,7 +182,7 @@ class Network:
         return self.layers[-1].apply(values)
 
     def _check_point(self, x: Sequence[object]) -> tuple[Fraction, ...]:
-        point = tuple(to_rational(v, f"input {i + 1}") for i, v in enumerate(x))
+        point = tuple(to_rational(v, f"input {i + 1}") for i, v in enumerate(point_values(x, "input")))
         if len(point) != self.n_inputs:
             raise InvalidNetwork(f"point has {len(point)} coordinates, network has {self.n_inputs} inputs")
         return point

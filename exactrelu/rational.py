@@ -10,14 +10,16 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any, cast
 
 from . import gmp
 from .errors import InvalidNumber, kind_of
 
 __all__ = [
+    "point_values",
     "to_rational",
     "format_rational",
     "format_ratio",
@@ -65,6 +67,14 @@ def parse_rational_text(text: str, what: str = "value") -> Fraction:
             raise InvalidNumber(f"{what} {text!r} is not a number") from exc
         return _decimal_fraction(value, what, repr(text))
     raise InvalidNumber(f"{what} {text!r} is not an integer, decimal or p/q")
+
+
+def point_values(x: object, what: str = "point") -> Sequence[Any]:
+    """``x`` itself if it can be a point (a sequence or array of numbers), else a one-line refusal
+    (``None``, a number or a string would otherwise fail inside with a bare ``TypeError``)."""
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__") or not hasattr(x, "__len__"):
+        raise InvalidNumber(f"{what} is {kind_of(x)}, expected a sequence of numbers")
+    return cast(Sequence[Any], x)
 
 
 def unique_keys(error: Callable[[str], Exception]) -> Callable[[list], dict]:

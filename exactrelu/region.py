@@ -14,7 +14,7 @@ from math import gcd
 from typing import Any
 
 from .errors import InvalidDomain, counted
-from .rational import format_ratio, format_rational, to_rational
+from .rational import format_ratio, format_rational, point_values, to_rational
 
 __all__ = ["Region", "Facet", "Carrier", "Adjacency", "region_json", "region_line", "map_region_json", "map_key_of"]
 
@@ -130,7 +130,7 @@ class Region:
         return tuple(sorted({n for f in self.facets for n in f.neighbours}))
 
     def _point(self, x: Sequence[object]) -> list[Fraction]:
-        point = [to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
+        point = [to_rational(v, f"coordinate {i + 1}") for i, v in enumerate(point_values(x))]
         if len(point) != self.dim:
             raise InvalidDomain(f"point has {counted(len(point), 'coordinate')}, expected {self.dim}")
         return point

@@ -73,3 +73,24 @@ def test_write_json_takes_a_stream_or_a_path(tmp_path):
     assert json.loads(stream.getvalue())["summary"]["regions"] == 4
     with pytest.raises(InvalidArgument, match="a text stream or a path"):
         p.write_json(None)
+
+
+def test_a_point_that_is_no_sequence_gets_one_error():
+    """None, a bare number or a string as a point was a bare TypeError deep inside."""
+    from exactrelu.errors import InvalidNumber
+
+    p = partition(EXAMPLE)
+    calls = [
+        lambda: p.locate(None),
+        lambda: p.locate(0.5),
+        lambda: p.locate_many(None),
+        lambda: p.locate_many([0.5, 0.1]),
+        lambda: p.regions[0].contains(None),
+        lambda: p.regions[0].output(None),
+        lambda: p.domain.contains(None),
+        lambda: EXAMPLE.forward(None),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidNumber, match="expected a sequence of numbers"):
+            call()
+    assert p.locate(["1/3", "1/7"]) == 0 and p.locate_many([[0.1, 0.2], ["1/3", "1/7"]]) == [2, 0]

@@ -29,7 +29,7 @@ from ..errors import (
     counted,
     kind_of,
 )
-from ..rational import format_rational, json_integer, parse_rational_text, to_rational, unique_keys
+from ..rational import format_rational, json_integer, parse_rational_text, point_values, to_rational, unique_keys
 from .cell import Cell, box_cell
 from .exact import primitive, rank_of
 from .lp import LPSolver, Status, interior_point
@@ -149,7 +149,7 @@ class Domain:
 
     def contains(self, x: Sequence[object], strictly: bool = False) -> bool:
         """Exact membership (``strictly``: in the interior)."""
-        point = [_rational(v, f"coordinate {i + 1}") for i, v in enumerate(x)]
+        point = [_rational(v, f"coordinate {i + 1}") for i, v in enumerate(point_values(x))]
         if len(point) != self.dim:
             raise InvalidDomain(f"point has {counted(len(point), 'coordinate')}, expected {self.dim}")
         for row, rhs in zip(self.A, self.b):
