@@ -97,8 +97,13 @@ class Network:
     ) -> Network:
         """Build from ``[(W, b), ...]`` with W of shape (out, in); entries are anything
         :func:`~exactrelu.rational.to_rational` reads (ints, Fractions, strings, floats, NumPy)."""
+        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+            raise InvalidNetwork(f"layers is {kind_of(layers)}, expected a list of (weight, bias) pairs")
         built = []
-        for k, (weight, bias) in enumerate(layers, start=1):
+        for k, layer in enumerate(layers, start=1):
+            if isinstance(layer, (str, bytes)) or not hasattr(layer, "__len__") or len(layer) != 2:
+                raise InvalidNetwork(f"layer {k} is {kind_of(layer)}, expected a (weight, bias) pair")
+            weight, bias = layer
             built.append(_make_layer(k, weight, bias))
         slopes = tuple(to_rational(s, f"negative slope {i + 1}") for i, s in enumerate(negative_slopes))
         return cls(tuple(built), slopes, **kwargs)

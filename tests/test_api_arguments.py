@@ -94,3 +94,16 @@ def test_a_point_that_is_no_sequence_gets_one_error():
         with pytest.raises(InvalidNumber, match="expected a sequence of numbers"):
             call()
     assert p.locate(["1/3", "1/7"]) == 0 and p.locate_many([[0.1, 0.2], ["1/3", "1/7"]]) == [2, 0]
+
+
+def test_networks_and_polytopes_of_the_wrong_kind():
+    from exactrelu import Network
+    from exactrelu.errors import InvalidNetwork
+
+    for layers, message in ((None, "layers is a NoneType"), ([5], "layer 1 is an int"), ([([[1]], [0], 3)], "layer 1")):
+        with pytest.raises(InvalidNetwork, match=message):
+            Network.from_layers(layers)
+    for A, b in ((None, None), ([[1, 0]], None)):
+        with pytest.raises(InvalidDomain, match="expected a list"):
+            Domain.polytope(A, b)
+    assert Network.from_layers([(np.array([[1, 2]]), np.array([0]))]).widths == (2, 1)

@@ -101,6 +101,9 @@ class Domain:
         """The polytope ``A x <= b``, checked exactly to be bounded and full-dimensional.
 
         Rows with zero coefficients are dropped when they hold trivially (``0 <= b``)."""
+        for name, given in (("A", A), ("b", b)):
+            if isinstance(given, (str, bytes)) or not hasattr(given, "__len__"):
+                raise InvalidDomain(f"polytope {name} is {kind_of(given)}, expected a list")
         if len(A) == 0:
             raise InvalidDomain("polytope has no constraints")
         if len(A) != len(b):
