@@ -95,3 +95,30 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path):
     assert out.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
     write_stream(str(out), lambda stream: stream.write("new"))
     assert out.read_text() == "new" and sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+@pytest.mark.parametrize("name", ["c.json", "c.json.gz"])
+def test_a_certificate_or_report_is_never_left_half_written(tmp_path, monkeypatch, name):
+    """Every file the commands write (certificates, gzip too, and documents) goes through the same
+    beside-then-rename path: a failure while writing leaves the old file and nothing beside it."""
+    from exactrelu.cli import common
+
+    out = tmp_path / name
+    out.write_bytes(b"old")
+
+    def failing(f):
+        f.write(b"ne" if "b" in f.mode else "ne")
+        raise KeyboardInterrupt
+
+    for write in (lambda: common.write_bytes(b"new", str(out)), lambda: common.write("new", str(out))):
+        monkeypatch.setattr(common, "_write_file", _failing_after(common._write_file, failing))
+        with pytest.raises(KeyboardInterrupt):
+            write()
+        assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [name]
+        monkeypatch.undo()
+    common.write_bytes(b"new", str(out))
+    assert out.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def _failing_after(write_file, failing):
+    return lambda destination, mode, writer: write_file(destination, mode, failing)

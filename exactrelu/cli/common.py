@@ -301,11 +301,8 @@ def read_certificate_file(path: str) -> dict:
 
 
 def write_bytes(data: bytes, destination: str) -> None:
-    """Write ``data`` to a file (one line naming the problem if that fails)."""
-    try:
-        Path(destination).write_bytes(data)
-    except OSError as exc:
-        raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
+    """Write ``data`` to a file (one line naming the problem if that fails), as :func:`write_stream` does."""
+    _write_file(destination, "wb", lambda f: f.write(data))
 
 
 def write_stream(destination: str, writer: Callable[[IO[str]], None]) -> None:
@@ -315,12 +312,26 @@ def write_stream(destination: str, writer: Callable[[IO[str]], None]) -> None:
     if destination == "-":
         writer(sys.stdout)
         return
+    _write_file(destination, "w", writer)
+
+
+def write(text: str, destination: str) -> None:
+    """Write ``text`` to a file (as :func:`write_stream` does), or to stdout for ``-``."""
+    if destination == "-":
+        print(text)
+        return
+    _write_file(destination, "w", lambda f: f.write(text + "\n"))
+
+
+def _write_file(destination: str, mode: str, writer: Callable) -> None:
+    """``writer(file)`` on a file beside ``destination``, renamed to it when complete (a device or
+    pipe: in place); an error names the destination in one line."""
     in_place = os.path.exists(destination) and not os.path.isfile(destination)
     path = Path(destination if in_place else os.path.realpath(destination))  # a link's target is replaced
     part = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         try:
-            with open(part, "w", encoding="utf-8") as f:
+            with open(part, mode, encoding=None if "b" in mode else "utf-8") as f:
                 writer(f)
             if not in_place:
                 os.replace(part, path)
@@ -328,17 +339,5 @@ def write_stream(destination: str, writer: Callable[[IO[str]], None]) -> None:
             if not in_place:
                 part.unlink(missing_ok=True)
             raise
-    except OSError as exc:
-        raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
-
-
-def write(text: str, destination: str) -> None:
-    """Write ``text`` to a file, or to stdout for ``-``."""
-    if destination == "-":
-        print(text)
-        return
-    try:
-        with open(destination, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
     except OSError as exc:
         raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None
