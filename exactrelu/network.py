@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .errors import InvalidNetwork, InvalidNumber, counted, kind_of
-from .rational import format_rational, point_values, to_rational
+from .rational import format_rational, listlike, point_values, to_rational
 
 __all__ = ["Layer", "Network", "READING_DECIMAL", "READING_BINARY", "READING_RATIONAL"]
 
@@ -101,7 +101,7 @@ class Network:
             raise InvalidNetwork(f"layers is {kind_of(layers)}, expected a list of (weight, bias) pairs")
         built = []
         for k, layer in enumerate(layers, start=1):
-            if isinstance(layer, (str, bytes)) or not hasattr(layer, "__len__") or len(layer) != 2:
+            if not listlike(layer) or len(layer) != 2:
                 raise InvalidNetwork(f"layer {k} is {kind_of(layer)}, expected a (weight, bias) pair")
             weight, bias = layer
             built.append(_make_layer(k, weight, bias))

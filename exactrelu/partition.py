@@ -28,13 +28,14 @@ from .certificate.producer import produce_certificate
 from .engines.dd import DD_MAX_DIM
 from .engines.parallel import run_parallel
 from .engines.run import EngineResult, Progress, run
-from .errors import InvalidArgument, InvalidDomain, counted, kind_of
+from .errors import InvalidArgument, InvalidDomain, kind_of
 from .export.geometry_json import region_geometry_json, slice_json
 from .export.json_stream import Items, write_document
 from .geometry.domain import Domain
 from .loaders import load
 from .location import PointLocator
 from .network import Network
+from .rational import listlike
 from .region import Adjacency, Region
 
 if TYPE_CHECKING:
@@ -211,13 +212,10 @@ def as_domain(domain: Domain | Sequence[tuple[object, object]] | None, network: 
     if domain is None:
         domain = default_domain(network)
     elif not isinstance(domain, Domain):
-        if isinstance(domain, (str, bytes)) or not hasattr(domain, "__len__"):  # a sequence or an array
+        if not listlike(domain):
             raise InvalidDomain(f"domain is {kind_of(domain)}; expected a Domain or a box as (lo, hi) pairs")
         domain = Domain.box(domain)
-    if domain.dim != network.n_inputs:
-        raise InvalidDomain(
-            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
-        )
+    domain.check_inputs(network.n_inputs)
     return domain
 
 

@@ -19,6 +19,7 @@ from . import gmp
 from .errors import InvalidNumber, kind_of
 
 __all__ = [
+    "listlike",
     "point_values",
     "to_rational",
     "format_rational",
@@ -69,10 +70,15 @@ def parse_rational_text(text: str, what: str = "value") -> Fraction:
     raise InvalidNumber(f"{what} {text!r} is not an integer, decimal or p/q")
 
 
+def listlike(x: object) -> bool:
+    """Whether ``x`` can stand for a list of values: a sequence or an array, not a string."""
+    return not isinstance(x, (str, bytes)) and hasattr(x, "__len__") and hasattr(x, "__iter__")
+
+
 def point_values(x: object, what: str = "point") -> Sequence[Any]:
     """``x`` itself if it can be a point (a sequence or array of numbers), else a one-line refusal
     (``None``, a number or a string would otherwise fail inside with a bare ``TypeError``)."""
-    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__") or not hasattr(x, "__len__"):
+    if not listlike(x):
         raise InvalidNumber(f"{what} is {kind_of(x)}, expected a sequence of numbers")
     return cast(Sequence[Any], x)
 

@@ -27,7 +27,7 @@ from ..engines.forms import IntegerNetwork
 from ..engines.recorder import Decision, Link
 from ..engines.run import Progress, make_engine
 from ..engines.walk import RawRegion, walk
-from ..errors import CertificateError, Interrupted, InvalidDomain, UnsupportedModel, counted
+from ..errors import CertificateError, Interrupted, UnsupportedModel
 from ..geometry.domain import Domain
 from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
 from ..geometry.lp import LPSolver, Status, is_facet, short_point
@@ -199,10 +199,7 @@ def _parts(network: Network, domain: Domain, progress: Progress | None) -> dict[
     """``bounded``, ``tree``, ``regions``, ``edges`` and ``summary`` of the constraint form: the LP
     engine's walk (its regions and sign-split tree), then facets and edges found as the certificate
     states them, each fact with its proof."""
-    if domain.dim != network.n_inputs:
-        raise InvalidDomain(
-            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
-        )
+    domain.check_inputs(network.n_inputs)
     solver = LPSolver()
     finder = FarkasFinder(domain, solver)
     builder = ConstraintTreeBuilder(domain, finder)

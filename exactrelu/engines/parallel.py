@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ..errors import InvalidArgument, InvalidDomain, counted
+from ..errors import InvalidArgument
 from ..geometry.domain import Domain
 from ..network import Network
 from ..region import region_line
@@ -305,10 +305,7 @@ def run_parallel_recorded(
     node numbers."""
     if jobs < 1:
         raise InvalidArgument(f"jobs is {jobs}, expected at least 1")
-    if domain.dim != network.n_inputs:
-        raise InvalidDomain(
-            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
-        )
+    domain.check_inputs(network.n_inputs)
     inet = IntegerNetwork.of(network)
     strategy = make_engine(domain, engine)
     store = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import InvalidArgument, InvalidDomain, counted
+from ..errors import InvalidArgument
 from ..geometry.domain import Domain
 from ..geometry.lp import LPSolver
 from ..network import Network
@@ -151,10 +151,7 @@ def run(
     """Enumerate every activation region of ``network`` on ``domain`` with the chosen engine.
     ``keep_vertices=False``: the vertex engine drops a region's vertices once all its facets are
     matched (see :class:`FoundRegions`)."""
-    if domain.dim != network.n_inputs:
-        raise InvalidDomain(
-            f"domain has {counted(domain.dim, 'dimension')}, network has {counted(network.n_inputs, 'input')}"
-        )
+    domain.check_inputs(network.n_inputs)
     strategy = make_engine(domain, engine, solver)
     with paused_gc():
         walked = walk(IntegerNetwork.of(network), strategy, recorder)

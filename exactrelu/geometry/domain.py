@@ -29,7 +29,15 @@ from ..errors import (
     counted,
     kind_of,
 )
-from ..rational import format_rational, json_integer, parse_rational_text, point_values, to_rational, unique_keys
+from ..rational import (
+    format_rational,
+    json_integer,
+    listlike,
+    parse_rational_text,
+    point_values,
+    to_rational,
+    unique_keys,
+)
 from .cell import Cell, box_cell
 from .exact import primitive, rank_of
 from .lp import LPSolver, Status, interior_point
@@ -59,6 +67,13 @@ class Domain:
     def dim(self) -> int:
         return len(self.A[0])
 
+    def check_inputs(self, n_inputs: int) -> None:
+        """Refuse, in one line, a network whose number of inputs is not this domain's dimension."""
+        if self.dim != n_inputs:
+            raise InvalidDomain(
+                f"domain has {counted(self.dim, 'dimension')}, network has {counted(n_inputs, 'input')}"
+            )
+
     @property
     def is_box(self) -> bool:
         return self.bounds is not None
@@ -67,12 +82,12 @@ class Domain:
     def box(cls, bounds: Sequence[tuple[object, object]]) -> Domain:
         """The box ``lo_i <= x_i <= hi_i``; every ``lo_i < hi_i`` is required."""
         exact = []
-        if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__"):
+        if not listlike(bounds):
             raise InvalidDomain(f"a box is a list of (lo, hi) pairs, not {kind_of(bounds)}")
         if len(bounds) == 0:  # (also a NumPy array, whose truth value is ambiguous)
             raise InvalidDomain("box has no intervals")
         for i, pair in enumerate(bounds):
-            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__"):
+            if not listlike(pair):
                 raise InvalidDomain(f"interval {i + 1} of the box is {kind_of(pair)}, expected a (lo, hi) pair")
             if len(pair) != 2:
                 raise InvalidDomain(f"interval {i + 1} of the box has {len(pair)} bounds, expected 2")
@@ -102,7 +117,7 @@ class Domain:
 
         Rows with zero coefficients are dropped when they hold trivially (``0 <= b``)."""
         for name, given in (("A", A), ("b", b)):
-            if isinstance(given, (str, bytes)) or not hasattr(given, "__len__"):
+            if not listlike(given):
                 raise InvalidDomain(f"polytope {name} is {kind_of(given)}, expected a list")
         if len(A) == 0:
             raise InvalidDomain("polytope has no constraints")
