@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 
 from exactrelu.geometry.cell_signs import CellSigns
+from exactrelu.geometry.farkas_basis import FarkasBasis
 from exactrelu.geometry.lp import LPSolver
 
 
@@ -111,7 +112,8 @@ def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):
 
 def test_each_certificate_is_sound_for_any_basis_floats_might_propose():
     """Whatever rows the float solver names tight, a certificate accepted for ">= 0" or "< 0" is
-    true, and at the exact optimal basis the right one is accepted."""
+    true, and at the exact optimal basis the right one is accepted.  A basis answers alike by its
+    first test (a solve) and by its later ones (its kept adjugate)."""
     from flint import fmpz_mat  # deferred: only this test builds basis matrices itself
 
     rng = random.Random(11)
@@ -121,6 +123,7 @@ def test_each_certificate_is_sound_for_any_basis_floats_might_propose():
         rows = random_cell(rng, n, rng.randint(1, 4))
         verts = brute_vertices(rows)
         signs = CellSigns(LPSolver(), rows)
+        kept: dict[tuple[int, ...], FarkasBasis] = {}  # one basis per row set, tested on every form
         for _ in range(6):
             form = tuple(rng.randint(-9, 9) for _ in range(n + 1))
             if not any(form[1:]):
@@ -130,13 +133,16 @@ def test_each_certificate_is_sound_for_any_basis_floats_might_propose():
                 M = fmpz_mat([list(rows[i][1:]) for i in tight])
                 if M.det() == 0:
                     continue
-                if signs._bounded_below(M, list(tight), form):
+                verdict = FarkasBasis(tight).bounds(rows, form)
+                assert kept.setdefault(tight, FarkasBasis(tight)).bounds(rows, form) == verdict
+                if verdict:
                     assert truth, (rows, form, tight)
                     accepted[True] += 1
                 if signs._negative_vertex(M, list(tight), form):
                     assert not truth, (rows, form, tight)
                     accepted[False] += 1
     assert accepted[True] > 0 and accepted[False] > 0
+    assert max(basis.tests for basis in kept.values()) > 2
 
 
 def test_settle_against_vertex_enumeration_of_the_other_rows():

@@ -42,6 +42,7 @@ from ..geometry.exact import (
     hyperplane_key,
     primitive,
 )
+from ..geometry.farkas_basis import FarkasBasis
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
 from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
 from ..region import Adjacency
@@ -67,7 +68,7 @@ class LPCell:
     rows: list[tuple[int, ...]]
     labels: list[tuple]
     point: tuple[int, ...]
-    bases: list[tuple[int, ...]] = field(default_factory=list)  # row indices that proved bounds here
+    bases: list[FarkasBasis] = field(default_factory=list)  # rows that proved bounds here
     witness: tuple[Fraction, ...] | None = None  # a region's witness, once its vertices were found
     points: list[tuple[int, ...]] = field(default_factory=list)  # known homogeneous points of the closure
 

@@ -22,6 +22,7 @@ from math import lcm
 import numpy as np
 from flint import fmpz_mat
 
+from .farkas_basis import FarkasBasis
 from .lp import LPSolver
 from .predicates import float_rows
 
@@ -33,7 +34,7 @@ class CellSigns:
     bounded, full-dimensional constraint list.  It keeps the solver's side model loaded: one
     instance in use at a time per solver."""
 
-    def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]], bases: list | None = None):
+    def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]], bases: list[FarkasBasis] | None = None):
         self.solver = solver
         self.rows = list(rows)
         self.n = len(self.rows[0]) - 1
@@ -42,10 +43,10 @@ class CellSigns:
         self.rows_f = float_rows(self.rows, by_gradient=True)
         self.lower = -self.rows_f[:, 0]
         self.h = None  # the side model, loaded at the first LP
-        # bases (row index tuples) that proved a bound on this cell or a cell containing it: any of
-        # them may prove the next form without an LP; the caller keeps the list along the walk
-        self.bases = bases if bases is not None else []
-        self.guides: list[tuple[int, ...]] = []  # the bases below, in order
+        # bases that proved a bound on this cell or a cell containing it: any of them may prove the
+        # next form without an LP; the caller keeps the list along the walk
+        self.bases: list[FarkasBasis] = bases if bases is not None else []
+        self.guides: list[FarkasBasis] = []  # the bases below, in order
         self.masks: list[int] = []  # each guided basis as a bit mask of rows
         self.guide_T: np.ndarray | None = None  # per basis M^-T (floats, scaled rows)
         self.guide_B: np.ndarray | None = None  # per basis its rows' constants
@@ -82,9 +83,8 @@ class CellSigns:
         best = np.argmax(np.where(ok, bound, -np.inf), axis=1).tolist()
         out = []
         for f, row_ok, k in zip(forms, ok, best):
-            tight = list(self.bases[k])
             try:
-                out.append(bool(row_ok[k]) and self._bounded_below(_gradients(self.rows, tight), tight, f))
+                out.append(bool(row_ok[k]) and self.bases[k].bounds(self.rows, f))
             except ZeroDivisionError:
                 out.append(False)
         self.known += sum(out)
@@ -109,22 +109,22 @@ class CellSigns:
             ok &= np.array([not (m & mask) for m in self.masks[start:]])
         if not ok.any():
             return False
-        tight = list(self.bases[start + int(np.argmax(np.where(ok, bound, -np.inf)))])
+        basis = self.bases[start + int(np.argmax(np.where(ok, bound, -np.inf)))]
         try:
-            return self._bounded_below(_gradients(self.rows, tight), tight, form)
+            return basis.bounds(self.rows, form)
         except ZeroDivisionError:
             return False
 
     def _add_guides(self) -> None:
         """Float ``M^-T`` and constants of the bases not yet guided, in one batch."""
         new = self.bases[len(self.guides) :]
-        M = self.rows_f[np.array(new, dtype=np.intp)]  # k x n x (n + 1)
+        M = self.rows_f[np.array([basis.indices for basis in new], dtype=np.intp)]  # k x n x (n + 1)
         try:
             inv = np.linalg.inv(M[:, :, 1:])
         except np.linalg.LinAlgError:
             inv = np.stack([_inverse_or_nan(m) for m in M[:, :, 1:]])
         self.guides.extend(new)
-        self.masks.extend(sum(1 << i for i in basis) for basis in new)
+        self.masks.extend(sum(1 << i for i in basis.indices) for basis in new)
         T, B = inv.transpose(0, 2, 1), M[:, :, 0]
         if self.guide_T is None:
             self.guide_T, self.guide_B = T, B
@@ -168,29 +168,23 @@ class CellSigns:
         tight = [i for i, s in enumerate(h.getBasis().row_status) if s != basic]
         if len(tight) != n or (without and any(i in without for i in tight)):
             return None
-        M = fmpz_mat([list(self.rows[i][1:]) for i in tight])
+        basis = FarkasBasis(tuple(tight))
+        M = basis.gradients(self.rows)
         value = form[0] / top + h.getInfo().objective_function_value
         try:
-            if value >= 0 and self._bounded_below(M, tight, form):
-                self.bases.append(tuple(tight))
+            if value >= 0 and basis.bounds(self.rows, form, M):
+                self.bases.append(basis)
                 return True
             point = self._negative_vertex(M, tight, form, without)
             if point is not None:
                 self.last_point = point
                 return point if without else False
-            if value < 0 and self._bounded_below(M, tight, form):  # a minimum near 0
-                self.bases.append(tuple(tight))
+            if value < 0 and basis.bounds(self.rows, form, M):  # a minimum near 0
+                self.bases.append(basis)
                 return True
         except ZeroDivisionError:  # a singular float basis: let the exact LP decide
             pass
         return None
-
-    def _bounded_below(self, M: fmpz_mat, tight: list[int], form: Sequence[int]) -> bool:
-        """A Farkas certificate of ``form >= 0`` on the rows ``tight``, checked exactly."""
-        y = M.transpose().solve(fmpz_mat([[a] for a in form[1:]])).entries()
-        if any(v < 0 for v in y):
-            return False
-        return form[0] - sum(v * self.rows[i][0] for v, i in zip(y, tight)) >= 0
 
     def _negative_vertex(
         self, M: fmpz_mat, tight: list[int], form: Sequence[int], without: set[int] | None = None
@@ -236,7 +230,3 @@ def _inverse_or_nan(m: np.ndarray) -> np.ndarray:
         return np.linalg.inv(m)
     except np.linalg.LinAlgError:
         return np.full(m.shape, np.nan)
-
-
-def _gradients(rows, indices) -> fmpz_mat:
-    return fmpz_mat([list(rows[i][1:]) for i in indices])

@@ -1,0 +1,74 @@
+"""A Farkas basis: ``n`` constraint rows whose gradients are independent, reused to bound many forms.
+
+With ``M`` the rows' gradients, ``form >= 0`` follows on every point where the rows are ``>= 0`` if
+the exact solution of ``M^T y = gradient`` has ``y >= 0`` and ``form_0 - sum y_i row_i0 >= 0``.  A
+basis that proved one bound along the walk is tried on many later forms (ACAS Xu: 38,000 tests on
+5,000 bases), so from its second test on it keeps ``M^T``'s inverse as an integer adjugate ``A``
+with ``A M^T = D I`` (``D > 0``, signs folded into ``A``): a test is then ``n + 1`` integer dot
+products, ``A g >= 0`` and ``D form_0 - g . (A^T row_0) >= 0``, ten times cheaper than a solve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flint import fmpz_mat
+
+from .exact import exact_dot
+
+__all__ = ["FarkasBasis"]
+
+
+class FarkasBasis:
+    """The rows ``indices`` of a constraint list (rows only ever appended along a walk, so a basis
+    keeps its meaning in every descendant cell).  Raises ZeroDivisionError if they are singular."""
+
+    __slots__ = ("indices", "tests", "_rows", "_adjugate", "_det", "_constants")
+
+    def __init__(self, indices: tuple[int, ...]):
+        self.indices = indices
+        self.tests = 0  # tests so far: the adjugate is made at the second
+        self._rows: tuple[tuple[int, ...], ...] = ()  # the rows the adjugate was made from
+        self._adjugate: list[tuple[int, ...]] = []
+        self._det = 0
+        self._constants: tuple[int, ...] = ()
+
+    def __reduce__(self):  # the adjugate is recomputed where needed, not shipped
+        return FarkasBasis, (self.indices,)
+
+    def gradients(self, rows: Sequence[tuple[int, ...]]) -> fmpz_mat:
+        return fmpz_mat([list(rows[i][1:]) for i in self.indices])
+
+    def bounds(self, rows: Sequence[tuple[int, ...]], form: Sequence[int], M: fmpz_mat | None = None) -> bool:
+        """Whether these rows of ``rows`` prove ``form . (1, x) >= 0`` (exactly).  ``M``: their
+        gradients, if at hand."""
+        self.tests += 1
+        own = tuple(rows[i] for i in self.indices)
+        if self._adjugate and all(a is b for a, b in zip(own, self._rows)):
+            gradient = form[1:]
+            if any(exact_dot(a, gradient) < 0 for a in self._adjugate):
+                return False
+            return self._det * form[0] - exact_dot(self._constants, gradient) >= 0
+        if M is None:
+            M = self.gradients(rows)
+        if self.tests >= 2:
+            self._invert(own, M)
+            return self.bounds(rows, form)
+        y = M.transpose().solve(fmpz_mat([[a] for a in form[1:]])).entries()
+        if any(v < 0 for v in y):
+            return False
+        return form[0] - sum(v * row[0] for v, row in zip(y, own)) >= 0
+
+    def _invert(self, own: tuple[tuple[int, ...], ...], M: fmpz_mat) -> None:
+        T = M.transpose()
+        det = int(T.det())
+        if det == 0:
+            raise ZeroDivisionError("singular basis")
+        n = len(own)
+        sign = 1 if det > 0 else -1
+        scaled = fmpz_mat([[det if i == j else 0 for j in range(n)] for i in range(n)])
+        inverse = T.solve(scaled)  # det * T^-1: integral
+        self._adjugate = [tuple(sign * int(inverse[i, j].p) for j in range(n)) for i in range(n)]
+        self._det = abs(det)
+        self._constants = tuple(sum(row[j] * r[0] for row, r in zip(self._adjugate, own)) for j in range(n))
+        self._rows = own

@@ -1,0 +1,76 @@
+"""A Farkas basis answers exactly as the certificate it stands for, by solve and by kept adjugate.
+
+Oracle: ``M^T y = gradient`` solved in Fractions by Gaussian elimination here, then ``y >= 0`` and
+``form_0 - sum y_i row_i0 >= 0``.  Rows and forms are random integers up to 300 bits (ACAS Xu's
+composed forms are about 370 bits), and small ones where ties (a zero multiplier, a zero bound)
+are common.
+"""
+
+from __future__ import annotations
+
+import pickle
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exactrelu.geometry.farkas_basis import FarkasBasis
+
+
+def oracle(rows, indices, form) -> bool | None:
+    """The certificate's verdict, or None if the rows' gradients are singular."""
+    n = len(indices)
+    A = [[Fraction(rows[indices[i]][1 + j]) for i in range(n)] + [Fraction(form[1 + j])] for j in range(n)]
+    for c in range(n):  # M^T y = g, columns of M^T are the rows' gradients
+        p = next((r for r in range(c, n) if A[r][c] != 0), None)
+        if p is None:
+            return None
+        A[c], A[p] = A[p], A[c]
+        for r in range(n):
+            if r != c and A[r][c] != 0:
+                f = A[r][c] / A[c][c]
+                A[r] = [a - f * b for a, b in zip(A[r], A[c])]
+    y = [A[i][n] / A[i][i] for i in range(n)]
+    return all(v >= 0 for v in y) and form[0] - sum(v * rows[i][0] for v, i in zip(y, indices)) >= 0
+
+
+def systems(bits: int):
+    return st.integers(1, 5).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.tuples(*[st.integers(-(2**bits), 2**bits)] * (n + 1)), min_size=n + 2, max_size=n + 4),
+            st.lists(st.tuples(*[st.integers(-(2**bits), 2**bits)] * (n + 1)), min_size=1, max_size=8),
+            st.just(n),
+        )
+    )
+
+
+@pytest.mark.parametrize("bits", [3, 300])
+def test_a_kept_basis_answers_as_the_certificate_for_every_form(bits):
+    @settings(max_examples=60, deadline=None)
+    @given(systems(bits), st.data())
+    def check(system, data):
+        rows, forms, n = system
+        indices = tuple(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1), min_size=n, max_size=n))))
+        basis = FarkasBasis(indices)
+        for form in forms:
+            truth = oracle(rows, indices, form)
+            if truth is None:
+                with pytest.raises(ZeroDivisionError):
+                    basis.bounds(rows, form)
+                with pytest.raises(ZeroDivisionError):
+                    basis.bounds(rows, form)  # the adjugate path too
+                return
+            assert basis.bounds(rows, form) is truth  # first a solve, then the kept adjugate
+            assert pickle.loads(pickle.dumps(basis)).bounds(rows, form) is truth
+
+    check()
+
+
+def test_the_adjugate_is_dropped_when_the_rows_are_other_rows():
+    rows = [(1, 1, 0), (1, 0, 1), (0, -1, -1)]
+    basis = FarkasBasis((0, 1))
+    form = (0, 1, 1)  # x + y >= -2 on x >= -1, y >= -1: the bound -2 is not >= 0
+    assert [basis.bounds(rows, form) for _ in range(3)] == [False] * 3
+    shifted = [(3, 1, 0), (3, 0, 1), (0, -1, -1)]  # equal gradients, other constants: x, y >= -3
+    assert basis.bounds(shifted, (6, 1, 1)) is True and basis.bounds(shifted, (5, 1, 1)) is False
