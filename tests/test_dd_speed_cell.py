@@ -67,8 +67,22 @@ def _exact_zero_on(raw, facet, k, j):
     return []
 
 
+def true_carriers(raw, facets) -> set[tuple[int, int, int]]:
+    """Every (facet, layer, neuron) vanishing exactly at all of the facet's vertices whose own
+    constraints do not make the facet."""
+    return {
+        (fi, k, j)
+        for fi, f in enumerate(facets)
+        for k, forms in enumerate(raw.forms)
+        for j in range(len(forms.rows))
+        for _ in _exact_zero_on(raw, f, k, j)
+    }
+
+
 @pytest.mark.parametrize("ex", BOX_EXAMPLES + [None], ids=lambda ex: ex.name if ex else "random3d")
 def test_carrier_candidates_follow_their_definition(ex):
+    """The candidates are the definition's, restricted to the neurons the walk noted as touching,
+    and they include every carrier."""
     net, box = (ex.net, ex.box) if ex else (random_net(5, 3, (6, 5)), [(-1, 1)] * 3)
     engine = VertexEngine(Domain.box(box))
     seen = 0
@@ -76,10 +90,33 @@ def test_carrier_candidates_follow_their_definition(ex):
         facets = engine.facets(raw)
         got = _carrier_candidates(raw, facets)
         assert len(got) == len(set(got))
-        assert set(got) == candidates_by_definition(raw, facets)
+        touching = set(raw.cell.touching)
+        assert set(got) == {c for c in candidates_by_definition(raw, facets) if c[1:] in touching}
+        assert true_carriers(raw, facets) <= set(got)
         seen += len(got)
     if ex is not None and ex.name in ("duplicated", "zero_row", "coincident3d", "repeat_deep"):
         assert seen  # degenerate arrangements do produce candidates
+
+
+@pytest.mark.parametrize("ex", BOX_EXAMPLES + [None], ids=lambda ex: ex.name if ex else "random3d")
+def test_a_neuron_not_touching_a_region_is_nonzero_at_all_its_vertices(ex):
+    """Every hidden neuron of a region is touching, or cuts (a constraint of its cell), or keeps a
+    strict sign at every vertex: exact evaluation, all layers."""
+    net, box = (ex.net, ex.box) if ex else (random_net(5, 3, (6, 5)), [(-1, 1)] * 3)
+    strict = 0
+    for raw in regions_of(net, box):
+        cell = raw.cell
+        cutting = {label[1:3] for label in cell.labels if label[0] == "neuron"}
+        touching = set(cell.touching)
+        assert not touching & cutting
+        for k, forms in enumerate(raw.forms):
+            for j, row in enumerate(forms.rows):
+                if (k, j) in touching or (k, j) in cutting:
+                    continue
+                values = [exact_dot(row, v) for v in cell.verts]
+                assert all(v > 0 for v in values) or all(v < 0 for v in values), (k, j)
+                strict += 1
+    assert strict or ex is not None  # the random net has strict neurons
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -10,7 +10,6 @@ vertices, so this engine serves low input dimensions (see ``DD_MAX_DIM``).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import cast
 
 import numpy as np
@@ -47,15 +46,27 @@ class VertexEngine:
     def start_layer(self, cell: Cell, forms: LayerForms) -> np.ndarray:
         return sign_matrix(list(forms.rows), forms.floats, cell.verts, cell.vf)
 
-    def classify(self, cell: Cell, forms: LayerForms, active: list[int], signs: np.ndarray):
-        has_pos = cast(list[bool], (signs.max(axis=1, initial=0) > 0).tolist())
-        has_neg = cast(list[bool], (signs.min(axis=1, initial=0) < 0).tolist())
-        decided, cutting = [], []
+    def classify(self, cell: Cell, layer: int, forms: LayerForms, active: list[int], signs: np.ndarray):
+        """Decided neurons (a neuron with a zero at a vertex is noted as touching the cell: only such
+        a neuron can carry a facet of a region inside it) and the rest."""
+        if not active:
+            return [], [], signs
+        top = cast(list[int], signs.max(axis=1).tolist())  # a cell has vertices: no empty row
+        bottom = cast(list[int], signs.min(axis=1).tolist())
+        decided, cutting, touching = [], [], []
         for r, j in enumerate(active):
-            if has_pos[r] and has_neg[r]:
+            if top[r] > 0 and bottom[r] < 0:
                 cutting.append(r)
+            elif top[r] > 0:
+                decided.append((j, 1))
+                if bottom[r] == 0:
+                    touching.append((layer, j))
             else:
-                decided.append((j, 1 if has_pos[r] else 0))
+                decided.append((j, 0))
+                if top[r] == 0:
+                    touching.append((layer, j))
+        if touching:
+            cell.touching = cell.touching + tuple(touching)
         return decided, [active[r] for r in cutting], signs[cutting]
 
     def split(self, cell: Cell, layer: int, forms: LayerForms, neuron: int, rest: list[int], signs: np.ndarray):
@@ -119,28 +130,30 @@ def drop_vertices(raw: RawRegion, facets: list[FacetData]) -> None:
 
 def _carrier_candidates(raw: RawRegion[Cell], facets: list[FacetData]) -> list[tuple[int, int, int]]:
     """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at some vertex of
-    the facet (it is then nonzero somewhere on the facet, so no carrier), leaving out the neurons
-    whose own constraints make a facet: they carry that one by construction, and vanish on no other
-    (distinct facets lie on distinct hyperplanes, and a form that makes a constraint is not zero)."""
-    if not raw.forms:
-        return []
+    the facet (it is then nonzero somewhere on the facet, so no carrier), among the neurons decided
+    with a zero at a vertex (``Cell.touching``: every other decided form is nonzero on the whole
+    region).  Left out: the neurons whose own constraints make a facet: they carry that one by
+    construction, and vanish on no other (distinct facets lie on distinct hyperplanes, and a form
+    that makes a constraint is not zero)."""
     cell = raw.cell
-    offsets = np.cumsum([0] + [len(forms.rows) for forms in raw.forms]).tolist()
+    if not raw.forms or not cell.touching:
+        return []
     own = set()
     for f in facets:
         for c in f.constraints:
             label = cell.labels[c]
             if label[0] == "neuron":
-                own.add(offsets[label[1]] + label[2])
-    floats = np.concatenate([forms.floats for forms in raw.forms])
+                own.add((label[1], label[2]))
+    neurons = [n for n in dict.fromkeys(cell.touching) if n not in own]
+    if not neurons:
+        return []
+    floats = np.array([raw.forms[k].floats[j] for k, j in neurons])
     _, unsure = filtered_signs(floats, cell.vf)
     found = []
-    for i in np.nonzero(unsure.any(axis=1))[0].tolist():  # most forms are proven nonzero everywhere
-        if i in own:
-            continue
+    for i in np.nonzero(unsure.any(axis=1))[0].tolist():
         undecided = set(unsure[i].nonzero()[0].tolist())
-        k = bisect_right(offsets, i) - 1
+        k, j = neurons[i]
         for fi, f in enumerate(facets):
             if undecided.issuperset(f.vertices):
-                found.append((fi, k, i - offsets[k]))
+                found.append((fi, k, j))
     return found

@@ -138,7 +138,7 @@ class ConstraintEngine:
     def start_layer(self, cell: LPCell, forms: LayerForms) -> None:
         return None
 
-    def classify(self, cell: LPCell, forms: LayerForms, active: list[int], data: None):
+    def classify(self, cell: LPCell, layer: int, forms: LayerForms, active: list[int], data: None):
         """Decide every active neuron on this cell (one that does not cut it cuts neither child: its
         bit is settled once for the whole subtree); those that cut wait for the children, in order."""
         bits: dict[int, int | None] = {}

@@ -41,7 +41,7 @@ class CellStrategy(Protocol[C]):
         ...
 
     def classify(
-        self, cell: C, forms: LayerForms, active: list[int], data: Any
+        self, cell: C, layer: int, forms: LayerForms, active: list[int], data: Any
     ) -> tuple[list[tuple[int, int]], list[int], Any]:
         """Split ``active`` neurons into decided ``(neuron, bit)`` pairs (exact) and the rest; the
         first of the rest must cut the cell's interior, later ones may be undecided.  Returns the
@@ -153,7 +153,7 @@ def split_layer(
     leaves = []
     while work:
         c, active, bits, link, data = work.pop()
-        decided, rest, data = strategy.classify(c, forms, active, data)
+        decided, rest, data = strategy.classify(c, layer, forms, active, data)
         for j, bit in decided:
             bits[j] = bit
         node = None

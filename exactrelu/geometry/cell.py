@@ -35,22 +35,25 @@ class Cell:
     ``cons[k]`` is an integer row ``(c0, c1..cd)`` meaning ``c0 + c . x >= 0``; ``labels[k]`` says
     where it came from.  ``verts[i]`` is a primitive homogeneous vertex, ``vf[i]`` its float
     guide ``(1, x)`` (None once a finished region drops it: :meth:`guides`), ``tight[i]`` the bit
-    set of constraints tight at it.
+    set of constraints tight at it.  ``touching`` lists the neurons ``(layer, neuron)`` decided on
+    this cell or an ancestor with a zero at some vertex: any other decided neuron's form is nonzero
+    on the whole closed cell (a linear form's minimum over a polytope is taken at a vertex).
     """
 
-    __slots__ = ("dim", "cons", "labels", "verts", "vf", "tight")
+    __slots__ = ("dim", "cons", "labels", "verts", "vf", "tight", "touching")
 
-    def __init__(self, dim, cons, labels, verts, vf, tight):
+    def __init__(self, dim, cons, labels, verts, vf, tight, touching: tuple[tuple[int, int], ...] = ()):
         self.dim = dim
         self.cons = cons
         self.labels = labels
         self.verts = verts
         self.vf = vf
         self.tight = tight
+        self.touching = touching
 
     def __reduce__(self):  # plain values: a walk's regions travel between processes
         guides = packed(self.vf) if self.vf is not None else (None, None)
-        return _unpickled_cell, (self.dim, self.cons, self.labels, self.verts, *guides, self.tight)
+        return _unpickled_cell, (self.dim, self.cons, self.labels, self.verts, *guides, self.tight, self.touching)
 
     def guides(self) -> np.ndarray:
         """``vf``, made again from the vertices if it was dropped (it is a function of them)."""
@@ -193,7 +196,7 @@ class Cell:
         if not (signs < 0).any():
             bit = 1 << len(self.cons)
             tight = [t | bit if s == 0 else t for t, s in zip(self.tight, signs.tolist())]
-            return Cell(self.dim, self.cons + [form], self.labels + [label], self.verts, self.vf, tight)
+            return Cell(self.dim, self.cons + [form], self.labels + [label], self.verts, self.vf, tight, self.touching)
         plus, _, _, _, _ = self.split(form, signs, label, label)
         return plus
 
@@ -202,7 +205,7 @@ class Cell:
         verts = [self.verts[i] for i in keep] + new_verts
         tight = [self.tight[i] | bit if i in zero_set else self.tight[i] for i in keep] + new_tight
         vf = np.concatenate([self.vf[keep], new_vf]) if len(new_verts) else self.vf[keep]
-        return Cell(self.dim, self.cons + [form], self.labels + [label], verts, vf, tight)
+        return Cell(self.dim, self.cons + [form], self.labels + [label], verts, vf, tight, self.touching)
 
 
 # Above this many bits (homogenising coordinate) the crossing points of a vertex's edges are combined
@@ -267,5 +270,5 @@ def box_cell(lower: Sequence[tuple[int, int]], upper: Sequence[tuple[int, int]],
     return Cell(d, cons, list(labels), verts, float_points(verts), tight)
 
 
-def _unpickled_cell(dim, cons, labels, verts, vf, shape, tight) -> Cell:
-    return Cell(dim, cons, labels, verts, unpacked(vf, shape) if vf is not None else None, tight)
+def _unpickled_cell(dim, cons, labels, verts, vf, shape, tight, touching) -> Cell:
+    return Cell(dim, cons, labels, verts, unpacked(vf, shape) if vf is not None else None, tight, touching)
