@@ -185,6 +185,14 @@ def vertex_witness(
     the exact centroid."""
     coords = vertices_f[np.lexsort(vertices_f.T[::-1]), 1:]
     rows = [f.row for f in facets]
-    width = float((coords.max(axis=0) - coords.min(axis=0)).min())
-    point = short_point_inside(coords.mean(axis=0).tolist(), width, lambda h: all(exact_dot(r, h) > 0 for r in rows))
+
+    def inside(h: tuple[int, ...]) -> bool:
+        for row in rows:
+            if exact_dot(row, h) <= 0:
+                return False
+        return True
+
+    width = float(np.ptp(coords, axis=0).min())
+    centroid = coords.sum(axis=0) / len(coords)  # what coords.mean(axis=0) computes, without its overhead
+    point = short_point_inside(centroid.tolist(), width, inside)
     return point if point is not None else dehomogenize(mean_point(vertices))

@@ -30,7 +30,7 @@ def short_point_inside(
     >>> short_point_inside([0.33333, 0.5], 1.0, lambda h: 3 * h[1] == h[0])
     (Fraction(1, 3), Fraction(1, 2))
     """
-    if not all(math.isfinite(c) for c in guess):
+    if not all(map(math.isfinite, guess)):
         return None
     for limit in (12, 100):
         if width * limit < 2:
