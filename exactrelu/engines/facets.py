@@ -143,36 +143,41 @@ def assign_carriers(
 ) -> None:
     """Set every facet's carriers: those named by its constraints' ``labels``, plus every candidate
     ``(facet index, layer, neuron)`` whose form vanishes at the facet's relative-interior point."""
-    known: set[tuple[int, int, int]] = set()
     found: list[set[Carrier]] = []
-    for fi, f in enumerate(facets):
-        carriers: set[Carrier] = set()
-        for k in f.constraints:
-            label = labels[k]
-            if label[0] == "domain":
-                carriers.add(label)
-            elif label[0] == "neuron":
-                carriers.add(_neuron(label[1], label[2]))
+    for f in facets:
+        carriers = {_carrier_of(labels[k]) for k in f.constraints}
+        carriers.discard(None)
         found.append(carriers)
-        known.update((fi, c[1], c[2]) for c in carriers if c[0] == "neuron")
     for fi, k, j in candidates:
-        if (fi, k, j) in known:
+        carrier = _neuron(k, j)
+        if carrier in found[fi]:
             continue
         row = forms[k].rows[j]
         if any(row) and exact_dot(row, facets[fi].point) == 0:
-            found[fi].add(_neuron(k, j))
-            known.add((fi, k, j))
+            found[fi].add(carrier)
     for f, carriers in zip(facets, found):
         f.carriers = tuple(sorted(carriers))
 
 
 _NEURONS: dict[tuple[int, int], Carrier] = {}  # one ("neuron", k, j) per neuron, shared by every facet
+_CARRIERS: dict[tuple, Carrier | None] = {}  # a constraint's label -> what it names as a carrier (None: nothing)
 
 
 def _neuron(k: int, j: int) -> Carrier:
     carrier = _NEURONS.get((k, j))
     if carrier is None:
         carrier = _NEURONS[(k, j)] = ("neuron", k, j)
+    return carrier
+
+
+def _carrier_of(label: tuple) -> Carrier | None:
+    """``("domain", i)`` itself, ``("neuron", k, j)`` for a neuron's constraint ``("neuron", k, j, side)``."""
+    try:
+        return _CARRIERS[label]
+    except KeyError:
+        pass
+    carrier = label if label[0] == "domain" else _neuron(label[1], label[2]) if label[0] == "neuron" else None
+    _CARRIERS[label] = carrier
     return carrier
 
 
