@@ -145,9 +145,7 @@ def assign_carriers(
     ``(facet index, layer, neuron)`` whose form vanishes at the facet's relative-interior point."""
     found: list[set[Carrier]] = []
     for f in facets:
-        carriers = {_carrier_of(labels[k]) for k in f.constraints}
-        carriers.discard(None)
-        found.append(carriers)
+        found.append({c for k in f.constraints if (c := _carrier_of(labels[k])) is not None})
     for fi, k, j in candidates:
         carrier = _neuron(k, j)
         if carrier in found[fi]:
