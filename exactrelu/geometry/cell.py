@@ -201,9 +201,13 @@ class Cell:
         return plus
 
     def _child(self, keep, zero, bit, new_verts, new_tight, new_vf, form, label) -> Cell:
-        zero_set = set(zero)
-        verts = [self.verts[i] for i in keep] + new_verts
-        tight = [self.tight[i] | bit if i in zero_set else self.tight[i] for i in keep] + new_tight
+        old_verts, old_tight = self.verts, self.tight
+        verts = [old_verts[i] for i in keep] + new_verts
+        if zero:
+            zero_set = set(zero)
+            tight = [old_tight[i] | bit if i in zero_set else old_tight[i] for i in keep] + new_tight
+        else:
+            tight = [old_tight[i] for i in keep] + new_tight
         vf = np.concatenate([self.vf[keep], new_vf]) if len(new_verts) else self.vf[keep]
         return Cell(self.dim, self.cons + [form], self.labels + [label], verts, vf, tight, self.touching)
 

@@ -37,7 +37,7 @@ def primitive(vec: Sequence[int]) -> tuple[int, ...]:
     """
     g = gcd(*vec)
     if g > 1:
-        return tuple(a // g for a in vec)
+        return tuple([a // g for a in vec])  # (a list first: no generator frame per entry)
     return tuple(vec)
 
 
