@@ -1,0 +1,504 @@
+"""A newcomer's and a hostile user's session: hostile networks built here (duplicated, negated and
+dead neurons, a neuron zero on a whole region, hyperplanes along the box and through one point,
+1, 3 and 11 inputs, a 1-neuron layer, an identity-like net, weights of 1e-30 and 1e30, LeakyReLU,
+a polytope domain) compared with oracles written here from scratch, and bad input on the command
+line refused in one line with exit code 2.
+
+The oracles share no code with exactrelu: exact forward passes in Fractions, every activation
+pattern's region by exact vertex enumeration (d <= 3) or by an exact two-phase simplex (any d),
+canonical patterns by the semantics of docs/semantics.md, adjacency by the dimension of the common
+face of two closed regions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from fractions import Fraction as F
+
+import pytest
+
+from exactrelu import Domain, Network, certify, partition
+from exactrelu.cli import main
+from exactrelu_checker import check_certificate
+
+# -- exact arithmetic helpers (independent of exactrelu) ------------------------------------------
+
+Form = tuple  # (c0, c1, ..., cd): c0 + c . x
+
+
+def forward(layers, slopes, x):
+    """Exact outputs and hidden pre-activations at ``x``."""
+    h, pre = [F(v) for v in x], []
+    for k, (W, b) in enumerate(layers):
+        z = [sum((F(w) * v for w, v in zip(row, h)), F(0)) + F(c) for row, c in zip(W, b)]
+        if k == len(layers) - 1:
+            return z, pre
+        pre.append(z)
+        s = F(slopes[k]) if k < len(slopes) else F(0)
+        h = [v if v > 0 else s * v for v in z]
+    raise AssertionError("no layers")
+
+
+def forms_for(layers, slopes, pattern, d):
+    """The pre-activation forms of every hidden neuron and the output map when ``pattern`` holds."""
+    h = [tuple(F(int(i == j)) for j in range(d + 1)) for i in range(1, d + 1)]  # x_i as a form
+    neuron_forms = []
+    for k, (W, b) in enumerate(layers):
+        z = []
+        for row, c in zip(W, b):
+            form = [F(c)] + [F(0)] * d
+            for w, hv in zip(row, h):
+                for i in range(d + 1):
+                    form[i] += F(w) * hv[i]
+            z.append(tuple(form))
+        if k == len(layers) - 1:
+            return neuron_forms, z
+        neuron_forms.append(z)
+        s = F(slopes[k]) if k < len(slopes) else F(0)
+        h = [f if bit else tuple(s * v for v in f) for f, bit in zip(z, pattern[k])]
+    raise AssertionError("no layers")
+
+
+def solve(rows, rhs):
+    """The unique solution of a square system, or None."""
+    n = len(rows)
+    m = [list(r) + [v] for r, v in zip(rows, rhs)]
+    for col in range(n):
+        piv = next((r for r in range(col, n) if m[r][col] != 0), None)
+        if piv is None:
+            return None
+        m[col], m[piv] = m[piv], m[col]
+        for r in range(n):
+            if r != col and m[r][col] != 0:
+                f = m[r][col] / m[col][col]
+                m[r] = [a - f * b for a, b in zip(m[r], m[col])]
+    return tuple(m[i][n] / m[i][i] for i in range(n))
+
+
+def value(form, x):
+    return form[0] + sum(c * v for c, v in zip(form[1:], x))
+
+
+def affine_rank(points) -> int:
+    points = list(points)
+    if not points:
+        return -1
+    rows = [[a - b for a, b in zip(p, points[0])] for p in points[1:]]
+    rank = 0
+    for col in range(len(points[0])):
+        piv = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
+        if piv is None:
+            continue
+        rows[rank], rows[piv] = rows[piv], rows[rank]
+        for r in range(len(rows)):
+            if r != rank and rows[r][col] != 0:
+                f = rows[r][col] / rows[rank][col]
+                rows[r] = [a - f * b for a, b in zip(rows[r], rows[rank])]
+        rank += 1
+    return rank
+
+
+def vertices(constraints, d):
+    """Every vertex of {x : f(x) >= 0 for f in constraints} (bounded), by all d-subsets."""
+    found = set()
+    useful = [f for f in constraints if any(f[1:])]
+    for subset in itertools.combinations(useful, d):
+        x = solve([f[1:] for f in subset], [-f[0] for f in subset])
+        if x is not None and all(value(f, x) >= 0 for f in constraints):
+            found.add(x)
+    return found
+
+
+def simplex_max(A, b, c):
+    """max c.z s.t. A z <= b, z >= 0, exactly (two phases, Bland's rule); None if infeasible."""
+    m, n = len(A), len(c)
+    # phase 1 on the auxiliary problem: max -z0 s.t. A z - z0 <= b (CLRS INITIALIZE-SIMPLEX)
+    N = list(range(n + 1))  # variable n is z0
+    B = list(range(n + 1, n + 1 + m))
+    T = [[F(a) for a in row] + [F(-1)] for row in A]  # coefficients of N in each basic row
+    rhs = [F(v) for v in b]
+
+    def pivot(T, rhs, obj, obj_c, N, B, r, e):
+        a = T[r][e]
+        T[r] = [v / a for v in T[r]]
+        T[r][e] = 1 / a
+        rhs[r] = rhs[r] / a
+        for i in range(len(T)):
+            if i != r and T[i][e] != 0:
+                f = T[i][e]
+                T[i] = [v - f * w for v, w in zip(T[i], T[r])]
+                T[i][e] = -f * T[r][e]
+                rhs[i] -= f * rhs[r]
+        f = obj[e]
+        obj[:] = [v - f * w for v, w in zip(obj, T[r])]
+        obj[e] = -f * T[r][e]
+        obj_c[0] += f * rhs[r]
+        N[e], B[r] = B[r], N[e]
+
+    def run(T, rhs, obj, obj_c, N, B):
+        while True:
+            entering = [j for j in range(len(N)) if obj[j] > 0]
+            if not entering:
+                return True
+            e = min(entering, key=lambda j: N[j])
+            rows = [i for i in range(len(T)) if T[i][e] > 0]
+            if not rows:
+                return False  # unbounded
+            best = min(rhs[i] / T[i][e] for i in rows)
+            r = min((i for i in rows if rhs[i] / T[i][e] == best), key=lambda i: B[i])
+            pivot(T, rhs, obj, obj_c, N, B, r, e)
+
+    obj = [F(0)] * n + [F(-1)]
+    obj_c = [F(0)]
+    if rhs and min(rhs) < 0:
+        r = min(range(m), key=lambda i: rhs[i])
+        pivot(T, rhs, obj, obj_c, N, B, r, n)
+        run(T, rhs, obj, obj_c, N, B)
+        if obj_c[0] != 0:
+            return None
+        if n in B:  # z0 basic at zero: pivot it out on any nonzero entry
+            r = B.index(n)
+            e = next(j for j in range(len(N)) if T[r][j] != 0)
+            pivot(T, rhs, obj, obj_c, N, B, r, e)
+    col = N.index(n)
+    for row in T:
+        del row[col]
+    del N[col]
+    # phase 2: the objective in terms of the nonbasic variables
+    obj = [F(0)] * len(N)
+    obj_c = [F(0)]
+    for j, v in enumerate(N):
+        if v < n:
+            obj[j] += F(c[v])
+    for i, v in enumerate(B):
+        if v < n and c[v] != 0:
+            obj = [o - F(c[v]) * t for o, t in zip(obj, T[i])]
+            obj_c[0] += F(c[v]) * rhs[i]
+    assert run(T, rhs, obj, obj_c, N, B), "bounded by construction"
+    return obj_c[0]
+
+
+def has_interior_lp(constraints, box):
+    """Whether {x in box : f(x) >= 0} has interior points: max t with f(x) >= t (t <= 1) is > 0.
+    Variables y = x - lo >= 0 and t >= 0."""
+    d = len(box)
+    lo = [F(a) for a, _ in box]
+    A, b = [], []
+    for f in constraints:
+        if not any(f[1:]):
+            if f[0] < 0:  # a constant: 0 >= 0 (an identically zero neuron) holds everywhere
+                return False
+            continue
+        shifted = value(f, lo)  # f(lo + y) = shifted + f[1:] . y
+        A.append([-F(v) for v in f[1:]] + [F(1)])
+        b.append(shifted)
+    for i, (a, h) in enumerate(box):
+        A.append([F(int(i == j)) for j in range(d)] + [F(0)])
+        b.append(F(h) - F(a))
+    A.append([F(0)] * d + [F(1)])
+    b.append(F(1))
+    best = simplex_max(A, b, [F(0)] * d + [F(1)])
+    return best is not None and best > 0
+
+
+# -- the oracle partition -------------------------------------------------------------------------
+
+
+def domain_forms(box=None, polytope=None, d=None):
+    if polytope is not None:
+        A, b = polytope
+        return [tuple([F(bi)] + [-F(a) for a in row]) for row, bi in zip(A, b)]
+    out = []
+    for i, (lo, hi) in enumerate(box):
+        e = [F(int(i == j)) for j in range(len(box))]
+        out.append(tuple([-F(lo)] + e))
+        out.append(tuple([F(hi)] + [-v for v in e]))
+    return out
+
+
+def oracle_regions(layers, slopes, domain, d, full_dim):
+    """{pattern: (constraints, output map)} for every canonical pattern with a full-dimensional region.
+
+    Depth-first over the neurons in order; a partial pattern is dropped as soon as its constraints have
+    no interior (the constraints of later neurons only shrink the set)."""
+    widths = [len(b) for _, b in layers[:-1]]
+    found = {}
+
+    def grow(bits, cons):
+        k, j = next(((k, j) for k, w in enumerate(widths) for j in range(w) if (k, j) not in bits), (None, None))
+        pattern = [tuple(bits.get((kk, jj), 0) for jj in range(w)) for kk, w in enumerate(widths)]
+        if k is None:
+            forms, out = forms_for(layers, slopes, pattern, d)
+            found[tuple(pattern)] = (cons, out)
+            return
+        forms, _ = forms_for(layers, slopes, pattern, d)  # layer k's forms depend on layers < k only
+        f = forms[k][j]
+        for bit in (0, 1):
+            if bit == 1 and not any(f):
+                continue  # identically zero: canonical bit 0
+            g = f if bit else tuple(-v for v in f)
+            new = cons + [g]
+            if full_dim(new):
+                grow({**bits, (k, j): bit}, new)
+
+    if full_dim(domain):
+        grow({}, list(domain))
+    return found
+
+
+def _primitive(form):
+    scale = next(abs(v) for v in form if v != 0)
+    return tuple(v / scale for v in form)
+
+
+def oracle_edges(found, d):
+    """Pairs of regions whose closures meet in a (d-1)-dimensional set.
+
+    Such a set lies in a hyperplane h = 0 with h >= 0 on one region (one of its constraints) and
+    h <= 0 at every vertex of the other; the common set is then enumerated on that hyperplane."""
+    keys = sorted(found)
+    verts = {p: vertices(found[p][0], d) for p in keys}
+    edges = set()
+    for a, b in itertools.combinations(keys, 2):
+        cons = {_primitive(f) for f in found[a][0] + found[b][0] if any(f[1:])}
+        for h in {_primitive(f) for f in found[a][0] if any(f[1:])}:
+            if any(value(h, v) > 0 for v in verts[b]):
+                continue
+            on_a = [v for v in verts[a] if value(h, v) == 0]
+            on_b = [v for v in verts[b] if value(h, v) == 0]
+            if affine_rank(on_a) < d - 1 or affine_rank(on_b) < d - 1:
+                continue
+            others = [f for f in cons if f != h and f != tuple(-v for v in h)]
+            inter = set()
+            for subset in itertools.combinations(others, d - 1):
+                x = solve([f[1:] for f in (h, *subset)], [-f[0] for f in (h, *subset)])
+                if x is not None and all(value(f, x) >= 0 for f in others):
+                    inter.add(x)
+            if affine_rank(inter) == d - 1:
+                edges.add((a, b))
+                break
+    return edges
+
+
+def assert_matches_oracle(layers, slopes, box=None, polytope=None, *, engine="auto", jobs=1, adjacency=True):
+    d = len(layers[0][0][0])
+    net = Network.from_layers([(W, b) for W, b in layers], negative_slopes=list(slopes))
+    domain = Domain.box(box) if box is not None else Domain.polytope(*polytope)
+    dom = domain_forms(box, polytope)
+    if d <= 3:
+
+        def full_dim(cons):
+            return affine_rank(vertices(cons, d)) == d
+
+    else:
+        bounds = box
+
+        def full_dim(cons):
+            return has_interior_lp(cons, bounds)
+
+    found = oracle_regions(layers, slopes, dom, d, full_dim)
+    p = partition(net, domain, engine=engine, jobs=jobs)
+    got = {r.pattern: r for r in p.regions}
+    assert set(got) == set(found), (sorted(set(got) - set(found)), sorted(set(found) - set(got)))
+    for pattern, r in got.items():
+        cons, out = found[pattern]
+        assert all(value(f, r.point) > 0 for f in cons if any(f[1:])), "witness not strictly inside"
+        outputs, pre = forward(layers, slopes, r.point)
+        for o, (wrow, c) in enumerate(zip(r.weight, r.bias)):
+            assert tuple([c, *wrow]) == out[o], "map differs from the oracle's composition"
+            assert value(out[o], r.point) == outputs[o], "forward pass at the witness differs"
+        bits = tuple(tuple(int(v > 0) for v in z) for z in pre)
+        assert bits == pattern, "the witness's exact pattern is not the region's"
+    if adjacency and d <= 3:
+        index = {r.pattern: i for i, r in enumerate(p.regions)}
+        expected = {tuple(sorted((index[a], index[b]))) for a, b in oracle_edges(found, d)}
+        assert {tuple(e) for e in p.edges} == expected
+    return p
+
+
+# -- hostile networks ------------------------------------------------------------------------------
+
+HOSTILE = {
+    # x - y four times: twice, negated, doubled; and one more neuron
+    "duplicates": (
+        [
+            ([[1, -1], [1, -1], [-1, 1], [2, -2], [0, 1]], [0, 0, 0, 0, "-1/3"]),
+            ([[1, 2, 3, -1, 1], [-1, 0, 1, 1, 2]], [0, "1/4"]),
+        ],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    # an all-zero row, a huge negative bias, a zero row with a positive bias
+    "dead": (
+        [([[0, 0], [1, 1], [1, 0], [0, 0]], [0, -1, -1000000, 5]), ([[1, 1, 1, 1], [3, -1, 2, 0]], [0, 0])],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    # a second-layer neuron fed only by a first-layer neuron that is off on half the square
+    "zero_on_a_region": (
+        [
+            ([[1, -1], [0, 1]], [0, "-1/2"]),
+            ([[1, 0], [1, 1], [-1, 0]], [0, "-1/4", 0]),
+            ([[1, 1, 1], [1, -1, 0]], [0, 0]),
+        ],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    # x = 0, x = 1, y = 0, y = 1 exactly along the box, and a line through a corner only
+    "along_the_box": (
+        [
+            ([[1, 0], [1, 0], [0, 1], [0, -1], [1, 1]], [0, -1, 0, 1, -2]),
+            ([[1, 1, 1, 1, 1], [1, -1, 1, -1, 0]], [0, 0]),
+        ],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    # five lines through (1/2, 1/2), two elsewhere
+    "concurrent": (
+        [
+            ([[1, -1], [1, 1], [1, 0], [0, 1], [2, -1], [1, 3], [-3, 1]], [0, -1, "-1/2", "-1/2", "-1/2", -2, 1]),
+            ([[1, -1, 2, 1, 0, 1, -1], [0, 1, -1, 1, 1, -1, 1]], [0, 0]),
+        ],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    "one_input": (
+        [([[1], [-1], [2], [1]], ["-1/3", "1/2", -1, "-1/3"]), ([[1, 1, -1, 2], [1, -2, 0, 1]], [0, "1/5"])],
+        [],
+        [(0, 1)],
+    ),
+    "three_inputs": (
+        [
+            ([[1, -1, 0], [0, 1, -1], [1, 1, 1], [1, 0, 0], [-1, 2, 1]], [0, 0, "-3/2", "-1/2", "-1/2"]),
+            ([[1, 0, 1, -1, 0], [0, 1, 1, 1, -1], [1, 1, 0, 0, 1]], [0, 0, 0]),
+            ([[1, -1, 1], [0, 1, 2]], [0, 0]),
+        ],
+        [],
+        [(0, 1)] * 3,
+    ),
+    "one_neuron_layer": (
+        [([[1, -1], [1, 1], [-1, 2]], [0, -1, "-1/4"]), ([[1, -1, 1]], ["-1/10"]), ([[2], [-1]], [0, "1/2"])],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    "identity_like": (
+        [([[1, 0], [-1, 0], [0, 1], [0, -1]], [0, 0, 0, 0]), ([[1, -1, 0, 0], [0, 0, 1, -1]], [0, 0])],
+        [],
+        [(-1, 1), (-1, 1)],
+    ),
+    "tiny_and_huge": (
+        [
+            ([["1e-30", "-1e-30"], ["1e30", "1e30"], [1, "1e-30"]], [0, "-1e30", "-1/2"]),
+            ([["1e30", 1, "1e-30"], [1, "-1e30", 1]], [0, 0]),
+        ],
+        [],
+        [(0, 1), (0, 1)],
+    ),
+    "leaky_negative_slope": (
+        [([[1, -1], [1, 1]], [0, -1]), ([[1, 2], [2, 1]], [0, 0])],
+        ["-1/2"],
+        [(0, 1), (0, 1)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_network_matches_the_brute_force_oracle(name):
+    layers, slopes, box = HOSTILE[name]
+    assert_matches_oracle(layers, slopes, box)
+
+
+def test_the_oracle_finds_the_documented_example():  # the oracle itself, against the README's numbers
+    layers = [([[-1, 1], [1, 1]], [0, -1]), ([[2, 1], [1, 2]], [0, "-1/4"])]
+    d = 2
+    dom = domain_forms([(0, 1), (0, 1)])
+
+    def full_dim(cons):
+        return affine_rank(vertices(cons, d)) == d
+
+    found = oracle_regions(layers, [], dom, d, full_dim)
+    assert sorted(found) == [((0, 0),), ((0, 1),), ((1, 0),), ((1, 1),)]
+    assert len(oracle_edges(found, d)) == 4 and (((0, 0),), ((1, 1),)) not in oracle_edges(found, d)
+    assert found[((1, 1),)][1][0] == (-1, -1, 3)  # P = -X + 3 Y - 1
+    assert has_interior_lp([(F(-1), F(1), F(1))], [(0, 1), (0, 1)])  # x + y > 1 on the square
+    assert not has_interior_lp([(F(-2), F(1), F(1))], [(0, 1), (0, 1)])  # x + y >= 2: one corner
+    assert not has_interior_lp([(F(-3), F(1), F(1))], [(0, 1), (0, 1)])  # empty
+
+
+def _random_layers(seed, widths, low=-3, high=3):
+    import random  # deferred: only this helper draws numbers
+
+    rng = random.Random(seed)
+    return [
+        (
+            [[rng.randint(low, high) for _ in range(n_in)] for _ in range(n_out)],
+            [rng.randint(-2, 2) for _ in range(n_out)],
+        )
+        for n_in, n_out in zip(widths, widths[1:])
+    ]
+
+
+def test_eleven_inputs_lp_engine_matches_the_exact_simplex_oracle():
+    layers = _random_layers(8, [11, 6, 4, 2])  # a second-layer neuron with bias 0 is zero where layer 1 is off
+    layers[0][0][1] = [v * 2 for v in layers[0][0][0]]  # neuron 1 parallel to neuron 0
+    layers[0][0][2] = [-v for v in layers[0][0][0]]  # and a negated copy
+    layers[0][1][1], layers[0][1][2] = 2 * layers[0][1][0], -layers[0][1][0]
+    p = assert_matches_oracle(layers, [], [("-1/4", "1/4")] * 11)
+    assert len(p.regions) > 20
+
+
+def test_polytope_domain_matches_the_oracle():
+    layers, slopes, _ = HOSTILE["concurrent"]
+    assert_matches_oracle(layers, slopes, polytope=([[-1, 0], [0, -1], [1, 1], [1, -1]], [0, 0, 1, "1/2"]))
+
+
+@pytest.mark.parametrize("name", ["three_inputs", "zero_on_a_region", "along_the_box"])
+def test_lp_engine_and_two_jobs_match_the_oracle(name):
+    layers, slopes, box = HOSTILE[name]
+    assert_matches_oracle(layers, slopes, box, engine="lp", adjacency=name != "three_inputs")
+    assert_matches_oracle(layers, slopes, box, jobs=2, adjacency=name != "three_inputs")
+
+
+def _oracle_for(name):
+    layers, slopes, box = HOSTILE[name]
+    d = len(box)
+
+    def full_dim(cons):
+        return affine_rank(vertices(cons, d)) == d
+
+    return oracle_regions(layers, slopes, domain_forms(box), d, full_dim)
+
+
+def _write_net(path, layers, slopes):
+    text = {"layers": [{"weight": W, "bias": b} for W, b in layers]}
+    if slopes:
+        text["negative_slopes"] = slopes
+    path.write_text(json.dumps(text))
+
+
+@pytest.mark.parametrize(
+    "name", ["duplicates", "dead", "zero_on_a_region", "along_the_box", "tiny_and_huge", "one_input"]
+)
+def test_certificates_of_hostile_networks_verify_and_state_the_oracle_regions(tmp_path, capsys, name):
+    layers, slopes, box = HOSTILE[name]
+    found = _oracle_for(name)
+    net = tmp_path / "net.json"
+    _write_net(net, layers, slopes)
+    box_text = "--box=" + ",".join(f"{lo}:{hi}" for lo, hi in box)
+    for form in (["--compact"], ["--boundary"], []):
+        cert = tmp_path / "cert.json"
+        assert main(["certify", str(net), box_text, "-o", str(cert), "--jobs", "1", "--no-progress", *form]) == 0
+        data = json.loads(cert.read_text())
+        assert check_certificate(data).verified
+        patterns = {tuple(tuple(bits) for bits in r["pattern"]) for r in data["regions"]}
+        assert patterns == set(found)
+        for r in data["regions"]:
+            if "map" in r:
+                out = found[tuple(tuple(bits) for bits in r["pattern"])][1]
+                got = [tuple(F(v) for v in [c, *row]) for row, c in zip(r["map"]["weight"], r["map"]["bias"])]
+                assert got == list(out)
+        assert main(["check", str(cert), "--network", str(net), "--jobs", "2"]) == 0
+    capsys.readouterr()
+    cert_py = certify(Network.from_layers(layers, negative_slopes=slopes), Domain.box(box))
+    assert cert_py["summary"]["regions"] == len(found)
