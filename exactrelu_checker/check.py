@@ -137,19 +137,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"argument --jobs: {args.jobs} is less than 1")
     try:
         verdict = check_file(args.certificate, None if args.network is None else Path(args.network), jobs=args.jobs)
-    except (MalformedCertificate, OSError, RecursionError, MemoryError, ValueError) as exc:
+        compared = f"compared exactly with {verdict.compared_with}" if verdict.compared_with else "no --network given"
+        lines = ["VERIFIED", *verdict.facts(), f"network: the certificate's embedded network ({compared})"]
+        print("\n".join(lines) if verdict.verified else f"NOT VERIFIED: {verdict.reason}", flush=True)
+        return 0 if verdict.verified else 1
+    except BrokenPipeError:  # stdout closed (| head): quietly, 141 as a SIGPIPE kill, and nothing more at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (MalformedCertificate, OSError, RecursionError, MemoryError, ValueError) as exc:  # OSError: a full stdout too
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"exactrelu-checker: error: {text}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("exactrelu-checker: interrupted", file=sys.stderr)
         return 130
-    if not verdict.verified:
-        print(f"NOT VERIFIED: {verdict.reason}")
-        return 1
-    compared = f"compared exactly with {verdict.compared_with}" if verdict.compared_with else "no --network given"
-    print("\n".join(["VERIFIED", *verdict.facts(), f"network: the certificate's embedded network ({compared})"]))
-    return 0
 
 
 def _fail(number: int, message: str) -> NoReturn:
