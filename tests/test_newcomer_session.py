@@ -259,7 +259,7 @@ def oracle_edges(found, d):
     h <= 0 at every vertex of the other; the common set is then enumerated on that hyperplane."""
     keys = sorted(found)
     verts = {p: vertices(found[p][0], d) for p in keys}
-    edges = set()
+    edges = {}
     for a, b in itertools.combinations(keys, 2):
         cons = {_primitive(f) for f in found[a][0] + found[b][0] if any(f[1:])}
         for h in {_primitive(f) for f in found[a][0] if any(f[1:])}:
@@ -276,7 +276,7 @@ def oracle_edges(found, d):
                 if x is not None and all(value(f, x) >= 0 for f in others):
                     inter.add(x)
             if affine_rank(inter) == d - 1:
-                edges.add((a, b))
+                edges[(a, b)] = inter
                 break
     return edges
 
@@ -312,9 +312,43 @@ def assert_matches_oracle(layers, slopes, box=None, polytope=None, *, engine="au
         assert bits == pattern, "the witness's exact pattern is not the region's"
     if adjacency and d <= 3:
         index = {r.pattern: i for i, r in enumerate(p.regions)}
-        expected = {tuple(sorted((index[a], index[b]))) for a, b in oracle_edges(found, d)}
+        shared = oracle_edges(found, d)
+        expected = {tuple(sorted((index[a], index[b]))) for a, b in shared}
         assert {tuple(e) for e in p.edges} == expected
+        assert p.dof().to_json()["continuous_dim"] == oracle_continuous_dim(found, shared, d)
     return p
+
+
+def rank(rows) -> int:
+    rows = [list(r) for r in rows]
+    done = 0
+    for col in range(len(rows[0]) if rows else 0):
+        piv = next((r for r in range(done, len(rows)) if rows[r][col] != 0), None)
+        if piv is None:
+            continue
+        rows[done], rows[piv] = rows[piv], rows[done]
+        for r in range(len(rows)):
+            if r != done and rows[r][col] != 0:
+                f = rows[r][col] / rows[done][col]
+                rows[r] = [a - f * b for a, b in zip(rows[r], rows[done])]
+        done += 1
+    return done
+
+
+def oracle_continuous_dim(found, shared, d) -> int:
+    """Dimension of the functions affine on every region and continuous across every shared facet:
+    unknowns (c0, c) per region; across a facet the two agree at each vertex of the common set."""
+    keys = sorted(found)
+    column = {p: i * (d + 1) for i, p in enumerate(keys)}
+    rows = []
+    for (a, b), points in shared.items():
+        for x in points:
+            row = [F(0)] * (len(keys) * (d + 1))
+            for region, sign in ((a, 1), (b, -1)):
+                for i, v in enumerate((F(1), *x)):
+                    row[column[region] + i] = sign * v
+            rows.append(row)
+    return len(keys) * (d + 1) - rank(rows)
 
 
 # -- hostile networks ------------------------------------------------------------------------------
