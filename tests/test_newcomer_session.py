@@ -18,7 +18,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from exactrelu import Domain, Network, certify, partition
+from exactrelu import Domain, Network, UnsupportedModel, certify, partition
 from exactrelu.cli import main
 from exactrelu_checker import check_certificate
 
@@ -536,3 +536,16 @@ def test_certificates_of_hostile_networks_verify_and_state_the_oracle_regions(tm
     capsys.readouterr()
     cert_py = certify(Network.from_layers(layers, negative_slopes=slopes), Domain.box(box))
     assert cert_py["summary"]["regions"] == len(found)
+
+
+def test_certify_boundary_above_ten_inputs_does_not_send_the_user_to_a_second_refusal(tmp_path, capsys):
+    # it said "use engine 'dd'", and --engine dd then refused 11 inputs
+    layers = _random_layers(7, [11, 3, 2])
+    net = tmp_path / "net.json"
+    _write_net(net, layers, [])
+    box = "--box=" + ",".join(["-1/4:1/4"] * 11)
+    assert main(["certify", str(net), box, "--boundary", "-o", str(tmp_path / "c.json")]) == 2
+    message = capsys.readouterr().err
+    assert message.count("\n") == 1 and "use engine 'dd'" not in message and "at most 10 inputs" in message
+    with pytest.raises(UnsupportedModel, match="no decision boundary; use engine 'dd'"):  # where dd applies
+        certify(Network.from_layers(HOSTILE["duplicates"][0]), Domain.box([(0, 1), (0, 1)]), engine="lp", boundary=True)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from flint import fmpq, fmpq_mat
 
+from ..engines.dd import DD_MAX_DIM
 from ..engines.forms import IntegerNetwork
 from ..engines.recorder import Decision, Link
 from ..engines.run import Progress, make_engine
@@ -185,7 +186,13 @@ def constraint_certificate(
 ) -> Certificate:
     """Enumerate with the LP engine and return the constraint-form certificate."""
     if boundary:
-        raise UnsupportedModel("the constraint form (engine 'lp') has no decision boundary; use engine 'dd'")
+        remedy = (
+            "use engine 'dd'"
+            if domain.dim <= DD_MAX_DIM
+            else f"the vertex form (engine 'dd') takes at most {DD_MAX_DIM} inputs and this domain has "
+            f"{domain.dim}: certify without the boundary, or a 2-D slice with it"
+        )
+        raise UnsupportedModel(f"the constraint form (engine 'lp') has no decision boundary; {remedy}")
     return Certificate(
         network_json(network),
         source_json(network, source_path),
