@@ -549,3 +549,18 @@ def test_certify_boundary_above_ten_inputs_does_not_send_the_user_to_a_second_re
     assert message.count("\n") == 1 and "use engine 'dd'" not in message and "at most 10 inputs" in message
     with pytest.raises(UnsupportedModel, match="no decision boundary; use engine 'dd'"):  # where dd applies
         certify(Network.from_layers(HOSTILE["duplicates"][0]), Domain.box([(0, 1), (0, 1)]), engine="lp", boundary=True)
+
+
+def test_a_one_input_network_is_counted_in_words(tmp_path, capsys):  # it printed "1 inputs"
+    layers, slopes, box = HOSTILE["one_input"]
+    net = tmp_path / "net.json"
+    _write_net(net, layers, slopes)
+    assert main(["regions", str(net), "--box=0:1", "--jobs", "1"]) == 0
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[0]
+        .endswith("1 input, hidden widths [4], 2 outputs (numbers read as exact decimal text)")
+    )
+    assert main(["diff", str(net), str(net), "--box=0:1"]) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert ": 1 input, hidden widths [4]" in first and ": 1 input, hidden widths [4]" in second

@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stderr if args.output == "-" else sys.stdout
     for name, path, net in (("a", args.a, net_a), ("b", args.b, net_b)):
         print(
-            f"{name}: {path}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {counted(net.n_outputs, 'output')} "
+            f"{name}: {path}: {counted(net.n_inputs, 'input')}, hidden widths {list(net.hidden_widths)}, {counted(net.n_outputs, 'output')} "
             f"({describe(net)})",
             file=out,
         )

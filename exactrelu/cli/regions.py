@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     name = net.source or "network"
     total = time.perf_counter() - started
     print(
-        f"{name}: {net.n_inputs} inputs, hidden widths {list(net.hidden_widths)}, {counted(net.n_outputs, 'output')} "
+        f"{name}: {counted(net.n_inputs, 'input')}, hidden widths {list(net.hidden_widths)}, {counted(net.n_outputs, 'output')} "
         f"({describe(net)})",
         file=out,
     )
