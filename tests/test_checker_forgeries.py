@@ -62,6 +62,13 @@ ELEVEN = {
     ]
 }
 ONE_D = {"layers": [_layer([[1], [-1], [2]], ["-1/3", "-1/3", 0]), _layer([[1, 1, -1], [1, 0, 1]], [0, "1/2"])]}
+ONE_OUT = {  # one output: its boundary is f = 0
+    "layers": [
+        _layer([[1, -1], [1, 1], [2, -1], [0, 1]], [0, -1, "1/4", 0]),
+        _layer([[1, 1, -1, 0], [0, 1, 1, -1]], [0, "-1/5"]),
+        _layer([[1, -1]], ["-1/10"]),
+    ]
+}
 ONE_NEURON = {"layers": [_layer([[1, -1]], [0]), _layer([[1], [2]], [0, 0])]}  # x - y: two regions
 
 
@@ -73,6 +80,7 @@ def _cert(name: str, engine: str = "dd", boundary: bool = False) -> str:
         "eleven": (ELEVEN, [(-1, 1)] * 11),
         "one_d": (ONE_D, [(-1, 1)]),
         "one_neuron": (ONE_NEURON, UNIT),
+        "one_out": (ONE_OUT, [(-1, 1), (-1, 1)]),
     }[name]
     cert = certify(Network.from_json(net), box, engine=engine, boundary=boundary)
     assert check_certificate(cert).verified
@@ -357,24 +365,42 @@ def test_points_moved_onto_a_facet_fail():
 
 
 # -- the decision boundary -----------------------------------------------------------------------------------
-def test_boundary_pieces_moved_to_another_region_or_whole_class_changed():
-    for name in ("hostile", "cube"):
+def _boundary_forgery(boundary: dict, kind: str, *args) -> None:
+    if kind == "drop piece":
+        boundary["pieces"].pop(args[0])
+    elif kind == "move piece":
+        boundary["pieces"][args[0]]["region"] = args[1]
+    elif kind == "toggle tie":
+        entry = {"region": args[0], "classes": args[1]}
+        if entry in boundary["ties"]:
+            boundary["ties"].remove(entry)
+        else:
+            boundary["ties"].append(entry)
+    else:
+        boundary["whole"][args[0]] = args[1]
+
+
+def test_boundary_pieces_moved_dropped_ties_or_whole_class_changed():
+    for name in ("hostile", "cube", "one_out"):
         cert = fresh(name, boundary=True)
-        listed = {(p["region"], tuple(p["classes"]), tuple(p["hyperplane"])) for p in cert["boundary"]["pieces"]}
-        for i, piece in enumerate(cert["boundary"]["pieces"]):
-            for r in range(i % 3, len(cert["regions"]), 3):
-                if (r, tuple(piece["classes"]), tuple(piece["hyperplane"])) in listed:
-                    continue  # the same piece is really there
-                forged = copy.deepcopy(cert)
-                forged["boundary"]["pieces"][i]["region"] = r
-                assert outcome(forged) == "refused", (name, i, r)
-        n_out = len(cert["network"]["layers"][-1]["bias"])
-        for r, whole in enumerate(cert["boundary"]["whole"]):
-            for other in [None, *range(n_out)]:
-                if other != whole:
-                    forged = copy.deepcopy(cert)
-                    forged["boundary"]["whole"][r] = other
-                    assert outcome(forged) == "refused", (name, r, other)
+        boundary, n_out = cert["boundary"], len(cert["network"]["layers"][-1]["bias"])
+        listed = {(p["region"], tuple(p["classes"]), tuple(p["hyperplane"])) for p in boundary["pieces"]}
+        pairs = [[0]] if n_out == 1 else [list(pair) for pair in itertools.combinations(range(n_out), 2)]
+        forgeries = [("toggle tie", r, pair) for r in range(len(cert["regions"])) for pair in pairs]
+        for i, piece in enumerate(boundary["pieces"]):
+            forgeries.append(("drop piece", i))
+            forgeries += [
+                ("move piece", i, r)
+                for r in range(i % 3, len(cert["regions"]), 3)
+                if (r, tuple(piece["classes"]), tuple(piece["hyperplane"])) not in listed
+            ]  # else really there
+        for r, whole in enumerate(boundary["whole"]):
+            forgeries += [("whole", r, other) for other in [None, *range(max(n_out, 2))] if other != whole]
+        assert len(forgeries) >= 40
+        for forgery in forgeries:
+            forged = copy.deepcopy(cert)
+            _boundary_forgery(forged["boundary"], *forgery)
+            assert outcome(forged) == "refused", (name, forgery)
 
 
 # -- the command line: a closed or full stdout -------------------------------------------------------------
