@@ -564,3 +564,54 @@ def test_a_one_input_network_is_counted_in_words(tmp_path, capsys):  # it printe
     assert main(["diff", str(net), str(net), "--box=0:1"]) == 0
     first, second = capsys.readouterr().out.splitlines()[:2]
     assert ": 1 input, hidden widths [4]" in first and ": 1 input, hidden widths [4]" in second
+
+
+def oracle_boundary_pieces(found, d):
+    """The decision boundary of one output (f = 0) or two (f0 = f1) as a set of pieces, each the
+    vertex set of {x in R : g(x) = 0} for a region R where g is not identically zero and that set
+    is (d-1)-dimensional; a piece on a facet between two such regions is one piece."""
+    pieces = set()
+    for cons, out in found.values():
+        g = out[0] if len(out) == 1 else tuple(a - b for a, b in zip(out[0], out[1]))
+        if not any(g[1:]):
+            continue  # constant: a tie (zero) or nowhere zero
+        others = [
+            f
+            for f in {_primitive(f) for f in cons if any(f[1:])}
+            if f not in (_primitive(g), _primitive(tuple(-v for v in g)))
+        ]
+        points = set()
+        for subset in itertools.combinations(others, d - 1):
+            x = solve([f[1:] for f in (g, *subset)], [-f[0] for f in (g, *subset)])
+            if x is not None and all(value(f, x) >= 0 for f in cons):
+                points.add(x)
+        if affine_rank(points) == d - 1:
+            pieces.add(frozenset(points))
+    return pieces
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "duplicates",
+        "zero_on_a_region",
+        "concurrent",
+        "along_the_box",
+        "identity_like",
+        "one_neuron_layer",
+        "tiny_and_huge",
+    ],
+)
+def test_decision_boundary_matches_the_oracle(name):
+    layers, slopes, box = HOSTILE[name]
+    p = partition(Network.from_layers(layers, negative_slopes=slopes), Domain.box(box))
+    found = _oracle_for(name)
+    expected = oracle_boundary_pieces(found, len(box))
+    pieces = p.boundary().pieces
+    got = {frozenset(tuple(F(a, v[0]) for a in v[1:]) for v in piece.vertices_h) for piece in pieces}
+    assert got == expected and len(pieces) == len(expected)
+    for piece in pieces:
+        cons = found[p.regions[piece.region].pattern][0]
+        assert all(value(f, piece.point) >= 0 for f in cons), "the witness is outside its region"
+        outputs, _ = forward(layers, slopes, piece.point)
+        assert (outputs[0] if len(outputs) == 1 else outputs[0] - outputs[1]) == 0
