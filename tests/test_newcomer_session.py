@@ -615,3 +615,23 @@ def test_decision_boundary_matches_the_oracle(name):
         assert all(value(f, piece.point) >= 0 for f in cons), "the witness is outside its region"
         outputs, _ = forward(layers, slopes, piece.point)
         assert (outputs[0] if len(outputs) == 1 else outputs[0] - outputs[1]) == 0
+
+
+@pytest.mark.parametrize("command", ["regions", "plot", "report", "dof", "boundary"])
+def test_a_certificate_or_partition_given_as_the_network_is_named_as_such(tmp_path, capsys, command):
+    # it listed ten "unknown top-level keys" of the certificate
+    layers, slopes, box = HOSTILE["duplicates"]
+    net = tmp_path / "net.json"
+    _write_net(net, layers, slopes)
+    cert, part = tmp_path / "cert.json", tmp_path / "part.json"
+    assert main(["certify", str(net), "--box=0:1,0:1", "-o", str(cert), "--jobs", "1"]) == 0
+    assert main(["regions", str(net), "--box=0:1,0:1", "-o", str(part), "--jobs", "1"]) == 0
+    capsys.readouterr()
+    out = {"plot": ["-o", str(tmp_path / "f.png")], "report": ["-o", str(tmp_path / "r.html")]}.get(command, [])
+    for given, says in (
+        (cert, "is an exactrelu certificate, not a network"),
+        (part, "('exactrelu-partition'), not a network"),
+    ):
+        assert main([command, str(given), *out]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and says in err and "unknown top-level" not in err

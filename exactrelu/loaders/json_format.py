@@ -43,6 +43,7 @@ def read_json(path: str | Path) -> Network:
     except ValueError as exc:  # pragma: no cover - json's own limits beyond the hooks above
         raise InvalidNetwork(f"network file {path} is not readable JSON ({exc})") from exc
     if isinstance(data, dict):
+        _refuse_exactrelu_output(data, path)
         _refuse_unknown_keys(data, NETWORK_KEYS, f"network file {path}", "top-level key")
         if isinstance(data.get("layers"), list):
             for k, layer in enumerate(data["layers"], start=1):
@@ -54,6 +55,19 @@ def read_json(path: str | Path) -> Network:
         raise InvalidNetwork(f"network file {path}: {exc}") from exc
     except InvalidNumber as exc:  # negative_slopes are read as numbers, not as weights
         raise InvalidNetwork(f"network file {path}: {exc}") from exc
+
+
+def _refuse_exactrelu_output(data: dict, path: str | Path) -> None:
+    """A certificate, partition, boundary or diff file given as a network is named as what it is."""
+    kind = data.get("format")
+    if not isinstance(kind, str) or not kind.startswith("exactrelu-"):
+        return
+    if kind == "exactrelu-certificate":
+        raise InvalidNetwork(
+            f"network file {path} is an exactrelu certificate, not a network: check, latex and coq read "
+            'certificates, and its "network" object saved to a .json file is the network'
+        )
+    raise InvalidNetwork(f"network file {path} is an exactrelu output ('{kind}'), not a network")
 
 
 def _refuse_unknown_keys(data: dict, accepted: tuple[str, ...], where: str, what: str) -> None:
