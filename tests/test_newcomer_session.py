@@ -635,3 +635,65 @@ def test_a_certificate_or_partition_given_as_the_network_is_named_as_such(tmp_pa
         assert main([command, str(given), *out]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and says in err and "unknown top-level" not in err
+
+
+def _polygon_area(points):
+    """Exact area of a convex polygon given by its vertices in any order."""
+    cx = sum(p[0] for p in points) / len(points)
+    cy = sum(p[1] for p in points) / len(points)
+
+    def key(p):  # exact angular order: half-plane, then cross product sign via a comparison on slopes
+        dx, dy = p[0] - cx, p[1] - cy
+        half = 0 if (dy > 0 or (dy == 0 and dx > 0)) else 1
+        return (half, F(-dx, 1) if dy == 0 else -dx / dy) if half == 0 else (half, -dx / dy if dy != 0 else dx)
+
+    ring = sorted(points, key=key)
+    twice = sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:] + ring[:1]))
+    return abs(twice) / 2
+
+
+def _hostile_wide_layers(seed):
+    """Lines through few points with small integer slopes, duplicated, negated, dead, then a second layer."""
+    import random  # deferred: only this builder draws numbers
+
+    rng = random.Random(seed)
+    first_w, first_b = [], []
+    centres = [(F(1, 2), F(1, 2)), (F(1, 4), F(3, 4)), (0, 0), (1, F(1, 3)), (F(2, 3), F(1, 5)), (F(1, 7), F(2, 7))]
+    for _ in range(40):
+        a, b = rng.choice([(1, 0), (0, 1), (1, 1), (1, -1), (2, -1), (1, 3)])
+        cx, cy = rng.choice(centres)
+        row, bias = [a, b], -(a * cx + b * cy)
+        first_w += [row, [-a, -b], [2 * a, 2 * b]]
+        first_b += [bias, -bias, 2 * bias]
+    first_w += [[0, 0], [1, 1]]
+    first_b += [0, -(10**6)]
+    n = len(first_b)
+    second = (
+        [[rng.choice([-1, 0, 0, 1]) for _ in range(n)] for _ in range(16)],
+        [rng.choice([0, F(1, 3)]) for _ in range(16)],
+    )
+    last = ([[rng.randint(-2, 2) for _ in range(16)] for _ in range(2)], [0, 0])
+    return [(first_w, first_b), second, last]
+
+
+def test_a_wide_hostile_network_on_two_processes_tiles_the_square_exactly():
+    """Helpers start after 0.05 s, so this network is large enough for --jobs 2 to split the walk.
+    Every vertex satisfies its pattern's constraints (each polygon lies in its true region), patterns
+    are distinct (disjoint interiors) and the areas sum to the square's: the polygons are the regions."""
+    layers = _hostile_wide_layers(3)
+    net = Network.from_layers(layers)
+    p = partition(net, Domain.box([(0, 1), (0, 1)]), jobs=2)
+    assert len(p.regions) > 100
+    assert p == partition(net, Domain.box([(0, 1), (0, 1)]), jobs=1)
+    assert len({r.pattern for r in p.regions}) == len(p.regions)
+    total = F(0)
+    for r in p.regions:
+        forms, out = forms_for(layers, [], r.pattern, 2)
+        cons = domain_forms([(0, 1), (0, 1)]) + [
+            f if bit else tuple(-v for v in f) for layer, bits in zip(forms, r.pattern) for f, bit in zip(layer, bits)
+        ]
+        assert all(value(f, v) >= 0 for v in r.vertices for f in cons)
+        assert all(value(f, r.point) > 0 for f in cons if any(f[1:]))
+        assert [tuple([c, *w]) for w, c in zip(r.weight, r.bias)] == list(out)
+        total += _polygon_area(r.vertices)
+    assert total == 1
