@@ -697,3 +697,23 @@ def test_a_wide_hostile_network_on_two_processes_tiles_the_square_exactly():
         assert [tuple([c, *w]) for w, c in zip(r.weight, r.bias)] == list(out)
         total += _polygon_area(r.vertices)
     assert total == 1
+
+
+@pytest.mark.parametrize("name", ["concurrent", "duplicates", "zero_on_a_region", "along_the_box", "three_inputs"])
+def test_locate_many_returns_the_first_region_whose_closure_holds_the_point(name):
+    layers, slopes, box = HOSTILE[name]
+    d = len(box)
+    p = partition(Network.from_layers(layers, negative_slopes=slopes), Domain.box(box))
+    cons = []  # each region's closure: its domain rows and its pattern's constraints
+    for r in p.regions:
+        forms, _ = forms_for(layers, slopes, r.pattern, d)
+        own = [
+            f if bit else tuple(-v for v in f) for layer, bits in zip(forms, r.pattern) for f, bit in zip(layer, bits)
+        ]
+        cons.append(domain_forms(box) + own)
+    grid = [F(i, 8) for i in range(-1, 10)]  # on the lines, the concurrency points, the box and outside it
+    points = list(itertools.product(grid, repeat=d)) if d <= 2 else list(itertools.product(grid[::2], repeat=d))
+    located = p.locate_many(points)
+    for x, index in zip(points, located):
+        holding = [i for i, c in enumerate(cons) if all(value(f, x) >= 0 for f in c)]
+        assert index == (holding[0] if holding else None), x
