@@ -717,3 +717,26 @@ def test_locate_many_returns_the_first_region_whose_closure_holds_the_point(name
     for x, index in zip(points, located):
         holding = [i for i, c in enumerate(cons) if all(value(f, x) >= 0 for f in c)]
         assert index == (holding[0] if holding else None), x
+
+
+def test_diff_merged_duplicates_are_the_same_function_and_a_shift_changes_the_oracle_area(tmp_path, capsys):
+    layers, _, _ = HOSTILE["duplicates"]
+    merged = [
+        ([[1, -1], [-1, 1], [0, 1]], [0, 0, "-1/3"]),
+        ([[1, 3, 1], [1, 1, 2]], [0, "1/4"]),
+    ]  # relu(2t) = 2 relu(t)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    _write_net(a, layers, [])
+    _write_net(b, merged, [])
+    assert main(["diff", str(a), str(b), "--box=0:1,0:1"]) == 0
+    identity, _, box = HOSTILE["identity_like"]
+    shifted = [identity[0], (identity[1][0], [0, "1/4"])]  # y2 + 1/4: class 1 now wins on a strip
+    _write_net(a, identity, [])
+    _write_net(b, shifted, [])
+    out = tmp_path / "d.json"
+    assert main(["diff", str(a), str(b), "--box=-1:1,-1:1", "-o", str(out)]) == 1
+    capsys.readouterr()
+    strip = vertices(domain_forms(box) + [(F(0), F(1), F(-1)), (F(1, 4), F(-1), F(1))], 2)  # x2 <= x1 <= x2 + 1/4
+    data = json.loads(out.read_text())
+    assert F(data["changed_volume"]) == _polygon_area(list(strip)) and F(data["domain_volume"]) == 4
+    assert data["max_difference"] == ["0", "1/4"]
