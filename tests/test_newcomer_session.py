@@ -740,3 +740,26 @@ def test_diff_merged_duplicates_are_the_same_function_and_a_shift_changes_the_or
     data = json.loads(out.read_text())
     assert F(data["changed_volume"]) == _polygon_area(list(strip)) and F(data["domain_volume"]) == 4
     assert data["max_difference"] == ["0", "1/4"]
+
+
+@pytest.mark.parametrize("names", ["$x$,\\y", "a#b,c&d", "y^,~z", 'a"b,`c', "a\\,{b}", "x_1,P(y)%"])
+def test_plot_draws_any_axis_or_output_name(tmp_path, capsys, names):
+    # a name with \ # & ^ ` " ended in a matplotlib mathtext traceback
+    pytest.importorskip("matplotlib")
+    layers, _, _ = HOSTILE["leaky_negative_slope"]
+    first, second = names.split(",")
+    net = tmp_path / "net.json"
+    net.write_text(
+        json.dumps(
+            {
+                "layers": [{"weight": W, "bias": b} for W, b in layers],
+                "input_names": [first, second],
+                "output_names": [second, first],
+            }
+        )
+    )
+    for extra in ([], ["--names", names], ["--color", "class", "--labels"]):
+        assert main(["plot", str(net), "--box=0:1,0:1", "-o", str(tmp_path / "f.png"), *extra]) == 0
+        assert (tmp_path / "f.png").stat().st_size > 0
+    assert main(["plot", str(net), "--box=0:1,0:1", "-o", str(tmp_path / "f.svg"), "--surface"]) == 2  # two outputs
+    capsys.readouterr()

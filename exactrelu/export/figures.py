@@ -365,8 +365,20 @@ def _math(name: str) -> str:
     match = re.fullmatch(r"([A-Za-z]+)([0-9]+)", name)
     if match:
         return f"{match.group(1)}_{{{match.group(2)}}}"
-    safe = "".join("\\" + c if c in "_$%&#{}" else c for c in name)
-    return f"\\mathrm{{{safe}}}"
+    # \text{} takes every character but $ { } and a backslash, which stay outside it as symbols
+    # (mathtext has no \# or \&, and "\" ending a run would escape its closing brace)
+    parts, run = [], ""
+    for c in name:
+        if c in _MATHTEXT_SYMBOLS:
+            parts += [f"\\text{{{run}}}"] if run else []
+            parts.append(_MATHTEXT_SYMBOLS[c])
+            run = ""
+        else:
+            run += c
+    return "".join(parts + ([f"\\text{{{run}}}"] if run else []))
+
+
+_MATHTEXT_SYMBOLS = {"$": r"\$", "{": r"\{", "}": r"\}", "\\": r"{\backslash}"}
 
 
 def _facet_segments(regions: Sequence[Region], polys: Sequence[Polygon], split_kinks: bool) -> tuple[list, list, list]:
