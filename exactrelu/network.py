@@ -105,6 +105,10 @@ class Network:
                 raise InvalidNetwork(f"layer {k} is {kind_of(layer)}, expected a (weight, bias) pair")
             weight, bias = layer
             built.append(_make_layer(k, weight, bias))
+        if not listlike(negative_slopes):  # a string would be read character by character
+            raise InvalidNetwork(
+                f"negative_slopes is {kind_of(negative_slopes)}, expected a list (one per hidden layer)"
+            )
         slopes = tuple(to_rational(s, f"negative slope {i + 1}") for i, s in enumerate(negative_slopes))
         return cls(tuple(built), slopes, **kwargs)
 

@@ -18,7 +18,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from exactrelu import Domain, Network, UnsupportedModel, certify, partition
+from exactrelu import Domain, InvalidNetwork, Network, UnsupportedModel, certify, partition
 from exactrelu.cli import main
 from exactrelu_checker import check_certificate
 
@@ -763,3 +763,11 @@ def test_plot_draws_any_axis_or_output_name(tmp_path, capsys, names):
         assert (tmp_path / "f.png").stat().st_size > 0
     assert main(["plot", str(net), "--box=0:1,0:1", "-o", str(tmp_path / "f.svg"), "--surface"]) == 2  # two outputs
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("slopes, says", [("1/2", "a str"), (5, "an int"), (None, "a NoneType")])
+def test_negative_slopes_of_the_wrong_kind_are_refused_in_one_line(slopes, says):
+    # a string was read character by character ("negative slope 2 '/' ..."), a number was a bare TypeError
+    with pytest.raises(InvalidNetwork, match=f"negative_slopes is {says}.*expected a list"):
+        Network.from_layers([([[1, 1]], [0]), ([[1]], [0])], negative_slopes=slopes)
+    assert Network.from_layers([([[1, 1]], [0]), ([[1]], [0])], negative_slopes=("1/2",)).negative_slopes == (F(1, 2),)
