@@ -780,3 +780,22 @@ def test_negative_slopes_of_the_wrong_kind_are_refused_in_one_line(slopes, says)
     with pytest.raises(InvalidNetwork, match=f"negative_slopes is {says}.*expected a list"):
         Network.from_layers([([[1, 1]], [0]), ([[1]], [0])], negative_slopes=slopes)
     assert Network.from_layers([([[1, 1]], [0]), ([[1]], [0])], negative_slopes=("1/2",)).negative_slopes == (F(1, 2),)
+
+
+@pytest.mark.parametrize("command", ["regions", "certify", "boundary", "dof", "latex"])
+def test_an_output_naming_an_input_file_is_refused_and_the_input_kept(tmp_path, capsys, command):
+    # -o net.json replaced the network with the output
+    layers, slopes, _ = HOSTILE["concurrent"]
+    net, polytope = tmp_path / "net.json", tmp_path / "domain.json"
+    _write_net(net, layers, slopes)
+    polytope.write_text(json.dumps({"A": [[-1, 0], [0, -1], [1, 1]], "b": [0, 0, 1]}))
+    before = net.read_bytes(), polytope.read_bytes()
+    for domain, target, what in (
+        (["--box=0:1,0:1"], net, "network"),
+        (["--polytope", str(polytope)], polytope, "polytope"),
+    ):
+        assert main([command, str(net), *domain, "-o", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"it is the {what} file read" in err
+    assert (net.read_bytes(), polytope.read_bytes()) == before
+    assert main([command, str(net), "--box=0:1,0:1", "-o", str(tmp_path / "out.json")]) == 0
