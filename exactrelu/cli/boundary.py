@@ -83,15 +83,16 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{counted(len(result.regions), 'region')}; decision boundary ({classes}): "
         f"{counted(summary['pieces'], 'piece')} in {counted(summary['components'], 'connected component')}, "
-        f"{summary['ties']} regions where two outputs tie" + ("" if result.complete else "  INCOMPLETE (interrupted)"),
+        f"{counted(summary['ties'], 'region')} where two outputs tie"
+        + ("" if result.complete else "  INCOMPLETE (interrupted)"),
         file=out,
     )
     out_name = net.output_names[0]
     class_names = list(net.output_names) if net.n_outputs > 1 else [f"{out_name} <= 0", f"{out_name} >= 0"]
     for entry in decisions.summary()["per_class"]:
-        holes = "" if entry["holes"] is None else f", {entry['holes']} holes"
+        holes = "" if entry["holes"] is None else f", {counted(entry['holes'], 'hole')}"
         print(
-            f"class {entry['class']} ({class_names[entry['class']]}): wins in {entry['regions']} regions "
+            f"class {entry['class']} ({class_names[entry['class']]}): wins in {counted(entry['regions'], 'region')} "
             f"({entry['whole_regions']} whole), {counted(entry['components'], 'connected component')}{holes}",
             file=out,
         )

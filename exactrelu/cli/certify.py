@@ -9,6 +9,7 @@ import json
 from ..certificate.limits import refuse_long_inputs, refuse_long_numbers
 from ..certificate.producer import compact
 from ..engines.run import choose_engine
+from ..errors import counted
 from ..partition import certify
 from ..progress import region_progress
 from .common import (
@@ -69,9 +70,10 @@ def run(args: argparse.Namespace) -> int:
         write(text, args.output)
     if args.output != "-":
         s = cert["summary"]
-        pieces = f", {len(cert['boundary']['pieces'])} boundary pieces" if "boundary" in cert else ""
+        pieces = f", {counted(len(cert['boundary']['pieces']), 'boundary piece')}" if "boundary" in cert else ""
         print(
-            f"certificate for {s['regions']} regions, {s['edges']} edges, {s['linear_pieces']} linear pieces{pieces} "
+            f"certificate for {counted(s['regions'], 'region')}, {counted(s['edges'], 'edge')}, "
+            f"{counted(s['linear_pieces'], 'linear piece')}{pieces} "
             f"written to {args.output} ({size:,} bytes)"
         )
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import exactrelu_checker
 from exactrelu_checker import MalformedCertificate
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, counted
 from ..export.coq_export import theorems, write_development
 from .common import read_certificate_file
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     data = read_certificate_file(args.certificate)
     compile_it = not args.no_compile and shutil.which("coqc") is not None
     paths, compiled = write_development(data, out, compile=compile_it, source=Path(args.certificate).name)
-    what = f"{len(data['regions'])} regions, {len(data['edges'])} edges"
+    what = f"{counted(len(data['regions']), 'region')}, {counted(len(data['edges']), 'edge')}"
     print(f"wrote {out}/ ({', '.join(p.name for p in paths)}) for {what}")
     if compiled is None:
         reason = "--no-compile" if args.no_compile else "coqc not found"

@@ -70,12 +70,15 @@ def _report(result: Comparison, show: bool, out: TextIO) -> None:
     net = a.network
     print(f"domain: {a.domain.describe()}", file=out)
     print(
-        f"regions: a {len(a.regions)}, b {len(b.regions)}; common refinement: {len(result.pieces)} cells; "
+        f"regions: a {len(a.regions)}, b {len(b.regions)}; common refinement: {counted(len(result.pieces), 'cell')}; "
         f"regions only in a: {len(result.only_a)}, only in b: {len(result.only_b)}",
         file=out,
     )
     worst = ", ".join(f"{name} {_num(v)}" for name, v in zip(net.output_names, result.max_difference))
-    print(f"maps differ on {len(result.map_changes)} of {len(result.pieces)} cells; max |a - b|: {worst}", file=out)
+    print(
+        f"maps differ on {len(result.map_changes)} of {counted(len(result.pieces), 'cell')}; max |a - b|: {worst}",
+        file=out,
+    )
     fraction = result.changed_fraction
     share = "" if fraction is None else f", {_num(fraction)} of the domain's volume"
     parts = len(result.decision_changes)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import counted
 from ..partition import partition
 from ..progress import region_progress
 from .common import add_network_options, check_output, load_inputs, write
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write(json.dumps(numbers, indent=1), args.output)
     out = sys.stderr if args.output == "-" else sys.stdout  # stdout holds the JSON then
-    print(f"{len(result.regions)} regions in {domain.dim} dimensions", file=out)
+    print(f"{counted(len(result.regions), 'region')} in {counted(domain.dim, 'dimension')}", file=out)
     print(
         f"continuous_dim: {numbers['continuous_dim']}  (functions affine on every region and continuous "
         "across every shared facet; the same for every output)",

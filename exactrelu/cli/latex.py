@@ -12,7 +12,7 @@ from pathlib import Path
 import exactrelu_checker
 from exactrelu_checker import MalformedCertificate
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, counted
 from ..export.latex import DIGITS, MAX_DIGITS, latex_document
 from ..export.tables import Tables, tables_from_certificate, tables_from_partition
 from ..partition import partition
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     write(text.rstrip("\n"), args.output)
     picture = "with a TikZ picture" if args.picture and tables.dim == 2 else "no picture"
     print(
-        f"LaTeX tables of {len(tables.regions)} regions and {len(tables.edges)} edges ({picture}) "
+        f"LaTeX tables of {counted(len(tables.regions), 'region')} and {counted(len(tables.edges), 'edge')} ({picture}) "
         f"written to {'stdout' if args.output == '-' else args.output}",
         file=sys.stderr if args.output == "-" else sys.stdout,  # stdout holds the LaTeX then
     )

@@ -6,7 +6,7 @@ import argparse
 import importlib.util
 from pathlib import Path
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, counted
 from ..export.figures import COLORINGS, partition_figure, require_plane, save_figure
 from ..partition import partition
 from ..progress import region_progress
@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
         boundary=args.boundary,
     )
     save_figure(fig, args.output)
-    shown = [f"{info.regions} regions", "surface" if args.surface else f"colour: {args.color}"]
+    shown = [counted(info.regions, "region"), "surface" if args.surface else f"colour: {args.color}"]
     if args.labels:
         small = "" if len(info.labelled) == info.regions else " (the others are too small at this width)"
-        shown.append(f"labels on {len(info.labelled)} of {info.regions} regions{small}")
+        shown.append(f"labels on {len(info.labelled)} of {counted(info.regions, 'region')}{small}")
     if args.boundary:
-        shown.append(f"decision boundary: {info.segments} segments")
+        shown.append(f"decision boundary: {counted(info.segments, 'segment')}")
     print(f"figure ({'; '.join(shown)}) written to {args.output}")
     return 0 if result.complete else 130
 

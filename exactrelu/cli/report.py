@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, counted
 from ..export.report import report_html, require_plane, summarize
 from ..partition import partition
 from ..progress import region_progress
@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
     write(page, args.output)
     s = summarize(result)
     print(
-        f"report ({s.regions} regions, {s.edges} edges, {s.linear_pieces} linear pieces, {s.boundary_pieces} "
-        f"decision-boundary pieces; {len(page.encode()) / 1000:.1f} kB) written to {'stdout' if args.output == '-' else args.output}",
+        f"report ({counted(s.regions, 'region')}, {counted(s.edges, 'edge')}, {counted(s.linear_pieces, 'linear piece')}, "
+        f"{counted(s.boundary_pieces, 'decision-boundary piece')}; {len(page.encode()) / 1000:.1f} kB) written to {'stdout' if args.output == '-' else args.output}",
         file=sys.stderr if args.output == "-" else sys.stdout,
     )
     return 0 if result.complete else 130
