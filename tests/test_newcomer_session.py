@@ -796,6 +796,25 @@ def test_an_output_naming_an_input_file_is_refused_and_the_input_kept(tmp_path, 
     ):
         assert main([command, str(net), *domain, "-o", str(target)]) == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and f"it is the {what} file read" in err
+        assert err.count("\n") == 1 and f"it is the {what}" in err and "file read; the output would replace it" in err
     assert (net.read_bytes(), polytope.read_bytes()) == before
     assert main([command, str(net), "--box=0:1,0:1", "-o", str(tmp_path / "out.json")]) == 0
+
+
+def test_latex_and_diff_refuse_an_output_naming_their_certificate_or_either_network(tmp_path, capsys):
+    layers, slopes, _ = HOSTILE["concurrent"]
+    net, other, cert = tmp_path / "net.json", tmp_path / "other.json", tmp_path / "cert.json"
+    _write_net(net, layers, slopes)
+    _write_net(other, layers, slopes)
+    assert main(["certify", str(net), "--box=0:1,0:1", "-o", str(cert)]) == 0
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in (net, other, cert)}
+    for argv, what in (
+        (["latex", str(cert), "-o", str(cert)], "network or certificate"),
+        (["diff", str(net), str(other), "--box=0:1,0:1", "-o", str(other)], "network b"),
+        (["diff", str(net), str(other), "--box=0:1,0:1", "-o", str(net)], "network a"),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"it is the {what} file read" in err, err
+    assert {p: p.read_bytes() for p in before} == before

@@ -239,22 +239,24 @@ def load_inputs(
 ) -> tuple[Network, Domain]:
     """The network (sliced as asked) and the domain; ``before_domain`` may refuse the network
     before the domain is read."""
-    _refuse_output_over_inputs(args)
+    refuse_output_over_inputs(args)
     net = apply_slice_options(load_network(args.net, args.activation), args)
     if before_domain is not None:
         before_domain(net)
     return net, domain_option(args, net)
 
 
-def _refuse_output_over_inputs(args: argparse.Namespace) -> None:
-    """``-o`` naming the network, polytope or slice-points file would replace it with the output."""
+def refuse_output_over_inputs(args: argparse.Namespace, *more: tuple[str, str], net: str = "network") -> None:
+    """``-o`` naming the ``net`` file (the network, or what else the command reads there), polytope or
+    slice-points file, or one of ``more`` ``(what, path)``, would replace it with the output."""
     output = getattr(args, "output", None)
     if output is None or output == "-" or not Path(output).is_file():
         return
     for what, given in (
-        ("network", getattr(args, "net", None)),
+        (net, getattr(args, "net", None)),
         ("polytope", getattr(args, "polytope", None)),
         ("slice points", getattr(args, "through", None)),
+        *more,
     ):
         if given is not None and Path(given).is_file() and os.path.samefile(output, given):
             raise InvalidArgument(f"cannot write {output}: it is the {what} file read; the output would replace it")

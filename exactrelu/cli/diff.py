@@ -25,6 +25,7 @@ from .common import (
     domain_option,
     load_network,
     parse_activation,
+    refuse_output_over_inputs,
     write,
 )
 
@@ -106,6 +107,7 @@ def _report(result: Comparison, show: bool, out: TextIO) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_output(args.output)
+    refuse_output_over_inputs(args, ("network a", args.a), ("network b", args.b))
     net_a = load_network(args.a, args.activation)
     net_b = load_network(args.b, args.activation)
     for what, n_a, n_b in (("inputs", net_a.n_inputs, net_b.n_inputs), ("outputs", net_a.n_outputs, net_b.n_outputs)):

@@ -24,6 +24,7 @@ from .common import (
     load_inputs,
     positive_int,
     read_certificate_file,
+    refuse_output_over_inputs,
     write,
 )
 from .plot import parse_names
@@ -81,6 +82,7 @@ def read_certificate(path: str | None) -> dict | None:
 
 def run(args: argparse.Namespace) -> int:
     check_output(args.output)
+    refuse_output_over_inputs(args, net="network or certificate")
     cert = read_certificate(args.net)
     if cert is not None:
         given = [f"--{name}" for name in _NETWORK_ONLY if getattr(args, name, None) is not None]
