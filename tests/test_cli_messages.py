@@ -80,3 +80,21 @@ def test_latex_to_stdout_keeps_stdout_latex_and_coq_refuses_stdout(tmp_path):
     assert latex.stderr.strip().endswith("written to stdout")
     coq = run("coq", "c.json", "-o", "-", cwd=tmp_path)
     assert coq.returncode == 2 and "needs a folder name" in coq.stderr and not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    "A, b",
+    [
+        ([[-1, 0, 0], [0, -1, 0], [1, 1, 0]], [0, 0, 1]),
+        ([[-1, 0, 0], [0, -1, 0], [0, 0, -1], [1, 1, 1]], [0] * 3 + [1]),
+    ],
+)
+def test_a_polytope_of_another_dimension_is_named_as_such(tmp_path, A, b):
+    """Three columns for a 2-input network: said so (the free third coordinate used to be reported
+    as an unbounded polytope)."""
+    net = {"layers": [{"weight": [[1, 0]], "bias": [0]}, {"weight": [[1]], "bias": [0]}]}
+    (tmp_path / "net.json").write_text(json.dumps(net))
+    (tmp_path / "p.json").write_text(json.dumps({"A": A, "b": b}))
+    out = run("regions", "net.json", "--polytope", "p.json", cwd=tmp_path)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "p.json has rows of 3 columns in A, network has 2 inputs" in out.stderr

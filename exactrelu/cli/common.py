@@ -267,7 +267,7 @@ def domain_option(args: argparse.Namespace, net: Network) -> Domain:
     if args.box is not None:
         return parse_box(args.box)
     if args.polytope is not None:
-        return read_polytope(args.polytope)
+        return read_polytope(args.polytope, net.n_inputs)
     return default_domain(net)
 
 

@@ -276,8 +276,10 @@ def parse_box(text: str) -> Domain:
     return Domain.box(bounds)
 
 
-def read_polytope(path: str | Path) -> Domain:
-    """Read a polytope JSON file ``{"A": [[...]], "b": [...]}`` (numbers exact as in networks).
+def read_polytope(path: str | Path, n_inputs: int | None = None) -> Domain:
+    """Read a polytope JSON file ``{"A": [[...]], "b": [...]}`` (numbers exact as in networks);
+    ``n_inputs``: the network's, refused first if the rows of ``A`` have another length (an
+    unbounded extra coordinate would otherwise be the complaint).
 
     The ``domain`` object of a partition JSON reads too: its optional ``"box"`` must describe the
     same set as ``A`` and ``b``, and the domain is then that box."""
@@ -307,6 +309,11 @@ def read_polytope(path: str | Path) -> Domain:
         )
     if not all(isinstance(row, list) for row in data["A"]):
         raise InvalidDomain(f'polytope file {path}: "A" must be a list of rows')
+    if n_inputs is not None and data["A"] and all(len(row) != n_inputs for row in data["A"]):
+        raise InvalidDomain(
+            f"polytope file {path} has rows of {counted(len(data['A'][0]), 'column')} in A, "
+            f"network has {counted(n_inputs, 'input')}"
+        )
     polytope = Domain.polytope(data["A"], data["b"])
     if "box" not in data:
         return polytope
