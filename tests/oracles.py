@@ -86,10 +86,11 @@ def _value(form: Form, x: Sequence[Fraction]) -> Fraction:
     return _dot(form[0], x) + form[1]
 
 
-def _solve(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> Vector | None:
-    """The unique solution of a square system, or None if it is singular."""
+def solve_exactly(rows: Sequence[Sequence[object]], rhs: Sequence[object]) -> Vector | None:
+    """The unique solution of a square system (integers or Fractions, solved in Fractions), or None
+    if it is singular."""
     n = len(rows)
-    m = [list(r) + [v] for r, v in zip(rows, rhs)]
+    m = [[Fraction(a) for a in r] + [Fraction(v)] for r, v in zip(rows, rhs)]
     for col in range(n):
         piv = next((r for r in range(col, n) if m[r][col] != 0), None)
         if piv is None:
@@ -219,7 +220,7 @@ def _vertices_from_scratch(cons: list[Form], d: int) -> set[Vector]:
     real = [f for f in cons if any(f[0])]
     verts = set()
     for subset in itertools.combinations(real, d):
-        x = _solve([f[0] for f in subset], [-f[1] for f in subset])
+        x = solve_exactly([f[0] for f in subset], [-f[1] for f in subset])
         if x is not None and all(_value(f, x) >= 0 for f in real):
             verts.add(x)
     return verts
@@ -239,7 +240,7 @@ def _clip(verts: set[Vector], cons: list[Form], f: Form, d: int) -> tuple[set[Ve
         return verts, cons  # f is redundant on P
     kept = {v for v, val in values.items() if val >= 0}
     for subset in itertools.combinations(cons, d - 1):
-        x = _solve([a] + [g[0] for g in subset], [-c] + [-g[1] for g in subset])
+        x = solve_exactly([a] + [g[0] for g in subset], [-c] + [-g[1] for g in subset])
         if x is not None and x not in kept and all(_value(g, x) >= 0 for g in cons):
             kept.add(x)
     return kept, cons + [f]
@@ -283,8 +284,9 @@ def _records_pruned(net: Network, domain) -> list[_Record]:
 
     def finish(values, pattern, verts, cons):
         out = _layer_forms(net.layers[-1], values, d)
-        records.append(_Record(pattern, tuple(f[0] for f in out), tuple(f[1] for f in out),
-                               verts, _facets(verts, cons, d)))
+        records.append(
+            _Record(pattern, tuple(f[0] for f in out), tuple(f[1] for f in out), verts, _facets(verts, cons, d))
+        )
 
     def walk(layer_idx, values, pre, bits, pattern, verts, cons):
         if layer_idx == len(hidden):
@@ -317,7 +319,7 @@ def _records_unpruned(net: Network, domain) -> list[_Record]:
     for flat in itertools.product((0, 1), repeat=sum(widths)):
         pattern, k = [], 0
         for w in widths:
-            pattern.append(tuple(flat[k:k + w]))
+            pattern.append(tuple(flat[k : k + w]))
             k += w
         pattern = tuple(pattern)
         cons = list(dom)
@@ -413,8 +415,7 @@ def _cross(o: Vector, p: Vector, q: Vector) -> Fraction:
 def polygon_area(poly: Sequence[Vector]) -> Fraction:
     """Signed shoelace area (positive for counter-clockwise order)."""
     n = len(poly)
-    twice = sum((poly[i][0] * poly[(i + 1) % n][1] - poly[(i + 1) % n][0] * poly[i][1] for i in range(n)),
-                Fraction(0))
+    twice = sum((poly[i][0] * poly[(i + 1) % n][1] - poly[(i + 1) % n][0] * poly[i][1] for i in range(n)), Fraction(0))
     return twice / 2
 
 
@@ -543,8 +544,9 @@ def polygon_regions(net: Network, box) -> dict:
         outputs = [net.forward(p) for p in corners]
         maps = [_fit(corners, [o[k] for o in outputs]) for k in range(net.n_outputs)]
         assert pattern not in result, f"pattern {pattern} found twice"
-        result[pattern] = PolygonRegion(tuple(m[0] for m in maps), tuple(m[1] for m in maps),
-                                        tuple(poly), polygon_area(poly))
+        result[pattern] = PolygonRegion(
+            tuple(m[0] for m in maps), tuple(m[1] for m in maps), tuple(poly), polygon_area(poly)
+        )
     return result
 
 
@@ -593,8 +595,9 @@ def general_position_net(seed: int, n: int, d: int, weight_range: int = 4):
         points = []
         ok = True
         for subset in itertools.combinations(range(n), d):
-            x = _solve([[Fraction(rows[i][k]) for k in range(d)] for i in subset],
-                       [Fraction(-bias[i]) for i in subset])
+            x = solve_exactly(
+                [[Fraction(rows[i][k]) for k in range(d)] for i in subset], [Fraction(-bias[i]) for i in subset]
+            )
             if x is None:
                 ok = False
                 break

@@ -1,6 +1,6 @@
 """A Farkas basis answers exactly as the certificate it stands for, by solve and by kept adjugate.
 
-Oracle: ``M^T y = gradient`` solved in Fractions by Gaussian elimination here, then ``y >= 0`` and
+Oracle: ``M^T y = gradient`` solved in Fractions by Gaussian elimination (``tests/oracles.py``), then ``y >= 0`` and
 ``form_0 - sum y_i row_i0 >= 0``.  Rows and forms are random integers up to 300 bits (ACAS Xu's
 composed forms are about 370 bits), and small ones where ties (a zero multiplier, a zero bound)
 are common.
@@ -9,11 +9,11 @@ are common.
 from __future__ import annotations
 
 import pickle
-from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import solve_exactly
 
 from exactrelu.geometry.farkas_basis import FarkasBasis
 
@@ -21,17 +21,9 @@ from exactrelu.geometry.farkas_basis import FarkasBasis
 def oracle(rows, indices, form) -> bool | None:
     """The certificate's verdict, or None if the rows' gradients are singular."""
     n = len(indices)
-    A = [[Fraction(rows[indices[i]][1 + j]) for i in range(n)] + [Fraction(form[1 + j])] for j in range(n)]
-    for c in range(n):  # M^T y = g, columns of M^T are the rows' gradients
-        p = next((r for r in range(c, n) if A[r][c] != 0), None)
-        if p is None:
-            return None
-        A[c], A[p] = A[p], A[c]
-        for r in range(n):
-            if r != c and A[r][c] != 0:
-                f = A[r][c] / A[c][c]
-                A[r] = [a - f * b for a, b in zip(A[r], A[c])]
-    y = [A[i][n] / A[i][i] for i in range(n)]
+    y = solve_exactly([[rows[indices[i]][1 + j] for i in range(n)] for j in range(n)], form[1:])  # M^T y = g
+    if y is None:
+        return None
     return all(v >= 0 for v in y) and form[0] - sum(v * rows[i][0] for v, i in zip(y, indices)) >= 0
 
 

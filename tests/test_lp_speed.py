@@ -6,36 +6,20 @@ from __future__ import annotations
 
 import itertools
 import random
-from fractions import Fraction
 
 import pytest
+from oracles import solve_exactly
 
 from exactrelu.geometry.cell_signs import CellSigns
 from exactrelu.geometry.farkas_basis import FarkasBasis
 from exactrelu.geometry.lp import LPSolver
 
 
-def solve(M, b):
-    """Gaussian elimination over Fractions; None if singular."""
-    n = len(M)
-    A = [list(map(Fraction, row)) + [Fraction(v)] for row, v in zip(M, b)]
-    for c in range(n):
-        p = next((r for r in range(c, n) if A[r][c] != 0), None)
-        if p is None:
-            return None
-        A[c], A[p] = A[p], A[c]
-        for r in range(n):
-            if r != c and A[r][c] != 0:
-                f = A[r][c] / A[c][c]
-                A[r] = [a - f * b for a, b in zip(A[r], A[c])]
-    return [A[i][n] / A[i][i] for i in range(n)]
-
-
 def brute_vertices(rows):
     n = len(rows[0]) - 1
     out = []
     for subset in itertools.combinations(rows, n):
-        x = solve([r[1:] for r in subset], [-r[0] for r in subset])
+        x = solve_exactly([r[1:] for r in subset], [-r[0] for r in subset])
         if x is not None and all(r[0] + sum(a * v for a, v in zip(r[1:], x)) >= 0 for r in rows):
             out.append(x)
     return out

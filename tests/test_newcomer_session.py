@@ -17,6 +17,7 @@ import json
 from fractions import Fraction as F
 
 import pytest
+from oracles import solve_exactly
 
 from exactrelu import Domain, InvalidNetwork, Network, UnsupportedModel, certify, partition
 from exactrelu.cli import main
@@ -60,22 +61,6 @@ def forms_for(layers, slopes, pattern, d):
     raise AssertionError("no layers")
 
 
-def solve(rows, rhs):
-    """The unique solution of a square system, or None."""
-    n = len(rows)
-    m = [list(r) + [v] for r, v in zip(rows, rhs)]
-    for col in range(n):
-        piv = next((r for r in range(col, n) if m[r][col] != 0), None)
-        if piv is None:
-            return None
-        m[col], m[piv] = m[piv], m[col]
-        for r in range(n):
-            if r != col and m[r][col] != 0:
-                f = m[r][col] / m[col][col]
-                m[r] = [a - f * b for a, b in zip(m[r], m[col])]
-    return tuple(m[i][n] / m[i][i] for i in range(n))
-
-
 def value(form, x):
     return form[0] + sum(c * v for c, v in zip(form[1:], x))
 
@@ -104,7 +89,7 @@ def vertices(constraints, d):
     found = set()
     useful = [f for f in constraints if any(f[1:])]
     for subset in itertools.combinations(useful, d):
-        x = solve([f[1:] for f in subset], [-f[0] for f in subset])
+        x = solve_exactly([f[1:] for f in subset], [-f[0] for f in subset])
         if x is not None and all(value(f, x) >= 0 for f in constraints):
             found.add(x)
     return found
@@ -272,7 +257,7 @@ def oracle_edges(found, d):
             others = [f for f in cons if f != h and f != tuple(-v for v in h)]
             inter = set()
             for subset in itertools.combinations(others, d - 1):
-                x = solve([f[1:] for f in (h, *subset)], [-f[0] for f in (h, *subset)])
+                x = solve_exactly([f[1:] for f in (h, *subset)], [-f[0] for f in (h, *subset)])
                 if x is not None and all(value(f, x) >= 0 for f in others):
                     inter.add(x)
             if affine_rank(inter) == d - 1:
@@ -591,7 +576,7 @@ def oracle_boundary_pieces(found, d):
         ]
         points = set()
         for subset in itertools.combinations(others, d - 1):
-            x = solve([f[1:] for f in (g, *subset)], [-f[0] for f in (g, *subset)])
+            x = solve_exactly([f[1:] for f in (g, *subset)], [-f[0] for f in (g, *subset)])
             if x is not None and all(value(f, x) >= 0 for f in cons):
                 points.add(x)
         if affine_rank(points) == d - 1:
