@@ -17,7 +17,7 @@ import json
 from fractions import Fraction as F
 
 import pytest
-from oracles import solve_exactly
+from oracles import affine_rank, solve_exactly
 
 from exactrelu import Domain, InvalidNetwork, Network, UnsupportedModel, certify, partition
 from exactrelu.cli import main
@@ -63,25 +63,6 @@ def forms_for(layers, slopes, pattern, d):
 
 def value(form, x):
     return form[0] + sum(c * v for c, v in zip(form[1:], x))
-
-
-def affine_rank(points) -> int:
-    points = list(points)
-    if not points:
-        return -1
-    rows = [[a - b for a, b in zip(p, points[0])] for p in points[1:]]
-    rank = 0
-    for col in range(len(points[0])):
-        piv = next((r for r in range(rank, len(rows)) if rows[r][col] != 0), None)
-        if piv is None:
-            continue
-        rows[rank], rows[piv] = rows[piv], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][col] != 0:
-                f = rows[r][col] / rows[rank][col]
-                rows[r] = [a - f * b for a, b in zip(rows[r], rows[rank])]
-        rank += 1
-    return rank
 
 
 def vertices(constraints, d):
