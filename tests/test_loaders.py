@@ -641,3 +641,9 @@ def test_acas_three_forms_partition_a_small_box_identically(acas):
     assert [len(p.regions) for p in results] == [547, 547, 547]
     assert [len(p.edges) for p in results] == [1605, 1605, 1605]
     assert patterns[0] == patterns[1] == patterns[2]
+
+
+def test_denormalize_outputs_must_be_a_bool():
+    """``denormalize_outputs="no"`` would be true: refused in one line."""
+    with pytest.raises(InvalidNetwork, match="denormalize_outputs is a str, expected True or False"):
+        parse_nnet(TINY_NNET, denormalize_outputs="no")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import InvalidNetwork, InvalidNumber
+from ..errors import InvalidNetwork, InvalidNumber, kind_of
 from ..network import READING_DECIMAL, Network
 from ..rational import parse_rational_text
 from . import _read_text
@@ -77,6 +77,8 @@ def parse_nnet(text: str, *, source: str = "", denormalize_outputs: bool = False
     [(Fraction(0, 1), Fraction(1, 1)), (Fraction(0, 1), Fraction(2, 1))]
     """
     where = f"network file {source}" if source else ".nnet text"
+    if not isinstance(denormalize_outputs, bool):  # "no" would be true
+        raise InvalidNetwork(f"denormalize_outputs is {kind_of(denormalize_outputs)}, expected True or False")
     lines = _Lines(text, where)
     header = lines.ints(4, "the sizes line 'n_layers, n_inputs, n_outputs, max_layer_size'", exact=False)
     n_layers, n_in, n_out, max_size = header[:4]
