@@ -274,5 +274,5 @@ def box_cell(lower: Sequence[tuple[int, int]], upper: Sequence[tuple[int, int]],
     return Cell(d, cons, list(labels), verts, float_points(verts), tight)
 
 
-def _unpickled_cell(dim, cons, labels, verts, vf, shape, tight, touching) -> Cell:
+def _unpickled_cell(dim, cons, labels, verts, vf, shape, tight, touching=()) -> Cell:  # () in older checkpoints
     return Cell(dim, cons, labels, verts, unpacked(vf, shape) if vf is not None else None, tight, touching)
