@@ -65,13 +65,17 @@ def value(form, x):
     return form[0] + sum(c * v for c, v in zip(form[1:], x))
 
 
-def vertices(constraints, d):
-    """Every vertex of {x : f(x) >= 0 for f in constraints} (bounded), by all d-subsets."""
+def vertices(constraints, d, on=None, within=None):
+    """Every vertex of {x : f(x) >= 0 for f in constraints} (bounded), by all d-subsets; with ``on``,
+    of its face where the form ``on`` vanishes (``on`` and d - 1 of the constraints).  ``within``:
+    the constraints a vertex must satisfy, if not ``constraints``."""
     found = set()
     useful = [f for f in constraints if any(f[1:])]
-    for subset in itertools.combinations(useful, d):
-        x = solve_exactly([f[1:] for f in subset], [-f[0] for f in subset])
-        if x is not None and all(value(f, x) >= 0 for f in constraints):
+    fixed = () if on is None else (on,)
+    for subset in itertools.combinations(useful, d - len(fixed)):
+        rows = (*fixed, *subset)
+        x = solve_exactly([f[1:] for f in rows], [-f[0] for f in rows])
+        if x is not None and all(value(f, x) >= 0 for f in (constraints if within is None else within)):
             found.add(x)
     return found
 
@@ -236,11 +240,7 @@ def oracle_edges(found, d):
             if affine_rank(on_a) < d - 1 or affine_rank(on_b) < d - 1:
                 continue
             others = [f for f in cons if f != h and f != tuple(-v for v in h)]
-            inter = set()
-            for subset in itertools.combinations(others, d - 1):
-                x = solve_exactly([f[1:] for f in (h, *subset)], [-f[0] for f in (h, *subset)])
-                if x is not None and all(value(f, x) >= 0 for f in others):
-                    inter.add(x)
+            inter = vertices(others, d, on=h)
             if affine_rank(inter) == d - 1:
                 edges[(a, b)] = inter
                 break
@@ -555,11 +555,7 @@ def oracle_boundary_pieces(found, d):
             for f in {_primitive(f) for f in cons if any(f[1:])}
             if f not in (_primitive(g), _primitive(tuple(-v for v in g)))
         ]
-        points = set()
-        for subset in itertools.combinations(others, d - 1):
-            x = solve_exactly([f[1:] for f in (g, *subset)], [-f[0] for f in (g, *subset)])
-            if x is not None and all(value(f, x) >= 0 for f in cons):
-                points.add(x)
+        points = vertices(others, d, on=g, within=cons)
         if affine_rank(points) == d - 1:
             pieces.add(frozenset(points))
     return pieces

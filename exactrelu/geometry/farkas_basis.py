@@ -44,16 +44,17 @@ class FarkasBasis:
         gradients, if at hand."""
         self.tests += 1
         own = tuple(rows[i] for i in self.indices)
-        if self._adjugate and all(a is b for a, b in zip(own, self._rows)):
+        kept = bool(self._adjugate) and all(a is b for a, b in zip(own, self._rows))
+        if not kept and self.tests >= 2:
+            self._invert(own, M if M is not None else self.gradients(rows))
+            kept = True
+        if kept:
             gradient = form[1:]
             if any(exact_dot(a, gradient) < 0 for a in self._adjugate):
                 return False
             return self._det * form[0] - exact_dot(self._constants, gradient) >= 0
         if M is None:
             M = self.gradients(rows)
-        if self.tests >= 2:
-            self._invert(own, M)
-            return self.bounds(rows, form)
         y = M.transpose().solve(fmpz_mat([[a] for a in form[1:]])).entries()
         if any(v < 0 for v in y):
             return False
