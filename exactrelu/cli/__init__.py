@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from ..engines.collector import paused_gc
 from ..errors import ExactReluError, InternalError, Interrupted
+from ..interrupts import may_raise_now
 from . import boundary, certify, check, coq, diff, dof, latex, plot, regions, report
 from .common import Parser, UsageError, usage_message
 
@@ -47,21 +48,33 @@ def build_parser() -> argparse.ArgumentParser:
 def command() -> NoReturn:
     """The ``exactrelu`` command: :func:`main`, then an exit that Ctrl-C no longer disturbs.  The
     first Ctrl-C stops the work and writes what was found, a second one stops the writing (no
-    partial file is left); any further one would otherwise land in the interpreter's shutdown.  A
-    Ctrl-C that lands inside an object's finaliser is dropped quietly (Python would print it as an
-    ignored exception with its traceback): press it again."""
-    default_hook = sys.unraisablehook
+    partial file is left); any later one is ignored.  A Ctrl-C never cuts a shielded step or cleanup
+    in half (:mod:`exactrelu.interrupts`); one that lands inside an object's finaliser is dropped
+    quietly (Python would print it as an ignored exception with its traceback): press it again."""
+    finished = False
+    # Collected by a C function (a Python hook can itself be cut by the next Ctrl-C, which Python
+    # then reports with a traceback), and reported at the end, but for the dropped Ctrl-Cs.
+    unraisable: list = []
+    default_hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
 
-    def unraisable(event) -> None:
-        if not issubclass(event.exc_type, KeyboardInterrupt):
-            default_hook(event)
+    def on_ctrl_c(signum, frame) -> None:
+        # Decided when the handler runs, not when the signal arrives: a Ctrl-C pending as main()
+        # returns runs it at the next call, after `finished` is set.  (Switching Ctrl-C off with
+        # SIG_IGN alone left a window in which it raised; CI once caught it.)
+        if not finished and may_raise_now():
+            signal.default_int_handler(signum, frame)
 
-    sys.unraisablehook = unraisable
+    signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         code = main()
     except KeyboardInterrupt:  # pressed again while the first one was being handled
         code = 130
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    finished = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # or Python's shutdown restores the default: killed by SIGINT
+    sys.unraisablehook = default_hook
+    for event in unraisable:
+        if not issubclass(event.exc_type, KeyboardInterrupt):
+            default_hook(event)
     sys.exit(code)
 
 

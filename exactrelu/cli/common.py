@@ -18,6 +18,7 @@ from exactrelu_checker import MalformedCertificate
 from ..errors import InvalidArgument, InvalidNumber, counted
 from ..example import EXAMPLE
 from ..geometry.domain import Domain, parse_box, read_polytope
+from ..interrupts import SHIELD, release
 from ..loaders import load
 from ..network import Network
 from ..partition import default_domain
@@ -353,8 +354,12 @@ def _write_file(destination: str, mode: str, writer: Callable) -> None:
             if not in_place:
                 os.replace(part, path)
         except BaseException:
-            if not in_place:
-                part.unlink(missing_ok=True)
+            SHIELD[0] += 1  # first (see exactrelu.interrupts): a Ctrl-C waits until the part is gone
+            try:
+                if not in_place:
+                    part.unlink(missing_ok=True)
+            finally:
+                release()
             raise
     except OSError as exc:
         raise InvalidArgument(f"cannot write {destination}: {exc.strerror or exc}") from None

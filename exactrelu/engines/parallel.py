@@ -42,6 +42,7 @@ from typing import Any, Generic, TypeVar
 
 from ..errors import InvalidArgument
 from ..geometry.domain import Domain
+from ..interrupts import SHIELD, atomic, release
 from ..network import Network
 from ..region import region_line
 from .checkpoints import Checkpoint
@@ -343,8 +344,12 @@ def run_parallel_recorded(
             except KeyboardInterrupt:
                 complete = False
     finally:
-        if executor is not None:
-            executor.close(cancel=not complete)
+        SHIELD[0] += 1  # first (see exactrelu.interrupts): a Ctrl-C waits until the workers are closed
+        try:
+            if executor is not None:
+                executor.close(cancel=not complete or sys.exc_info()[0] is not None)
+        finally:
+            release()
     tree = _tree(split, results, parent) if parent is not None and complete else None
     result = merged.result(progress)
     result.complete = complete and result.complete
@@ -430,6 +435,7 @@ class _Tally:
             progress("sub-trees", len(results), self.tasks)
             progress("regions", self.count, None)
 
+    @atomic  # a Ctrl-C waits for the task's regions, matches and checkpoint to be taken whole
     def take(self, data: bytes | None, result: TaskResult | None = None) -> TaskResult:
         """A task's pickled result (from a worker), or the ``result`` walked in this process."""
         if result is None:
@@ -543,12 +549,17 @@ def _share_work(
                 except queue.Empty:
                     pass
     finally:  # finished or interrupted: the callback thread starts nothing more, the helpers stop
-        sys.setswitchinterval(switch)
-        with lock:
-            pending.clear()
-        if executor is not None:
-            executor.close(cancel=sys.exc_info()[0] is not None)
-        shutil.rmtree(spool, ignore_errors=True)
+        SHIELD[0] += 1  # first (see exactrelu.interrupts): a Ctrl-C waits until they have stopped
+        try:
+            cancel = sys.exc_info()[0] is not None
+            sys.setswitchinterval(switch)
+            with lock:
+                pending.clear()
+            if executor is not None:
+                executor.close(cancel=cancel)
+            shutil.rmtree(spool, ignore_errors=True)
+        finally:
+            release()
 
 
 def _tree(split: Split, results: dict[int, TaskResult], parent: Any) -> SplitTree:

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..geometry.domain import Domain
 from ..geometry.lp import LPSolver
+from ..interrupts import atomic
 from ..network import Network
 from ..region import Adjacency, Facet, Region, map_key_of, region_line
 from .collector import paused_gc
@@ -222,6 +223,7 @@ class FoundRegions:
         # one object per distinct layer pattern: ACAS Xu's 3,675 regions on c +- 0.02 have 17 last layers
         self.layer_patterns: dict[tuple[int, ...], tuple[int, ...]] = {}
 
+    @atomic  # a Ctrl-C waits for the region: its facets, point and matches stay in step
     def add(self, raw: RawRegion[Any]) -> None:
         layers = self.layer_patterns
         raw.pattern = tuple([layers.setdefault(bits, bits) for bits in raw.pattern])
