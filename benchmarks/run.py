@@ -16,6 +16,7 @@ speed-up is measured side by side under the same load.
     python benchmarks/run.py --against 4a2e57a  # beside an older revision
     python benchmarks/run.py --certify          # also certificate production, checking and size
     python benchmarks/run.py --jobs 2           # also wall time with 2 processes, and its ratio to one
+    python benchmarks/run.py --jobs 2 --ceiling # ... and the best ratio this machine allows (see --help)
     python benchmarks/run.py --scaling --plot docs/img/time_per_region.png   # time against regions
 """
 
@@ -26,10 +27,12 @@ import compileall
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -84,6 +87,7 @@ class Measured:
     wall: float
     peak_bytes: int
     output_bytes: int
+    enumeration: float  # the seconds the run reports for its enumeration (the rest: start-up, loading, writing)
 
 
 # ``python -m exactrelu`` that writes its own peak memory (VmHWM, kB) to the file named first as it
@@ -116,7 +120,8 @@ def run_case(case: Case | None, source: Path, out_dir: Path, jobs: int = 1) -> M
     command = [sys.executable, "-c", _WITH_PEAK, str(peak), "regions", *inputs, "-o", str(out), "--no-progress",
                "--no-list"]
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, cwd=out_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, env=env, cwd=out_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    summary = proc.stdout.read().decode()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -128,8 +133,19 @@ def run_case(case: Case | None, source: Path, out_dir: Path, jobs: int = 1) -> M
     out.unlink()
     peak_kb = int(peak.read_text()) if peak.exists() else usage.ru_maxrss
     peak.unlink(missing_ok=True)
+    found = re.search(r"seconds: ([0-9.]+) enumeration", summary)
     return Measured(len(data["regions"]), len(data["edges"]), usage.ru_utime + usage.ru_stime, wall,
-                    peak_kb * 1024, size)
+                    peak_kb * 1024, size, float(found.group(1)) if found else float("nan"))
+
+
+def concurrent_walls(case: Case, source: Path, out_dir: Path, copies: int) -> list[float]:
+    """Wall seconds of ``copies`` one-process runs of ``case`` started together: how much slower
+    each is than alone shows how much of a second core this machine really gives."""
+    dirs = [out_dir / f"copy{i}" for i in range(copies)]
+    for d in dirs:
+        d.mkdir(exist_ok=True)
+    with ThreadPoolExecutor(copies) as pool:
+        return [m.wall for m in pool.map(lambda d: run_case(case, source, d), dirs)]
 
 
 def forward_baseline(case: Case, count: int, sample: int = 10) -> float:
@@ -175,6 +191,8 @@ def main() -> int:
     parser.add_argument("--scaling", action="store_true", help="time per region as boxes grow")
     parser.add_argument("--jobs", type=int, metavar="N",
                         help="also run every case with N processes: wall seconds and their ratio to one process")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="with --jobs N: also N one-process runs at once, and the best ratio this machine allows")
     parser.add_argument("--plot", metavar="PNG", help="with --scaling: draw time per region against regions")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case (the median is shown)")
     args = parser.parse_args()
@@ -205,6 +223,8 @@ def table(cases: list[Case], tmp: Path, ref: Path | None, args) -> list[tuple[Ca
         header += f" {'ref cpu s':>9} {'ref MB':>7} {'speed-up':>8}"
     if args.jobs:
         header += f" {'wall s':>7} {f'jobs {args.jobs} s':>9} {'ratio':>6}"
+        if args.ceiling:
+            header += f" {'serial s':>8} {f'{args.jobs} at once':>10} {'ceiling':>7}"
     if args.certify:
         header += f" {'cert s':>7} {'check s':>7} {'B/region':>9}"
     print(header, flush=True)
@@ -225,6 +245,8 @@ def table(cases: list[Case], tmp: Path, ref: Path | None, args) -> list[tuple[Ca
             wall = walls[len(walls) // 2]
             one = sorted(r.wall for r in runs)[len(runs) // 2]
             line += f" {one:>7.2f} {wall:>9.2f} {wall / one:>6.2f}"
+            if args.ceiling:
+                line += ceiling_columns(case, tmp, runs, args.jobs, args.repeat)
         if args.certify:
             line += certify_columns(case, tmp, m.regions)
         if not ok:
@@ -232,6 +254,19 @@ def table(cases: list[Case], tmp: Path, ref: Path | None, args) -> list[tuple[Ca
         print(line, flush=True)
         rows.append((case, m, ok))
     return rows
+
+
+def ceiling_columns(case: Case, tmp: Path, runs: list[Measured], jobs: int, repeat: int) -> str:
+    """The serial seconds ``S`` of a one-process run (wall minus its enumeration: start-up, loading,
+    writing), the slow-down ``c`` of ``jobs`` one-process runs at once against one alone, and the
+    ratio a perfect split would reach here: ``(S + c E / jobs) / (S + E)``, ``E`` the enumeration
+    (adjacency counted as shared: the bound is, if anything, too low)."""
+    one = sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
+    serial = one.wall - one.enumeration
+    together = sorted(sum(concurrent_walls(case, ROOT, tmp, jobs)) / jobs for _ in range(repeat))[repeat // 2]
+    slow = together / one.wall
+    ceiling = (serial + slow * one.enumeration / jobs) / one.wall
+    return f" {serial:>8.2f} {slow:>9.2f}x {ceiling:>7.2f}"
 
 
 def certify_columns(case: Case, tmp: Path, regions: int) -> str:
