@@ -11,18 +11,23 @@ Python runs a signal handler only at certain bytecodes (calls, backward jumps, f
 never inside the statement ``SHIELD[0] += 1`` on a list of ints, so a ``finally:`` whose first
 statement it is cannot be cut before its shield is up; :func:`atomic` wraps a function the same
 way.  (Without the command's handler, e.g. in a notebook, Python's own one raises as usual.)
+
+A step that hangs (a Dask scheduler that no longer answers while it is closed) must still yield:
+a Ctrl-C pressed :data:`PATIENCE` seconds or more after the first one noted there raises at once.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-__all__ = ["SHIELD", "release", "atomic", "may_raise_now"]
+__all__ = ["SHIELD", "PATIENCE", "release", "atomic", "may_raise_now"]
 
 SHIELD = [0]  # shielded steps running in this process: ``SHIELD[0] += 1``, then release() in a finally
-_noted = [False]  # a Ctrl-C landed while shielded
+PATIENCE = 2.0  # seconds a shielded step may keep a Ctrl-C waiting before another one breaks through
+_noted: list[float | None] = [None]  # when the first Ctrl-C waiting for a shielded step landed
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,8 +36,8 @@ R = TypeVar("R")
 def release() -> None:
     """End a shielded step; a Ctrl-C that landed during it is raised now (when no other is running)."""
     SHIELD[0] -= 1
-    if SHIELD[0] == 0 and _noted[0]:
-        _noted[0] = False
+    if SHIELD[0] == 0 and _noted[0] is not None:
+        _noted[0] = None
         raise KeyboardInterrupt
 
 
@@ -52,8 +57,15 @@ def atomic(step: Callable[P, R]) -> Callable[P, R]:
 
 def may_raise_now() -> bool:
     """For a SIGINT handler: whether to raise KeyboardInterrupt now (False while a shielded step
-    runs: the Ctrl-C is noted and raised at its end)."""
-    if SHIELD[0]:
-        _noted[0] = True
+    runs: the Ctrl-C is noted and raised at its end, unless one noted :data:`PATIENCE` seconds ago
+    still waits)."""
+    if not SHIELD[0]:
+        return True
+    now = time.monotonic()
+    if _noted[0] is None:
+        _noted[0] = now
         return False
+    if now - _noted[0] < PATIENCE:
+        return False
+    _noted[0] = None
     return True

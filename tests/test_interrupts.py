@@ -217,3 +217,35 @@ def test_a_ctrl_c_during_a_shielded_step_is_raised_when_the_step_is_done():
         assert done[-1] == "cleanup"
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_step_that_hangs_still_yields_to_ctrl_c_pressed_again_later(monkeypatch):
+    """A shielded step that never ends (a Dask scheduler gone silent while it is closed) is broken
+    by a Ctrl-C pressed PATIENCE seconds after the first one noted there; a burst before that is not."""
+    from exactrelu import interrupts
+
+    monkeypatch.setattr(interrupts, "PATIENCE", 0.3)
+
+    def handler(signum, frame):
+        if interrupts.may_raise_now():
+            signal.default_int_handler(signum, frame)
+
+    @interrupts.atomic
+    def hangs(log):
+        started = time.monotonic()
+        while True:  # a Ctrl-C every 20 ms
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.02)
+            log.append(time.monotonic() - started)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        log: list[float] = []
+        with pytest.raises(KeyboardInterrupt):
+            hangs(log)
+        assert 0.25 < log[-1] < 2 and interrupts.SHIELD[0] == 0
+        with pytest.raises(KeyboardInterrupt):  # and the next unshielded one raises as before
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    finally:
+        signal.signal(signal.SIGINT, previous)
