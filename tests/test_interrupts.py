@@ -165,6 +165,7 @@ def test_a_ctrl_c_after_the_work_is_ignored_and_one_during_it_interrupts(monkeyp
     try:
         for main, status in ((finishes(0), 0), (finishes(130), 130), (interrupted, 130)):
             monkeypatch.setattr(cli, "main", main)
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python starts a command
             with pytest.raises(SystemExit) as exit_:
                 cli.command()
             assert exit_.value.code == status
@@ -249,3 +250,28 @@ def test_a_step_that_hangs_still_yields_to_ctrl_c_pressed_again_later(monkeypatc
             time.sleep(1)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_command_started_with_ctrl_c_ignored_keeps_ignoring_it(monkeypatch):
+    """A shell starts background jobs (`exactrelu regions ... &`) with SIGINT ignored, so that Ctrl-C
+    at the terminal leaves them alone: the command must not install its own handler over that."""
+    import exactrelu.cli as cli
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    seen = []
+
+    def main():
+        seen.append(signal.getsignal(signal.SIGINT))
+        return 0
+
+    monkeypatch.setattr(cli, "main", main)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with pytest.raises(SystemExit):
+            cli.command()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with pytest.raises(SystemExit):
+            cli.command()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen[0] is signal.SIG_IGN and callable(seen[1]) and seen[1] is not signal.default_int_handler

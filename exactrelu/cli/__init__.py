@@ -64,7 +64,8 @@ def command() -> NoReturn:
         if not finished and may_raise_now():
             signal.default_int_handler(signum, frame)
 
-    signal.signal(signal.SIGINT, on_ctrl_c)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with Ctrl-C ignored (nohup, &)
+        signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         code = main()
     except KeyboardInterrupt:  # pressed again while the first one was being handled
