@@ -19,6 +19,7 @@ a Ctrl-C pressed :data:`PATIENCE` seconds or more after the first one noted ther
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -28,6 +29,7 @@ __all__ = ["SHIELD", "PATIENCE", "release", "atomic", "may_raise_now"]
 SHIELD = [0]  # shielded steps running in this process: ``SHIELD[0] += 1``, then release() in a finally
 PATIENCE = 2.0  # seconds a shielded step may keep a Ctrl-C waiting before another one breaks through
 _noted: list[float | None] = [None]  # when the first Ctrl-C waiting for a shielded step landed
+_MAIN = threading.main_thread().ident  # Python runs signal handlers in the main thread only
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,10 +44,13 @@ def release() -> None:
 
 
 def atomic(step: Callable[P, R]) -> Callable[P, R]:
-    """``step`` shielded: a Ctrl-C waits until it has returned (or raised)."""
+    """``step`` shielded: a Ctrl-C waits until it has returned (or raised).  In another thread than
+    the main one (a process pool's callback thread) no Ctrl-C can land: it runs as it is."""
 
     @functools.wraps(step)
     def shielded(*args: P.args, **kwargs: P.kwargs) -> R:
+        if threading.get_ident() != _MAIN:
+            return step(*args, **kwargs)
         SHIELD[0] += 1
         try:
             return step(*args, **kwargs)

@@ -483,6 +483,9 @@ def _share_work(
     running = 0
     executor: Executor | None = None
 
+    # Shielded: the first call forks the helpers and starts the pool's thread, and a Ctrl-C there
+    # would either be lost (raised in an at-fork callback, where Python drops it) or break the pool.
+    @atomic
     def feed() -> None:  # with the lock held
         nonlocal running
         while executor is not None and pending and running < 2 * executor.workers:  # the next one waits there
