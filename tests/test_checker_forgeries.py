@@ -411,18 +411,23 @@ def cert_file(tmp_path) -> Path:
     return path
 
 
+def _check_writing_to(stdout, cert_file: Path) -> subprocess.CompletedProcess:
+    """The standalone checker on ``cert_file`` with its standard output sent to ``stdout``."""
+    return subprocess.run(
+        [sys.executable, "-m", "exactrelu_checker", str(cert_file)],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
 def test_closed_stdout_ends_quietly_with_141(cert_file):
     read, write = os.pipe()
     os.close(read)  # every write to the pipe fails with EPIPE
     try:
-        out = subprocess.run(
-            [sys.executable, "-m", "exactrelu_checker", str(cert_file)],
-            stdout=write,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-        )
+        out = _check_writing_to(write, cert_file)
     finally:
         os.close(write)
     assert (out.returncode, out.stderr) == (141, "")
@@ -431,13 +436,6 @@ def test_closed_stdout_ends_quietly_with_141(cert_file):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_full_stdout_is_one_line_and_exit_2(cert_file):
     with open("/dev/full", "w") as full:
-        out = subprocess.run(
-            [sys.executable, "-m", "exactrelu_checker", str(cert_file)],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-        )
+        out = _check_writing_to(full, cert_file)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.startswith("exactrelu-checker: error: ") and out.stderr.count("\n") == 1, out.stderr

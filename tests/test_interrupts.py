@@ -15,6 +15,7 @@ import time
 import pytest
 
 from exactrelu.cli.common import write_stream
+from exactrelu.interrupts import may_raise_now
 
 
 def _big_net(tmp_path):
@@ -180,16 +181,19 @@ def test_a_ctrl_c_after_the_work_is_ignored_and_one_during_it_interrupts(monkeyp
         signal.signal(signal.SIGINT, previous)
 
 
+def _as_the_command_handles_ctrl_c(signum, frame):
+    """The ``exactrelu`` command's rule while it works: raise unless a shielded step runs."""
+    if may_raise_now():
+        signal.default_int_handler(signum, frame)
+
+
 def test_a_ctrl_c_during_a_shielded_step_is_raised_when_the_step_is_done():
     """With the command's rule (raise only when :func:`may_raise_now`), a real SIGINT sent inside an
     atomic step lets the step finish, then raises; one sent outside raises at once; nesting waits
     for the outermost step."""
-    from exactrelu.interrupts import SHIELD, atomic, may_raise_now, release
+    from exactrelu.interrupts import SHIELD, atomic, release
 
-    def handler(signum, frame):
-        if may_raise_now():
-            signal.default_int_handler(signum, frame)
-
+    handler = _as_the_command_handles_ctrl_c
     done = []
 
     @atomic
@@ -232,10 +236,7 @@ def test_a_step_that_hangs_still_yields_to_ctrl_c_pressed_again_later(monkeypatc
     from exactrelu import interrupts
 
     monkeypatch.setattr(interrupts, "PATIENCE", 0.3)
-
-    def handler(signum, frame):
-        if interrupts.may_raise_now():
-            signal.default_int_handler(signum, frame)
+    handler = _as_the_command_handles_ctrl_c
 
     @interrupts.atomic
     def hangs(log):
