@@ -24,7 +24,6 @@ from flint import fmpz_mat
 
 from .farkas_basis import FarkasBasis
 from .lp import LPSolver
-from .predicates import float_rows
 
 __all__ = ["CellSigns"]
 
@@ -40,9 +39,9 @@ class CellSigns:
         self.n = len(self.rows[0]) - 1
         self.Z: fmpz_mat | None = None  # the rows as one integer matrix, built when a point is checked
         self.fast = self.slow = self.known = 0
-        self.rows_f = float_rows(self.rows, by_gradient=True)
+        self.loaded = solver.side_model()
+        self.rows_f = self.loaded.load(self.rows, self)  # float rows scaled by gradient
         self.lower = -self.rows_f[:, 0]
-        self.h = None  # the side model, loaded at the first LP
         # bases that proved a bound on this cell or a cell containing it: any of them may prove the
         # next form without an LP; the caller keeps the list along the walk
         self.bases: list[FarkasBasis] = bases if bases is not None else []
@@ -133,10 +132,9 @@ class CellSigns:
             self.guide_B = np.concatenate([self.guide_B, B])
 
     def _model(self):
-        if self.h is None:
-            self.h = self.solver.side_model()
-            _load(self.solver.api, self.h, self.rows_f)
-        return self.h
+        """The side model holding these rows (loaded again if another list was loaded since)."""
+        self.loaded.load(self.rows, self)
+        return self.loaded.h
 
     def settle(self, form: Sequence[int], without: Sequence[int]) -> bool | tuple[int, ...] | None:
         """On the set of the rows not in ``without``: True if a checked Farkas certificate shows
@@ -201,28 +199,6 @@ class CellSigns:
             return None
         p = tuple(int(v) for v in point.entries())
         return p if sum(a * b for a, b in zip(form, p)) < 0 else None
-
-
-def _load(hs, h, rows_f: np.ndarray) -> None:
-    """Pass ``rows_f . (1, x) >= 0`` with a zero cost to the HiGHS model ``h``."""
-    m, width = rows_f.shape
-    n = width - 1
-    lp = hs.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = m
-    lp.col_cost_ = np.zeros(n)
-    lp.col_lower_ = np.full(n, -hs.kHighsInf)
-    lp.col_upper_ = np.full(n, hs.kHighsInf)
-    lp.row_lower_ = -rows_f[:, 0]
-    lp.row_upper_ = np.full(m, hs.kHighsInf)
-    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.arange(0, m * n + 1, m, dtype=np.int32)
-    lp.a_matrix_.index_ = np.tile(np.arange(m, dtype=np.int32), n)
-    lp.a_matrix_.value_ = np.ascontiguousarray(rows_f[:, 1:].T).ravel()
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = m
-    h.clearSolver()
-    h.passModel(lp)
 
 
 def _inverse_or_nan(m: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..errors import EmptyInterior, InternalError, InvalidArgument
 from .exact import hyperplane_key
+from .loaded_rows import LoadedRows
 from .predicates import float_rows
 from .rounding import short_point_inside
 
@@ -324,16 +325,20 @@ class LPSolver:
         self.model.setOptionValue("presolve", "off")
         self.calls = 0
         self.fallbacks = 0
-        self.spare = None
+        self.spare: LoadedRows | None = None
 
-    def side_model(self):
-        """A second HiGHS model (same options) for a caller that keeps its own problem loaded
-        while this solver's model answers other LPs."""
+    def side_model(self) -> LoadedRows:
+        """A second HiGHS model for a caller that keeps its own constraint list loaded while this
+        solver's model answers other LPs (primal simplex: callers change only the cost, and the
+        rows arrive already scaled)."""
         if self.spare is None:
-            self.spare = _quiet(self.api.Highs)
-            self.spare.silent()
-            self.spare.setOptionValue("threads", 1)
-            self.spare.setOptionValue("presolve", "off")
+            h = _quiet(self.api.Highs)
+            h.silent()
+            h.setOptionValue("threads", 1)
+            h.setOptionValue("presolve", "off")
+            h.setOptionValue("simplex_strategy", 4)
+            h.setOptionValue("simplex_scale_strategy", 0)
+            self.spare = LoadedRows(self.api, h)
         return self.spare
 
     def __getstate__(self) -> dict:  # the HiGHS model does not pickle: a copy starts a fresh one
