@@ -44,7 +44,7 @@ from ..geometry.exact import (
 )
 from ..geometry.farkas_basis import FarkasBasis
 from ..geometry.lp import FaceTester, LPSolver, chebyshev_rows, short_point
-from ..geometry.predicates import filtered_signs, float_points, float_rows, sign_matrix
+from ..geometry.predicates import box_signs, filtered_signs, float_points, float_rows, sign_matrix
 from ..region import Adjacency
 from .dd import DD_MAX_DIM
 from .dd_adjacency import identical_pairs
@@ -87,6 +87,7 @@ class ConstraintEngine:
         self.root_rows = domain.constraint_rows()
         self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(self.root_rows)
         self.box = IntegerBox(self.bounds)
+        self.box_f = tuple(np.array([float(b[side]) for b in self.bounds]) for side in (0, 1))  # lower, upper
         self.lps = 0
         self.domain_cell: Cell | None = None  # the domain's vertices, for witnesses (d <= DD_MAX_DIM)
         self.path_vertices: PathVertices | None = None  # regions' vertices along the walk (same)
@@ -130,6 +131,24 @@ class ConstraintEngine:
             return None, None
         return None, ((tuple(form), 1) if v > 0 else (tuple(-a for a in form), 0))
 
+    def prefiltered(self, cell: LPCell, forms: LayerForms, active: list[int]):
+        """``(neuron, bit, ask)`` as :meth:`prefilter` for every active neuron, the float filter
+        first: a form surely of one sign on the box has its bit, one surely of both signs there
+        needs only its sign at the cell's point; the rest take the exact tests."""
+        F = forms.floats[active]
+        on_box, both = box_signs(F, self.box_f[0], self.box_f[1])
+        at_point, unsure = filtered_signs(F, float_points([cell.point]))
+        for j, s, cut, v, exact in zip(
+            active, on_box.tolist(), both.tolist(), at_point[:, 0].tolist(), unsure[:, 0].tolist()
+        ):
+            row = forms.rows[j]
+            if s:
+                yield j, int(s > 0), None
+            elif not cut or exact:
+                yield j, *self.prefilter(cell, row)
+            else:
+                yield j, None, ((tuple(row), 1) if v > 0 else (tuple(-a for a in row), 0))
+
     # ------------------------------------------------------------------ the walk
     def root(self) -> LPCell:
         labels = [("domain", i) for i in range(len(self.root_rows))]
@@ -143,8 +162,7 @@ class ConstraintEngine:
         bit is settled once for the whole subtree); those that cut wait for the children, in order."""
         bits: dict[int, int | None] = {}
         asks = []
-        for j in active:
-            bit, ask = self.prefilter(cell, forms.rows[j])
+        for j, bit, ask in self.prefiltered(cell, forms, active):
             if ask is None:
                 bits[j] = bit
             else:

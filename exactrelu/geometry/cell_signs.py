@@ -115,16 +115,22 @@ class CellSigns:
             return False
 
     def _add_guides(self) -> None:
-        """Float ``M^-T`` and constants of the bases not yet guided, in one batch."""
+        """Float ``M^-T`` and constants of the bases not yet guided here.  A basis keeps its guide:
+        its rows, hence their float rows, are the same in every cell that has it."""
         new = self.bases[len(self.guides) :]
-        M = self.rows_f[np.array([basis.indices for basis in new], dtype=np.intp)]  # k x n x (n + 1)
-        try:
-            inv = np.linalg.inv(M[:, :, 1:])
-        except np.linalg.LinAlgError:
-            inv = np.stack([_inverse_or_nan(m) for m in M[:, :, 1:]])
+        fresh = [basis for basis in new if basis.guide is None]
+        if fresh:
+            M = self.rows_f[np.array([basis.indices for basis in fresh], dtype=np.intp)]  # k x n x (n + 1)
+            try:
+                inv = np.linalg.inv(M[:, :, 1:])
+            except np.linalg.LinAlgError:
+                inv = np.stack([_inverse_or_nan(m) for m in M[:, :, 1:]])
+            for basis, T, B in zip(fresh, inv.transpose(0, 2, 1), M[:, :, 0]):
+                basis.guide = (T, B)
         self.guides.extend(new)
-        self.masks.extend(sum(1 << i for i in basis.indices) for basis in new)
-        T, B = inv.transpose(0, 2, 1), M[:, :, 0]
+        self.masks.extend(basis.mask for basis in new)
+        T = np.array([basis.guide[0] for basis in new])  # type: ignore[index]
+        B = np.array([basis.guide[1] for basis in new])  # type: ignore[index]
         if self.guide_T is None:
             self.guide_T, self.guide_B = T, B
         else:
@@ -162,13 +168,12 @@ class CellSigns:
         h.run()
         if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
             return None
-        basic = hs.HighsBasisStatus.kBasic
-        tight = [i for i, s in enumerate(h.getBasis().row_status) if s != basic]
+        tight = self._tight_rows(h)
         if len(tight) != n or (without and any(i in without for i in tight)):
             return None
         basis = FarkasBasis(tuple(tight))
         M = basis.gradients(self.rows)
-        value = form[0] / top + h.getInfo().objective_function_value
+        value = form[0] / top + h.getObjectiveValue()
         try:
             if value >= 0 and basis.bounds(self.rows, form, M):
                 self.bases.append(basis)
@@ -183,6 +188,13 @@ class CellSigns:
         except ZeroDivisionError:  # a singular float basis: let the exact LP decide
             pass
         return None
+
+    def _tight_rows(self, h) -> list[int]:
+        """The rows HiGHS's basis holds tight (nonbasic), in order."""
+        basic = h.getBasicVariables()[1]
+        loose = np.zeros(len(self.rows), dtype=bool)
+        loose[-1 - basic[basic < 0]] = True  # basic variable -1 - i: row i's slack
+        return np.flatnonzero(~loose).tolist()
 
     def _negative_vertex(
         self, M: fmpz_mat, tight: list[int], form: Sequence[int], without: set[int] | None = None

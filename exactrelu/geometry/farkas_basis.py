@@ -23,10 +23,12 @@ class FarkasBasis:
     """The rows ``indices`` of a constraint list (rows only ever appended along a walk, so a basis
     keeps its meaning in every descendant cell).  Raises ZeroDivisionError if they are singular."""
 
-    __slots__ = ("indices", "tests", "_rows", "_adjugate", "_det", "_constants")
+    __slots__ = ("indices", "mask", "guide", "tests", "_rows", "_adjugate", "_det", "_constants")
 
     def __init__(self, indices: tuple[int, ...]):
         self.indices = indices
+        self.mask = sum(1 << i for i in indices)  # the rows as a bit mask
+        self.guide: tuple | None = None  # a float guide a caller may keep with it (never decides)
         self.tests = 0  # tests so far: the adjugate is made at the second
         self._rows: tuple[tuple[int, ...], ...] = ()  # the rows the adjugate was made from
         self._adjugate: list[tuple[int, ...]] = []

@@ -27,7 +27,7 @@ import numpy as np
 
 from .exact import exact_dot
 
-__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs", "packed", "unpacked"]
+__all__ = ["float_rows", "float_points", "sign_matrix", "filtered_signs", "box_signs", "packed", "unpacked"]
 
 _U = 2.0**-53
 _ABS = 2.0**-1000
@@ -96,6 +96,27 @@ def filtered_signs(forms_f: np.ndarray, points_f: np.ndarray) -> tuple[np.ndarra
         negative = values < -bound
     # NaN values or bounds compare false both ways: undecided, like |value| <= bound
     return positive.view(np.int8) - negative.view(np.int8), ~(positive | negative)
+
+
+def box_signs(forms_f: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For forms over the box ``lower <= x <= upper`` (floats rounded from the exact bounds): the
+    sign each form surely has on the whole box (``+1``, ``-1``, else 0), and where the form surely
+    takes both signs on it.  Each entry of ``forms_f`` is within ``3u`` of its scaled value, each
+    bound within ``u``, so every term of the box's least (greatest) value is within about ``5u`` and
+    their sum within ``(d + 6) u`` of their magnitudes' sum: the margin allows twice that."""
+    n_terms = forms_f.shape[1]
+    with np.errstate(all="ignore"):
+        g = forms_f[:, 1:]
+        at_lower, at_upper = g * lower, g * upper
+        least = forms_f[:, 0] + np.minimum(at_lower, at_upper).sum(axis=1)
+        greatest = forms_f[:, 0] + np.maximum(at_lower, at_upper).sum(axis=1)
+        bound = np.abs(forms_f[:, 0]) + np.maximum(np.abs(at_lower), np.abs(at_upper)).sum(axis=1)
+        bound *= 2.0 * (n_terms + 6) * _U
+        bound += _ABS * (1.0 + max(np.abs(lower).max(initial=0.0), np.abs(upper).max(initial=0.0)))
+        positive = least > bound
+        negative = greatest < -bound
+        both = (least < -bound) & (greatest > bound)
+    return positive.view(np.int8) - negative.view(np.int8), both
 
 
 def sign_matrix(
