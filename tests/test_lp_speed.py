@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from fractions import Fraction
 
 import pytest
 from oracles import solve_exactly
@@ -46,7 +47,7 @@ def value(form, x):
 def test_cell_signs_agree_with_vertex_enumeration(n):
     rng = random.Random(n)
     solver = LPSolver()
-    proved = 0
+    proved = at_minimum = 0
     for _ in range(12):
         rows = random_cell(rng, n, rng.randint(0, 5))
         verts = brute_vertices(rows)
@@ -64,7 +65,12 @@ def test_cell_signs_agree_with_vertex_enumeration(n):
                 continue
             expected = min(value(form, x) for x in verts) >= 0
             assert signs.nonnegative(form) is expected, (rows, form)
+            if not expected and signs.last_point is not None:  # a point of the closed cell below 0
+                w0, *wx = signs.last_point
+                assert w0 > 0 and all(value(r, [Fraction(v, w0) for v in wx]) >= 0 for r in rows)
+                assert value(form, [Fraction(v, w0) for v in wx]) < 0
         assert signs.fast > 0 and signs.known > 0  # LPs, and bases of earlier answers reused
+        at_minimum += signs.at_minimum
         fresh = []
         for _ in range(20):  # forms with minimum 0 or 1 on the cell, and random ones
             g = tuple(rng.randint(-9, 9) for _ in range(n))
@@ -79,6 +85,7 @@ def test_cell_signs_agree_with_vertex_enumeration(n):
         assert all(min(value(f, x) for x in verts) >= 0 for f, ok in zip(fresh, batch) if ok)
         proved += sum(batch)
     assert proved > 0
+    assert at_minimum > 0  # some forms were shown to cut at a vertex where an earlier LP ended
 
 
 def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):
@@ -86,7 +93,7 @@ def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):
     rows = random_cell(rng, 3, 4)
     verts = brute_vertices(rows)
     signs = CellSigns(LPSolver(), rows)
-    monkeypatch.setattr(signs, "_guided", lambda form: None)
+    monkeypatch.setattr(signs, "_guided", lambda form, guide: None)
     for _ in range(10):
         form = tuple(rng.randint(-9, 9) for _ in range(4))
         if any(form[1:]):

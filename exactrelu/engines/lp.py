@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import InternalError
 from ..geometry.cell import Cell
-from ..geometry.cell_signs import CellSigns
+from ..geometry.cell_signs import CellSigns, scaled_guide
 from ..geometry.domain import Domain
 from ..geometry.exact import (
     IntegerBox,
@@ -183,9 +183,10 @@ class ConstraintEngine:
             self.lps += len(asks)
             signs = CellSigns(self.solver, cell.rows, cell.bases)
             known = len(cell.bases)
-            proven = signs.prove_by_known_bases([signed for _, (signed, _) in asks])  # one batch
-            for (j, (signed, bit)), done in zip(asks, proven):
-                if done or signs.nonnegative(signed, known):  # an LP, or a basis found since
+            guides = _scaled_guides(forms, asks)
+            proven = signs.prove_by_known_bases([signed for _, (signed, _) in asks], guides)  # one batch
+            for (j, (signed, bit)), done, guide in zip(asks, proven, guides):
+                if done or signs.nonnegative(signed, known, guide):  # an LP, or a basis found since
                     bits[j] = bit
                     continue
                 bits[j] = None
@@ -499,6 +500,17 @@ class _FormKeys:
                 self.offsets = [sum(len(bits) for bits in pattern[:k]) for k in range(len(pattern))]
             found = self.masks[r] = sum(1 << i for i, bit in enumerate(b for bits in pattern for b in bits) if bit)
         return found
+
+
+def _scaled_guides(forms: LayerForms, asks) -> np.ndarray:
+    """The asked forms (signed) as :func:`~exactrelu.geometry.cell_signs.scaled_guide`, from their
+    float rows (computed exactly where those are not finite)."""
+    F = forms.floats[[j for j, _ in asks]] * np.array([1.0 if bit else -1.0 for _, (_, bit) in asks])[:, None]
+    with np.errstate(all="ignore"):
+        out = F / np.abs(F[:, 1:]).max(axis=1)[:, None]
+    for i in np.flatnonzero(~np.isfinite(out).all(axis=1)).tolist():
+        out[i] = scaled_guide(asks[i][1][0])
+    return out
 
 
 def _across(row, W, X) -> tuple[int, ...]:

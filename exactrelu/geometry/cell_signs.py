@@ -25,7 +25,7 @@ from flint import fmpz_mat
 from .farkas_basis import FarkasBasis
 from .lp import LPSolver
 
-__all__ = ["CellSigns"]
+__all__ = ["CellSigns", "scaled_guide"]
 
 
 class CellSigns:
@@ -38,7 +38,7 @@ class CellSigns:
         self.rows = list(rows)
         self.n = len(self.rows[0]) - 1
         self.Z: fmpz_mat | None = None  # the rows as one integer matrix, built when a point is checked
-        self.fast = self.slow = self.known = 0
+        self.fast = self.slow = self.known = self.at_minimum = 0
         self.loaded = solver.side_model()
         self.rows_f = self.loaded.load(self.rows, self)  # float rows scaled by gradient
         self.lower = -self.rows_f[:, 0]
@@ -49,35 +49,44 @@ class CellSigns:
         self.masks: list[int] = []  # each guided basis as a bit mask of rows
         self.guide_T: np.ndarray | None = None  # per basis M^-T (floats, scaled rows)
         self.guide_B: np.ndarray | None = None  # per basis its rows' constants
+        self.columns = np.arange(self.n, dtype=np.int32)
+        self.minima: list[tuple[int, ...]] = []  # the tight rows where each LP here ended
+        self.minima_x = np.empty((0, self.n))  # ... and HiGHS's point there
 
-    def nonnegative(self, form: Sequence[int], tried: int = 0) -> bool:
+    def nonnegative(self, form: Sequence[int], tried: int = 0, guide: np.ndarray | None = None) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell (when not, :attr:`last_point`
         may hold a homogeneous point of the closed cell where the form is negative).  ``tried``:
-        the known bases before this index already failed for this form."""
+        the known bases before this index already failed for this form.  ``guide``: the form in
+        floats scaled by its gradient's largest entry, if at hand (see :func:`scaled_guide`)."""
         self.last_point: tuple[int, ...] | None = None
-        if self._by_known_basis(form, start=tried):
+        if guide is None:
+            guide = scaled_guide(form)
+        if self._by_known_basis(form, guide, start=tried):
             self.known += 1
             return True
-        verdict = self._guided(form)  # without rows left out: True, False or None
+        if self._below_at_a_known_minimum(form, guide):
+            self.at_minimum += 1
+            return False
+        verdict = self._guided(form, guide)  # without rows left out: True, False or None
         if verdict is not None:
             self.fast += 1
             return verdict is True
         self.slow += 1
         return self.solver.minimize(self.rows, form).at_least(0)
 
-    def prove_by_known_bases(self, forms: Sequence[Sequence[int]]) -> list[bool]:
+    def prove_by_known_bases(self, forms: Sequence[Sequence[int]], guides: np.ndarray | None = None) -> list[bool]:
         """For each form, whether a known basis proves it ``>= 0`` (as :meth:`_by_known_basis`, the
-        float guides of all forms in one batch)."""
+        float guides of all forms in one batch; ``guides`` as :func:`scaled_guide`, if at hand)."""
         if not self.bases or not forms:
             return [False] * len(forms)
         if len(self.guides) < len(self.bases):
             self._add_guides()
         T, B = self.guide_T, self.guide_B
         assert T is not None and B is not None
-        tops = [max(abs(a) for a in f[1:]) for f in forms]
-        G = np.array([[a / t for a in f[1:]] for f, t in zip(forms, tops)])
-        Y = np.einsum("kij,mj->mki", T, G)  # forms x bases x multipliers
-        bound = np.array([f[0] / t for f, t in zip(forms, tops)])[:, None] - (Y * B[None]).sum(axis=2)
+        if guides is None:
+            guides = np.array([scaled_guide(f) for f in forms])
+        Y = np.einsum("kij,mj->mki", T, guides[:, 1:])  # forms x bases x multipliers
+        bound = guides[:, :1] - (Y * B[None]).sum(axis=2)
         ok = (Y >= -1e-9).all(axis=2) & (bound >= -1e-9)
         best = np.argmax(np.where(ok, bound, -np.inf), axis=1).tolist()
         out = []
@@ -89,7 +98,9 @@ class CellSigns:
         self.known += sum(out)
         return out
 
-    def _by_known_basis(self, form: Sequence[int], without: set[int] | None = None, start: int = 0) -> bool:
+    def _by_known_basis(
+        self, form: Sequence[int], guide: np.ndarray, without: set[int] | None = None, start: int = 0
+    ) -> bool:
         """A Farkas certificate of ``form >= 0`` on a known basis (from index ``start``, none of
         whose rows is in ``without``): floats pick the basis whose multipliers are nonnegative with
         the largest bound, exact arithmetic checks it."""
@@ -99,9 +110,8 @@ class CellSigns:
             self._add_guides()
         assert self.guide_T is not None and self.guide_B is not None
         T, B = self.guide_T[start:], self.guide_B[start:]
-        top = max(abs(a) for a in form[1:])
-        Y = T @ np.array([a / top for a in form[1:]])
-        bound = form[0] / top - (Y * B).sum(axis=1)
+        Y = T @ guide[1:]
+        bound = guide[0] - (Y * B).sum(axis=1)
         ok = (Y >= -1e-9).all(axis=1) & (bound >= -1e-9)  # NaN (a singular float basis): never
         if without:
             mask = sum(1 << i for i in without)
@@ -113,6 +123,23 @@ class CellSigns:
             return basis.bounds(self.rows, form)
         except ZeroDivisionError:
             return False
+
+    def _below_at_a_known_minimum(self, form: Sequence[int], guide: np.ndarray) -> bool:
+        """Whether the form is negative at a vertex where an earlier LP on this cell ended (the
+        floats pick one, its exact coordinates decide; :attr:`last_point` is then that vertex)."""
+        if not self.minima:
+            return False
+        values = guide[0] + self.minima_x @ guide[1:]
+        k = int(np.argmin(values))
+        if not values[k] < 0:
+            return False
+        tight = self.minima[k]
+        try:
+            point = self._negative_vertex(FarkasBasis(tight).gradients(self.rows), list(tight), form)
+        except ZeroDivisionError:
+            return False
+        self.last_point = point
+        return point is not None
 
     def _add_guides(self) -> None:
         """Float ``M^-T`` and constants of the bases not yet guided here.  A basis keeps its guide:
@@ -148,32 +175,37 @@ class CellSigns:
         (checked exactly), else None (neither was found this quick way)."""
         inf = self.solver.api.kHighsInf
         skip = set(without)
-        if self._by_known_basis(form, skip):
+        guide = scaled_guide(form)
+        if self._by_known_basis(form, guide, skip):
             self.known += 1
             return True
         h = self._model()
         for i in without:
             h.changeRowBounds(i, -inf, inf)
         try:
-            return self._guided(form, skip)
+            return self._guided(form, guide, skip)
         finally:
             for i in without:
                 h.changeRowBounds(i, self.lower[i], inf)
 
-    def _guided(self, form: Sequence[int], without: set[int] | None = None) -> bool | tuple[int, ...] | None:
+    def _guided(
+        self, form: Sequence[int], guide: np.ndarray, without: set[int] | None = None
+    ) -> bool | tuple[int, ...] | None:
         """True (``>= 0``), False or, with ``without``, the point (``< 0``), or None."""
         hs, h, n = self.solver.api, self._model(), self.n
-        top = max(abs(a) for a in form[1:])
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array([a / top for a in form[1:]]))
+        h.changeColsCost(n, self.columns, guide[1:])
         h.run()
         if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
             return None
         tight = self._tight_rows(h)
         if len(tight) != n or (without and any(i in without for i in tight)):
             return None
+        if not without:  # a vertex of the cell (if HiGHS is right): later forms may be negative there
+            self.minima.append(tuple(tight))
+            self.minima_x = np.vstack([self.minima_x, h.getSolution().col_value])
         basis = FarkasBasis(tuple(tight))
         M = basis.gradients(self.rows)
-        value = form[0] / top + h.getObjectiveValue()
+        value = guide[0] + h.getObjectiveValue()
         try:
             if value >= 0 and basis.bounds(self.rows, form, M):
                 self.bases.append(basis)
@@ -211,6 +243,12 @@ class CellSigns:
             return None
         p = tuple(int(v) for v in point.entries())
         return p if sum(a * b for a, b in zip(form, p)) < 0 else None
+
+
+def scaled_guide(form: Sequence[int]) -> np.ndarray:
+    """The form in floats divided by its gradient's largest entry (the LP's conditioning)."""
+    top = max(abs(a) for a in form[1:])
+    return np.array([a / top for a in form])
 
 
 def _inverse_or_nan(m: np.ndarray) -> np.ndarray:
