@@ -57,6 +57,7 @@ __all__ = ["LPCell", "ConstraintEngine"]
 
 KEPT_BASES = 64  # the most recent Farkas bases a cell passes on to its children
 KEPT_POINTS = 24  # the most recent closure points (vertices that proved cuts) a cell passes on
+KEPT_MINIMA = 32  # the most recent points where LPs ended (possible vertices) a cell passes on
 RAY_ROUNDS = 1  # more rounds from other origins find few more facets than they cost (measured on ACAS Xu)
 
 
@@ -71,6 +72,7 @@ class LPCell:
     bases: list[FarkasBasis] = field(default_factory=list)  # rows that proved bounds here
     witness: tuple[Fraction, ...] | None = None  # a region's witness, once its vertices were found
     points: list[tuple[int, ...]] = field(default_factory=list)  # known homogeneous points of the closure
+    minima: list = field(default_factory=list)  # where LPs ended, (tight rows, float point): see CellSigns
 
 
 class ConstraintEngine:
@@ -181,7 +183,7 @@ class ConstraintEngine:
             asks = left
         if asks:
             self.lps += len(asks)
-            signs = CellSigns(self.solver, cell.rows, cell.bases)
+            signs = CellSigns(self.solver, cell.rows, cell.bases, cell.minima)
             known = len(cell.bases)
             guides = _scaled_guides(forms, asks)
             proven = signs.prove_by_known_bases([signed for _, (signed, _) in asks], guides)  # one batch
@@ -202,9 +204,14 @@ class ConstraintEngine:
         bases = cell.bases[-KEPT_BASES:]  # still Farkas bases in either child (they keep every row)
         plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point, list(bases))
         minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point, list(bases))
+        minima_f = np.array([x for _, x in cell.minima]).reshape(len(cell.minima), self.d)
+        row_f = float_rows([row])[0]
         for child, side in ((plus, row), (minus, neg)):  # the closure points each child keeps
             kept = [P for P in cell.points + list((data or {}).values()) if exact_dot(side, P) >= 0]
             child.points = list(dict.fromkeys(kept))[-KEPT_POINTS:]
+            # the LPs' end points on (or near) its side: the floats only choose, exact checks decide
+            near = (row_f[0] + minima_f @ row_f[1:]) * (1 if side is row else -1) >= -1e-9
+            child.minima = [m for m, keep in zip(cell.minima, near.tolist()) if keep][-KEPT_MINIMA:]
         X = data.get(neuron) if data and self.d <= DD_MAX_DIM else None
         if v <= 0:
             plus.point = self.interior(plus.rows) if X is None or v == 0 else _across(row, cell.point, X)

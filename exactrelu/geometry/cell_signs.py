@@ -33,7 +33,13 @@ class CellSigns:
     bounded, full-dimensional constraint list.  It keeps the solver's side model loaded: one
     instance in use at a time per solver."""
 
-    def __init__(self, solver: LPSolver, rows: Sequence[tuple[int, ...]], bases: list[FarkasBasis] | None = None):
+    def __init__(
+        self,
+        solver: LPSolver,
+        rows: Sequence[tuple[int, ...]],
+        bases: list[FarkasBasis] | None = None,
+        minima: list[tuple[tuple[int, ...], np.ndarray]] | None = None,
+    ):
         self.solver = solver
         self.rows = list(rows)
         self.n = len(self.rows[0]) - 1
@@ -50,8 +56,10 @@ class CellSigns:
         self.guide_T: np.ndarray | None = None  # per basis M^-T (floats, scaled rows)
         self.guide_B: np.ndarray | None = None  # per basis its rows' constants
         self.columns = np.arange(self.n, dtype=np.int32)
-        self.minima: list[tuple[int, ...]] = []  # the tight rows where each LP here ended
-        self.minima_x = np.empty((0, self.n))  # ... and HiGHS's point there
+        # where LPs on this cell or a cell containing it ended, (tight rows, HiGHS's point): maybe
+        # vertices of this cell; the caller keeps the list along the walk
+        self.minima = minima if minima is not None else []
+        self.minima_x = np.array([x for _, x in self.minima]).reshape(len(self.minima), self.n)
 
     def nonnegative(self, form: Sequence[int], tried: int = 0, guide: np.ndarray | None = None) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell (when not, :attr:`last_point`
@@ -133,7 +141,7 @@ class CellSigns:
         k = int(np.argmin(values))
         if not values[k] < 0:
             return False
-        tight = self.minima[k]
+        tight = self.minima[k][0]
         try:
             point = self._negative_vertex(FarkasBasis(tight).gradients(self.rows), list(tight), form)
         except ZeroDivisionError:
@@ -201,8 +209,9 @@ class CellSigns:
         if len(tight) != n or (without and any(i in without for i in tight)):
             return None
         if not without:  # a vertex of the cell (if HiGHS is right): later forms may be negative there
-            self.minima.append(tuple(tight))
-            self.minima_x = np.vstack([self.minima_x, h.getSolution().col_value])
+            x = np.array(h.getSolution().col_value)
+            self.minima.append((tuple(tight), x))
+            self.minima_x = np.vstack([self.minima_x, x])
         basis = FarkasBasis(tuple(tight))
         M = basis.gradients(self.rows)
         value = guide[0] + h.getObjectiveValue()
