@@ -184,11 +184,10 @@ class ConstraintEngine:
         if asks:
             self.lps += len(asks)
             signs = CellSigns(self.solver, cell.rows, cell.bases, cell.minima)
-            known = len(cell.bases)
             guides = _scaled_guides(forms, asks)
             proven = signs.prove_by_known_bases([signed for _, (signed, _) in asks], guides)  # one batch
             for (j, (signed, bit)), done, guide in zip(asks, proven, guides):
-                if done or signs.nonnegative(signed, known, guide):  # an LP, or a basis found since
+                if done or signs.nonnegative(signed, True, guide):  # an LP
                     bits[j] = bit
                     continue
                 bits[j] = None

@@ -61,15 +61,17 @@ class CellSigns:
         self.minima = minima if minima is not None else []
         self.minima_x = np.array([x for _, x in self.minima]).reshape(len(self.minima), self.n)
 
-    def nonnegative(self, form: Sequence[int], tried: int = 0, guide: np.ndarray | None = None) -> bool:
+    def nonnegative(self, form: Sequence[int], tried: bool = False, guide: np.ndarray | None = None) -> bool:
         """Exactly whether ``form . (1, x) >= 0`` on the whole cell (when not, :attr:`last_point`
         may hold a homogeneous point of the closed cell where the form is negative).  ``tried``:
-        the known bases before this index already failed for this form.  ``guide``: the form in
-        floats scaled by its gradient's largest entry, if at hand (see :func:`scaled_guide`)."""
+        :meth:`prove_by_known_bases` already failed for this form (the bases found since are not
+        tried again either: an LP hot-started from the last basis costs about as much, measured).
+        ``guide``: the form in floats scaled by its gradient's largest entry, if at hand (see
+        :func:`scaled_guide`)."""
         self.last_point: tuple[int, ...] | None = None
         if guide is None:
             guide = scaled_guide(form)
-        if self._by_known_basis(form, guide, start=tried):
+        if not tried and self._by_known_basis(form, guide):
             self.known += 1
             return True
         if self._below_at_a_known_minimum(form, guide):
@@ -106,27 +108,25 @@ class CellSigns:
         self.known += sum(out)
         return out
 
-    def _by_known_basis(
-        self, form: Sequence[int], guide: np.ndarray, without: set[int] | None = None, start: int = 0
-    ) -> bool:
-        """A Farkas certificate of ``form >= 0`` on a known basis (from index ``start``, none of
-        whose rows is in ``without``): floats pick the basis whose multipliers are nonnegative with
-        the largest bound, exact arithmetic checks it."""
-        if len(self.bases) <= start:
+    def _by_known_basis(self, form: Sequence[int], guide: np.ndarray, without: set[int] | None = None) -> bool:
+        """A Farkas certificate of ``form >= 0`` on a known basis (none of whose rows is in
+        ``without``): floats pick the basis whose multipliers are nonnegative with the largest
+        bound, exact arithmetic checks it."""
+        if not self.bases:
             return False
         if len(self.guides) < len(self.bases):
             self._add_guides()
         assert self.guide_T is not None and self.guide_B is not None
-        T, B = self.guide_T[start:], self.guide_B[start:]
+        T, B = self.guide_T, self.guide_B
         Y = T @ guide[1:]
         bound = guide[0] - (Y * B).sum(axis=1)
         ok = (Y >= -1e-9).all(axis=1) & (bound >= -1e-9)  # NaN (a singular float basis): never
         if without:
             mask = sum(1 << i for i in without)
-            ok &= np.array([not (m & mask) for m in self.masks[start:]])
+            ok &= np.array([not (m & mask) for m in self.masks])
         if not ok.any():
             return False
-        basis = self.bases[start + int(np.argmax(np.where(ok, bound, -np.inf)))]
+        basis = self.bases[int(np.argmax(np.where(ok, bound, -np.inf)))]
         try:
             return basis.bounds(self.rows, form)
         except ZeroDivisionError:
