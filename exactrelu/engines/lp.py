@@ -73,6 +73,9 @@ class LPCell:
     witness: tuple[Fraction, ...] | None = None  # a region's witness, once its vertices were found
     points: list[tuple[int, ...]] = field(default_factory=list)  # known homogeneous points of the closure
     minima: list = field(default_factory=list)  # where LPs ended, (tight rows, float point): see CellSigns
+    # (layer, neuron) decided here or above other than by a sign on the whole box: the only forms
+    # that may vanish on a facet of the region (carrier candidates)
+    loose: tuple[tuple[int, int], ...] = ()
 
 
 class ConstraintEngine:
@@ -134,9 +137,10 @@ class ConstraintEngine:
         return None, ((tuple(form), 1) if v > 0 else (tuple(-a for a in form), 0))
 
     def prefiltered(self, cell: LPCell, forms: LayerForms, active: list[int]):
-        """``(neuron, bit, ask)`` as :meth:`prefilter` for every active neuron, the float filter
-        first: a form surely of one sign on the box has its bit, one surely of both signs there
-        needs only its sign at the cell's point; the rest take the exact tests."""
+        """``(neuron, bit, ask, strict)`` as :meth:`prefilter` for every active neuron, the float
+        filter first: a form surely of one sign on the box has its bit (``strict``: it vanishes
+        nowhere in the domain), one surely of both signs there needs only its sign at the cell's
+        point; the rest take the exact tests."""
         F = forms.floats[active]
         on_box, both = box_signs(F, self.box_f[0], self.box_f[1])
         at_point, unsure = filtered_signs(F, float_points([cell.point]))
@@ -145,11 +149,11 @@ class ConstraintEngine:
         ):
             row = forms.rows[j]
             if s:
-                yield j, int(s > 0), None
+                yield j, int(s > 0), None, True
             elif not cut or exact:
-                yield j, *self.prefilter(cell, row)
+                yield j, *self.prefilter(cell, row), False
             else:
-                yield j, None, ((tuple(row), 1) if v > 0 else (tuple(-a for a in row), 0))
+                yield j, None, ((tuple(row), 1) if v > 0 else (tuple(-a for a in row), 0)), False
 
     # ------------------------------------------------------------------ the walk
     def root(self) -> LPCell:
@@ -164,11 +168,16 @@ class ConstraintEngine:
         bit is settled once for the whole subtree); those that cut wait for the children, in order."""
         bits: dict[int, int | None] = {}
         asks = []
-        for j, bit, ask in self.prefiltered(cell, forms, active):
+        loose = []
+        for j, bit, ask, strict in self.prefiltered(cell, forms, active):
+            if not strict:
+                loose.append((layer, j))
             if ask is None:
                 bits[j] = bit
             else:
                 asks.append((j, ask))
+        if loose:
+            cell.loose += tuple(loose)
         beyond: dict[int, tuple[int, ...]] = {}  # neuron -> a point of the closed cell on its other side
         if asks and cell.points:  # a known point of the closed cell on the other side proves a cut
             pool = float_points(cell.points)
@@ -203,6 +212,7 @@ class ConstraintEngine:
         bases = cell.bases[-KEPT_BASES:]  # still Farkas bases in either child (they keep every row)
         plus = LPCell(cell.rows + [row], cell.labels + [("neuron", layer, neuron, 1)], cell.point, list(bases))
         minus = LPCell(cell.rows + [neg], cell.labels + [("neuron", layer, neuron, -1)], cell.point, list(bases))
+        plus.loose = minus.loose = cell.loose
         minima_f = np.array([x for _, x in cell.minima]).reshape(len(cell.minima), self.d)
         row_f = float_rows([row])[0]
         for child, side in ((plus, row), (minus, neg)):  # the closure points each child keeps
@@ -547,18 +557,19 @@ def _float_mean(f: FacetData) -> tuple[int, ...]:
 
 def _vertex_carrier_candidates(region: RawRegion[LPCell], vf: np.ndarray, facets: list[FacetData]):
     """``(facet, layer, neuron)`` whose form the float filter cannot prove nonzero at any vertex of
-    the facet (proven nonzero at one, it is no carrier)."""
-    if not region.forms or not facets:
+    the facet (proven nonzero at one, it is no carrier), among the forms not of one sign on the
+    whole box (:attr:`LPCell.loose`)."""
+    neurons = list(dict.fromkeys(region.cell.loose))
+    if not region.forms or not facets or not neurons:
         return
-    offsets = np.cumsum([0] + [len(forms.rows) for forms in region.forms])
-    floats = np.concatenate([forms.floats for forms in region.forms])
+    floats = np.array([region.forms[k].floats[j] for k, j in neurons])
     _, unsure = filtered_signs(floats, vf)
     for i in np.nonzero(unsure.any(axis=1))[0].tolist():
         undecided = set(np.nonzero(unsure[i])[0].tolist())
-        k = int(np.searchsorted(offsets, i, side="right")) - 1
+        k, j = neurons[i]
         for fi, f in enumerate(facets):
             if undecided.issuperset(f.vertices):
-                yield fi, k, i - int(offsets[k])
+                yield fi, k, j
 
 
 def _carrier_candidates(region: RawRegion[LPCell], facets: list[FacetData]):
