@@ -232,10 +232,8 @@ class CellSigns:
 
     def _tight_rows(self, h) -> list[int]:
         """The rows HiGHS's basis holds tight (nonbasic), in order."""
-        basic = h.getBasicVariables()[1]
-        loose = np.zeros(len(self.rows), dtype=bool)
-        loose[-1 - basic[basic < 0]] = True  # basic variable -1 - i: row i's slack
-        return np.flatnonzero(~loose).tolist()
+        basic = h.getBasicVariables()[1].tolist()  # basic variable -1 - i: row i's slack
+        return sorted(set(range(len(self.rows))).difference([-1 - v for v in basic if v < 0]))
 
     def _negative_vertex(
         self, M: fmpz_mat, tight: list[int], form: Sequence[int], without: set[int] | None = None
