@@ -93,6 +93,7 @@ class ConstraintEngine:
         self.bounds = domain.bounds if domain.bounds is not None else self._bounding_box(self.root_rows)
         self.box = IntegerBox(self.bounds)
         self.box_f = tuple(np.array([float(b[side]) for b in self.bounds]) for side in (0, 1))  # lower, upper
+        self.box_forms: tuple = (None,)  # (forms, their box_signs): the last layer's
         self.lps = 0
         self.domain_cell: Cell | None = None  # the domain's vertices, for witnesses (d <= DD_MAX_DIM)
         self.path_vertices: PathVertices | None = None  # regions' vertices along the walk (same)
@@ -142,7 +143,9 @@ class ConstraintEngine:
         nowhere in the domain), one surely of both signs there needs only its sign at the cell's
         point; the rest take the exact tests."""
         F = forms.floats[active]
-        on_box, both = box_signs(F, self.box_f[0], self.box_f[1])
+        if self.box_forms[0] is not forms:  # the same for every cell of a layer's split: once per layer
+            self.box_forms = (forms, *box_signs(forms.floats, self.box_f[0], self.box_f[1]))
+        on_box, both = self.box_forms[1][active], self.box_forms[2][active]
         at_point, unsure = filtered_signs(F, float_points([cell.point]))
         for j, s, cut, v, exact in zip(
             active, on_box.tolist(), both.tolist(), at_point[:, 0].tolist(), unsure[:, 0].tolist()
