@@ -105,7 +105,55 @@ class CellSigns:
                 out.append(bool(row_ok[k]) and self.bases[k].bounds(self.rows, f))
             except ZeroDivisionError:
                 out.append(False)
+        left = [m for m, done in enumerate(out) if not done]
+        if left:
+            for m, done in zip(left, self._prove_by_pivots([forms[m] for m in left], guides[left], Y[left])):
+                out[m] = done
         self.known += sum(out)
+        return out
+
+    def _prove_by_pivots(self, forms: Sequence[Sequence[int]], guides: np.ndarray, Y: np.ndarray) -> list[bool]:
+        """For each form, whether a known basis with one of its rows swapped for the cell's newest
+        row ``a`` proves it ``>= 0`` (one simplex pivot: the cell is its parent cut by ``a``, and the
+        LP's optimal basis usually is a parent's basis that takes ``a`` in).  With ``z`` the
+        coefficients of ``a``'s gradient on the basis's gradients and ``y`` the form's, the swap
+        of position ``i`` gives multipliers ``y_i / z_i`` for ``a`` and ``y_k - y_i z_k / z_i``
+        for the others.  Floats choose the swap, exact arithmetic checks it (and keeps the basis)."""
+        last = len(self.rows) - 1
+        T, B = self.guide_T, self.guide_B
+        assert T is not None and B is not None
+        usable = np.array([not (mask >> last) & 1 for mask in self.masks])  # a basis without ``a``
+        if not usable.any():
+            return [False] * len(forms)
+        n = self.n
+        a = self.rows_f[last]
+        Z = T @ a[1:]  # bases x n
+        diagonal = np.arange(n)
+        with np.errstate(all="ignore"):
+            swapped = Y / Z[None]  # a's multiplier when position i is swapped: forms x bases x n
+            P = Y[:, :, None, :] - swapped[..., None] * Z[None, :, None, :]  # forms x bases x i x k
+            P[:, :, diagonal, diagonal] = swapped
+            C = np.repeat(B[:, None, :], n, axis=1)  # the constants of each swapped basis's rows
+            C[:, diagonal, diagonal] = a[0]
+            bound = guides[:, None, None, 0] - (P * C[None]).sum(axis=3)
+            ok = (P >= -1e-9).all(axis=3) & (bound >= -1e-9) & (np.abs(Z) > 1e-12)[None] & usable[None, :, None]
+        out = []
+        flat = np.where(ok, bound, -np.inf).reshape(len(forms), -1)
+        for form, row, best in zip(forms, flat, np.argmax(flat, axis=1).tolist()):
+            if not row[best] > -np.inf:
+                out.append(False)
+                continue
+            k, i = divmod(best, n)
+            indices = list(self.bases[k].indices)
+            indices[i] = last
+            basis = FarkasBasis(tuple(indices))
+            try:
+                done = basis.bounds(self.rows, form)
+            except ZeroDivisionError:
+                done = False
+            if done:
+                self.bases.append(basis)
+            out.append(done)
         return out
 
     def _by_known_basis(self, form: Sequence[int], guide: np.ndarray, without: set[int] | None = None) -> bool:
