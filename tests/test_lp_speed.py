@@ -47,7 +47,7 @@ def value(form, x):
 def test_cell_signs_agree_with_vertex_enumeration(n):
     rng = random.Random(n)
     solver = LPSolver()
-    proved = at_minimum = 0
+    proved = at_minimum = pivoted = 0
     for _ in range(12):
         rows = random_cell(rng, n, rng.randint(0, 5))
         verts = brute_vertices(rows)
@@ -84,8 +84,10 @@ def test_cell_signs_agree_with_vertex_enumeration(n):
         batch = signs.prove_by_known_bases(fresh)  # sound, and it settles some at once
         assert all(min(value(f, x) for x in verts) >= 0 for f, ok in zip(fresh, batch) if ok)
         proved += sum(batch)
+        pivoted += signs.pivoted
     assert proved > 0
     assert at_minimum > 0  # some forms were shown to cut at a vertex where an earlier LP ended
+    assert pivoted > 0  # ... and some proven on a known basis that took in one of the newest rows
 
 
 def test_cell_signs_fall_back_to_the_exact_lp(monkeypatch):

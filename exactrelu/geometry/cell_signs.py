@@ -27,6 +27,8 @@ from .lp import LPSolver
 
 __all__ = ["CellSigns", "scaled_guide"]
 
+PIVOT_ROWS = 3  # the newest rows a known basis may take in by one pivot before an LP
+
 
 class CellSigns:
     """Exact answers to "is ``form >= 0`` on ``{x : row . (1, x) >= 0 for every row}``?" for one
@@ -44,7 +46,7 @@ class CellSigns:
         self.rows = list(rows)
         self.n = len(self.rows[0]) - 1
         self.Z: fmpz_mat | None = None  # the rows as one integer matrix, built when a point is checked
-        self.fast = self.slow = self.known = self.at_minimum = 0
+        self.fast = self.slow = self.known = self.at_minimum = self.pivoted = 0
         self.loaded = solver.side_model()
         self.rows_f = self.loaded.load(self.rows, self)  # float rows scaled by gradient
         self.lower = -self.rows_f[:, 0]
@@ -113,39 +115,39 @@ class CellSigns:
         return out
 
     def _prove_by_pivots(self, forms: Sequence[Sequence[int]], guides: np.ndarray, Y: np.ndarray) -> list[bool]:
-        """For each form, whether a known basis with one of its rows swapped for the cell's newest
-        row ``a`` proves it ``>= 0`` (one simplex pivot: the cell is its parent cut by ``a``, and the
-        LP's optimal basis usually is a parent's basis that takes ``a`` in).  With ``z`` the
-        coefficients of ``a``'s gradient on the basis's gradients and ``y`` the form's, the swap
-        of position ``i`` gives multipliers ``y_i / z_i`` for ``a`` and ``y_k - y_i z_k / z_i``
-        for the others.  Floats choose the swap, exact arithmetic checks it (and keeps the basis)."""
-        last = len(self.rows) - 1
+        """For each form, whether a known basis with one of its rows swapped for one of the cell's
+        ``PIVOT_ROWS`` newest rows proves it ``>= 0`` (one simplex pivot: a cell is its parent cut
+        by a new row, and the LP's optimal basis is often a parent's basis that takes it in).  With
+        ``z`` the coefficients of the new row's gradient on the basis's gradients and ``y`` the
+        form's, swapping position ``i`` gives multipliers ``y_i / z_i`` for the new row and
+        ``y_k - y_i z_k / z_i`` for the others.  Floats choose the swap (all forms, bases, new rows
+        and positions at once), exact arithmetic checks it, and a basis that proves is kept."""
         T, B = self.guide_T, self.guide_B
         assert T is not None and B is not None
-        usable = np.array([not (mask >> last) & 1 for mask in self.masks])  # a basis without ``a``
-        if not usable.any():
-            return [False] * len(forms)
         n = self.n
-        a = self.rows_f[last]
-        Z = T @ a[1:]  # bases x n
+        new = np.arange(len(self.rows) - 1, max(len(self.rows) - 1 - PIVOT_ROWS, -1), -1)
+        A = self.rows_f[new]  # new rows x (n + 1)
+        usable = np.array([[not (mask >> int(r)) & 1 for mask in self.masks] for r in new])  # rows x bases
+        Z = np.einsum("kij,rj->rki", T, A[:, 1:])  # rows x bases x n: the new row on each basis
         diagonal = np.arange(n)
         with np.errstate(all="ignore"):
-            swapped = Y / Z[None]  # a's multiplier when position i is swapped: forms x bases x n
-            P = Y[:, :, None, :] - swapped[..., None] * Z[None, :, None, :]  # forms x bases x i x k
-            P[:, :, diagonal, diagonal] = swapped
-            C = np.repeat(B[:, None, :], n, axis=1)  # the constants of each swapped basis's rows
-            C[:, diagonal, diagonal] = a[0]
-            bound = guides[:, None, None, 0] - (P * C[None]).sum(axis=3)
-            ok = (P >= -1e-9).all(axis=3) & (bound >= -1e-9) & (np.abs(Z) > 1e-12)[None] & usable[None, :, None]
+            swapped = Y[:, None] / Z[None]  # the new row's multiplier: forms x rows x bases x i
+            P = Y[:, None, :, None, :] - swapped[..., None] * Z[None, :, :, None, :]  # ... x i x k
+            P[..., diagonal, diagonal] = swapped
+            C = np.broadcast_to(B[None, :, None, :], (len(new), len(B), n, n)).copy()  # rows' constants
+            C[..., diagonal, diagonal] = A[:, None, None, 0]
+            bound = guides[:, None, None, None, 0] - (P * C[None]).sum(axis=4)
+            ok = (P >= -1e-9).all(axis=4) & (bound >= -1e-9) & ((np.abs(Z) > 1e-12) & usable[..., None])[None]
         out = []
         flat = np.where(ok, bound, -np.inf).reshape(len(forms), -1)
-        for form, row, best in zip(forms, flat, np.argmax(flat, axis=1).tolist()):
-            if not row[best] > -np.inf:
+        for form, values, best in zip(forms, flat, np.argmax(flat, axis=1).tolist()):
+            if not values[best] > -np.inf:
                 out.append(False)
                 continue
-            k, i = divmod(best, n)
+            r, rest = divmod(best, len(B) * n)
+            k, i = divmod(rest, n)
             indices = list(self.bases[k].indices)
-            indices[i] = last
+            indices[i] = int(new[r])
             basis = FarkasBasis(tuple(indices))
             try:
                 done = basis.bounds(self.rows, form)
@@ -153,6 +155,7 @@ class CellSigns:
                 done = False
             if done:
                 self.bases.append(basis)
+                self.pivoted += 1
             out.append(done)
         return out
 
