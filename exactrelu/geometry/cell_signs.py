@@ -126,6 +126,8 @@ class CellSigns:
         assert T is not None and B is not None
         n = self.n
         new = np.arange(len(self.rows) - 1, max(len(self.rows) - 1 - PIVOT_ROWS, -1), -1)
+        if not len(new):
+            return [False] * len(forms)
         A = self.rows_f[new]  # new rows x (n + 1)
         usable = np.array([[not (mask >> int(r)) & 1 for mask in self.masks] for r in new])  # rows x bases
         Z = np.einsum("kij,rj->rki", T, A[:, 1:])  # rows x bases x n: the new row on each basis
