@@ -66,3 +66,48 @@ def test_the_adjugate_is_dropped_when_the_rows_are_other_rows():
     assert [basis.bounds(rows, form) for _ in range(3)] == [False] * 3
     shifted = [(3, 1, 0), (3, 0, 1), (0, -1, -1)]  # equal gradients, other constants: x, y >= -3
     assert basis.bounds(shifted, (6, 1, 1)) is True and basis.bounds(shifted, (5, 1, 1)) is False
+
+
+@pytest.mark.parametrize("bits", [3, 300])
+def test_a_pivoted_basis_gets_the_adjugate_a_solve_would_give_and_answers_as_the_certificate(bits):
+    """:meth:`FarkasBasis.swapped` derives the new basis's adjugate from the old one's by a rank-one
+    update: it must equal the one computed afresh (so chains of pivots stay exact), and the new
+    basis must answer every form as its certificate does."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(systems(bits), st.data())
+    def check(system, data):
+        rows, forms, n = system
+        indices = tuple(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1), min_size=n, max_size=n))))
+        basis = FarkasBasis(indices)
+        if oracle(rows, indices, forms[0]) is None:
+            return
+        basis.bounds(rows, forms[0])
+        basis.bounds(rows, forms[0])  # the second test keeps the adjugate
+        for _ in range(3):  # a chain of pivots
+            i = data.draw(st.integers(0, n - 1))
+            t = data.draw(st.sampled_from([k for k in range(len(rows)) if k not in basis.indices]))
+            after = basis.indices[:i] + (t,) + basis.indices[i + 1 :]
+            if oracle(rows, after, forms[0]) is None:
+                with pytest.raises(ZeroDivisionError):
+                    basis.swapped(rows, i, t)
+                return
+            pivoted = basis.swapped(rows, i, t)
+            fresh = FarkasBasis(after)
+            fresh.bounds(rows, forms[0])
+            fresh.bounds(rows, forms[0])
+            assert pivoted.indices == after
+            assert (pivoted._adjugate, pivoted._det, pivoted._constants) == (fresh._adjugate, fresh._det, fresh._constants)
+            for form in forms:
+                assert pivoted.bounds(rows, form) is oracle(rows, after, form)
+            basis = pivoted
+
+    check()
+
+
+def test_a_basis_without_its_adjugate_pivots_by_a_solve():
+    rows = [(1, 1, 0), (1, 0, 1), (2, -1, 0), (2, 0, -1)]
+    basis = FarkasBasis((0, 1))  # never tested: no adjugate yet
+    pivoted = basis.swapped(rows, 0, 2)
+    assert pivoted.indices == (2, 1) and not pivoted._adjugate
+    assert pivoted.bounds(rows, (3, -1, 1)) is oracle(rows, (2, 1), (3, -1, 1))

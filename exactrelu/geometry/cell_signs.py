@@ -148,10 +148,8 @@ class CellSigns:
                 continue
             r, rest = divmod(best, len(B) * n)
             k, i = divmod(rest, n)
-            indices = list(self.bases[k].indices)
-            indices[i] = int(new[r])
-            basis = FarkasBasis(tuple(indices))
             try:
+                basis = self.bases[k].swapped(self.rows, i, int(new[r]))  # with its adjugate, if k has one
                 done = basis.bounds(self.rows, form)
             except ZeroDivisionError:
                 done = False

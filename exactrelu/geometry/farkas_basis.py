@@ -62,6 +62,37 @@ class FarkasBasis:
             return False
         return form[0] - sum(v * row[0] for v, row in zip(y, own)) >= 0
 
+    def swapped(self, rows: Sequence[tuple[int, ...]], i: int, t: int) -> FarkasBasis:
+        """This basis with its ``i``-th row replaced by row ``t`` of ``rows`` (one simplex pivot).
+        If this basis keeps its adjugate ``A`` (``A M^T = D I``), the new one gets its own without a
+        solve: with ``z = A a`` for the new gradient ``a``, ``A'' = z_i A - (z - D e_i) A_i``
+        satisfies ``A'' M'^T = D z_i I`` (the matrix determinant lemma: ``det M' = det M z_i / D``),
+        and ``A'' / D`` is exact (it is the adjugate of ``M'^T`` up to sign), so ``A' = sign(z_i)
+        A'' / D`` and ``D' = |z_i|``.  Raises ZeroDivisionError if the new rows are singular."""
+        basis = FarkasBasis(self.indices[:i] + (t,) + self.indices[i + 1 :])
+        own = tuple(rows[k] for k in self.indices)
+        if not self._adjugate or not all(a is b for a, b in zip(own, self._rows)):
+            return basis
+        A, D, gradient = self._adjugate, self._det, rows[t][1:]
+        z = [exact_dot(row, gradient) for row in A]
+        pivot = z[i]
+        if pivot == 0:
+            raise ZeroDivisionError("singular basis")
+        sign = 1 if pivot > 0 else -1
+        top = A[i]
+        basis._adjugate = [
+            tuple(sign * a for a in top)
+            if r == i
+            else tuple(sign * ((pivot * a - zr * b) // D) for a, b in zip(row, top))
+            for r, (row, zr) in enumerate(zip(A, z))
+        ]
+        basis._det = abs(pivot)
+        basis._rows = tuple(rows[k] for k in basis.indices)
+        basis._constants = tuple(
+            sum(row[j] * r[0] for row, r in zip(basis._adjugate, basis._rows)) for j in range(len(top))
+        )
+        return basis
+
     def _invert(self, own: tuple[tuple[int, ...], ...], M: fmpz_mat) -> None:
         T = M.transpose()
         det = int(T.det())
