@@ -274,8 +274,8 @@ def certify_columns(case: Case, tmp: Path, regions: int) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     seconds = []
     for command in (
-        ["exactrelu", "certify", str(NETS / case.file), f"--box={case.box}", "-o", str(cert), "--no-progress",
-         "--jobs=1"],
+        ["exactrelu", "certify", str(NETS / case.file), f"--box={case.box}", f"--engine={case.engine}", "-o",
+         str(cert), "--no-progress", "--jobs=1"],
         ["exactrelu_checker", str(cert)],
     ):
         started = time.perf_counter()
