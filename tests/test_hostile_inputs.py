@@ -232,6 +232,22 @@ def test_a_certificate_certify_writes_is_one_its_checker_reads(tmp_path, capsys,
         assert code == 0 and main(["check", str(out)]) == 0, capsys.readouterr()
 
 
+@pytest.mark.parametrize("before", ["", '"', "-", "/", '"-1/', ","])
+def test_the_finished_text_is_refused_wherever_a_long_number_starts(before):
+    """The producer's last check on the certificate's text finds a run of more digits than the
+    checker reads at any place a number can start, and passes runs of the limit."""
+    from exactrelu.certificate.limits import refuse_long_numbers
+    from exactrelu.errors import ExactReluError
+
+    within = f'{{"a":"{_digits(MAX_DIGITS)}/{_digits(MAX_DIGITS)}","b":[-{_digits(MAX_DIGITS)}]}}'
+    refuse_long_numbers({}, within)
+    refuse_long_numbers({}, before + _digits(MAX_DIGITS))
+    with pytest.raises(ExactReluError, match="too long to certify"):
+        refuse_long_numbers({}, before + _digits(MAX_DIGITS + 1))
+    with pytest.raises(ExactReluError, match="too long to certify"):
+        refuse_long_numbers({}, within + before + _digits(MAX_DIGITS + 7) + '"')
+
+
 def test_the_interior_point_past_the_limit_is_refused_by_certify():
     """0:1/(10^4300 - 1) is within the limit; its midpoint 1/(2 (10^4300 - 1)) is not."""
     assert main(["certify", f"--box=0:1/{_digits(MAX_DIGITS)},0:1", "-o", "-"]) == 2

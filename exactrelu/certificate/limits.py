@@ -22,7 +22,10 @@ from .model import domain_json, network_json
 
 __all__ = ["MAX_DIGITS", "refuse_long_inputs", "refuse_long_numbers"]
 
-_LONG = re.compile(f"[0-9]{{{MAX_DIGITS + 1}}}")  # a run of more digits than the checker reads
+# A run of more digits than the checker reads, tried only where a run starts: without the
+# lookbehind each of a run's positions scans to its end (quadratic: 1.7 s of an 8.7 s certify on
+# ACAS Xu c +/- 0.02, 0.3 s with it).
+_LONG = re.compile(f"(?<![0-9])[0-9]{{{MAX_DIGITS + 1}}}")
 
 
 def refuse_long_inputs(network: Network, domain: Domain) -> None:
