@@ -285,3 +285,29 @@ def test_path_vertices_equal_clipping_from_scratch(d, order):
             scratch = scratch.clip(row, ("row",))
         assert sorted(shared.cell_of(region.cell.rows).verts) == sorted(scratch.verts)
     assert len(regions) > 10
+
+
+def test_farkas_proofs_on_one_cell_share_a_model_and_stay_sound():
+    """The constraint-form certificate proves many forms on one cell: the HiGHS model is loaded once
+    and each proof only changes the cost (a hot start), and every proof found holds exactly (the
+    oracle: the form's minimum over the cell's vertices, enumerated by brute force)."""
+    from exactrelu import Domain
+    from exactrelu.certificate.constraint_form import FarkasFinder
+
+    rng = random.Random(3)
+    domain = Domain.box([(-4, 4)] * 3)
+    finder = FarkasFinder(domain, LPSolver())
+    for _ in range(6):
+        rows = random_cell(rng, 3, 5)
+        verts = brute_vertices(rows)
+        models = set()
+        for _ in range(12):
+            form = tuple(rng.randint(-9, 9) for _ in range(4))
+            low = min(value(form, x) for x in verts)
+            found = finder.prove(form, rows)
+            assert (found is not None) is (low >= 0), (rows, form)
+            if found is not None:
+                assert finder.holds(form, rows, *found, None, None)
+            models.add(id(finder.loaded[1]))
+        assert len(models) == 1 and finder.loaded[0][0] == [r for r in rows[6:]]  # the cell's general rows
+    assert finder.fast > 0

@@ -51,6 +51,7 @@ class FarkasFinder:
         self.m = len(domain.A)
         self.solver = solver
         self.fast = self.slow = 0
+        self.loaded: list = [None, None]  # (the last problem, its HiGHS model): see _highs
 
     def prove(
         self, target: Sequence[int], rows: Sequence[tuple[int, ...]], allowed=None, plane=None, exact: bool = True
@@ -105,7 +106,7 @@ class FarkasFinder:
         inf = float("inf")
         col_lower = [float(lo) if 2 * c in bounds else -inf for c, (lo, _) in enumerate(self.box)]
         col_upper = [float(hi) if 2 * c + 1 in bounds else inf for c, (_, hi) in enumerate(self.box)]
-        h = _highs(self.solver, [a / top for a in target[1:]], lines, len(general), col_lower, col_upper)
+        h = _highs(self.solver, [a / top for a in target[1:]], lines, len(general), col_lower, col_upper, self.loaded)
         if h is None:
             return None
         hs = self.solver.api
@@ -450,12 +451,26 @@ def _pieces(regions: list[ConstraintRegion], edges: list) -> int:
     return sum(1 for a in range(len(regions)) if find(a) == a)
 
 
-def _highs(solver: LPSolver, cost, lines, n_ineq: int, col_lower, col_upper):
+def _highs(solver: LPSolver, cost, lines, n_ineq: int, col_lower, col_upper, loaded: list | None = None):
     """HiGHS's model after minimising ``cost . x`` subject to ``lines[k] . (1, x) >= 0`` (``= 0`` from
     ``n_ineq`` on) and column bounds, or None unless optimal.  Each line is scaled by its largest
     coefficient; a last entry None in a line means ``- s * scale`` for the last column ``s`` (a
-    Chebyshev-style margin), and floats only guide: callers check every answer exactly."""
+    Chebyshev-style margin), and floats only guide: callers check every answer exactly.
+    ``loaded``: the caller's ``[problem, model]``; the same problem as last time (proofs of many
+    forms on one cell) only changes the cost, and the simplex starts from the last basis."""
     hs, h = solver.api, solver.model
+    if loaded is not None:
+        problem = (lines, n_ineq, col_lower, col_upper)
+        if loaded[1] is None:
+            loaded[1] = solver.new_model()
+        h = loaded[1]
+        if loaded[0] == problem:
+            h.changeColsCost(
+                len(col_lower), np.arange(len(col_lower), dtype=np.int32), np.asarray(cost, dtype=np.float64)
+            )
+            h.run()
+            return h if h.getModelStatus() == hs.HighsModelStatus.kOptimal else None
+        loaded[0] = problem
     margin = bool(lines) and lines[0][-1] is None
     width = len(col_lower)
     n = len(lines)

@@ -332,14 +332,19 @@ class LPSolver:
         solver's model answers other LPs (primal simplex: callers change only the cost, and the
         rows arrive already scaled)."""
         if self.spare is None:
-            h = _quiet(self.api.Highs)
-            h.silent()
-            h.setOptionValue("threads", 1)
-            h.setOptionValue("presolve", "off")
+            h = self.new_model()
             h.setOptionValue("simplex_strategy", 4)
             h.setOptionValue("simplex_scale_strategy", 0)
             self.spare = LoadedRows(self.api, h)
         return self.spare
+
+    def new_model(self):
+        """Another HiGHS model with this solver's options, for a caller that keeps its own problem."""
+        h = _quiet(self.api.Highs)
+        h.silent()
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("presolve", "off")
+        return h
 
     def __getstate__(self) -> dict:  # the HiGHS model does not pickle: a copy starts a fresh one
         return {"calls": self.calls, "fallbacks": self.fallbacks}
