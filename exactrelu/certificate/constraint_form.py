@@ -30,7 +30,7 @@ from ..engines.run import Progress, make_engine
 from ..engines.walk import RawRegion, walk
 from ..errors import CertificateError, Interrupted, UnsupportedModel
 from ..geometry.domain import Domain
-from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, primitive
+from ..geometry.exact import IntegerBox, dehomogenize, exact_dot, homogeneous, hyperplane_key, is_multiple, primitive
 from ..geometry.lp import LPSolver, Status, is_facet, short_point
 from ..network import Network
 from ..rational import format_rational
@@ -385,12 +385,12 @@ def _may_share(R: RawRegion, S: RawRegion, key: tuple[int, ...]) -> bool:
     """False if the regions provably share no facet on hyperplane ``key``: where their bits differ,
     each region's form of that neuron is >= 0 on one side and <= 0 on the other, and the neuron is
     continuous, so on a shared facet both forms vanish (each is zero or a multiple of ``key``)."""
+    pivot = next(i for i, a in enumerate(key) if i and a)
     for k, (a, b) in enumerate(zip(R.pattern, S.pattern)):
         for j, (x, y) in enumerate(zip(a, b)):
             if x != y:
-                for form in (R.forms[k].rows[j], S.forms[k].rows[j]):
-                    if any(form) and (not any(form[1:]) or hyperplane_key(form)[0] != key):
-                        return False
+                if not (is_multiple(R.forms[k].rows[j], key, pivot) and is_multiple(S.forms[k].rows[j], key, pivot)):
+                    return False
     return True
 
 

@@ -40,6 +40,7 @@ from ..geometry.exact import (
     exact_dot,
     homogeneous,
     hyperplane_key,
+    is_multiple,
     primitive,
 )
 from ..geometry.farkas_basis import FarkasBasis
@@ -495,7 +496,7 @@ class _FormKeys:
             low = differ & -differ
             differ ^= low
             k, j = self.where[low.bit_length() - 1]
-            if not (_multiple(R.forms[k].rows[j], key, p) and _multiple(S.forms[k].rows[j], key, p)):
+            if not (is_multiple(R.forms[k].rows[j], key, p) and is_multiple(S.forms[k].rows[j], key, p)):
                 return False
         return True
 
@@ -542,12 +543,6 @@ def _across(row, W, X) -> tuple[int, ...]:
     if not rw < 0 < rx:
         raise InternalError("a cut's point is not on the other side")
     return primitive(tuple(-2 * rw * x + rx * w for x, w in zip(X, W)))
-
-
-def _multiple(form, key, p: int) -> bool:
-    """``form`` is a (possibly zero) multiple of ``key``, whose entry ``p`` is nonzero."""
-    fp, kp = form[p], key[p]
-    return all(f * kp == fp * c for f, c in zip(form, key))
 
 
 def _float_mean(f: FacetData) -> tuple[int, ...]:

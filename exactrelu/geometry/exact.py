@@ -20,6 +20,7 @@ __all__ = [
     "set_bits",
     "rank_of",
     "hyperplane_key",
+    "is_multiple",
     "mean_point",
     "homogeneous",
     "dehomogenize",
@@ -140,3 +141,10 @@ def box_range(form: Sequence[int], bounds: Sequence[tuple[Fraction, Fraction]]) 
 def exact_dot(form: Sequence[int], point: Sequence[int]) -> int:
     """Exact homogeneous dot product (its sign is the sign of the affine form at the point)."""
     return sum(map(mul, form, point))  # (no Python frame per term: 10-40% faster than a generator)
+
+
+def is_multiple(form: Sequence[int], key: Sequence[int], pivot: int) -> bool:
+    """``form`` is a (possibly zero) multiple of ``key``, whose entry ``pivot`` is nonzero (one
+    product per entry: no gcd, unlike comparing :func:`hyperplane_key`)."""
+    fp, kp = form[pivot], key[pivot]
+    return all(f * kp == fp * c for f, c in zip(form, key))
