@@ -470,7 +470,7 @@ def _highs(solver: LPSolver, cost, lines, n_ineq: int, col_lower, col_upper, loa
             )
             h.run()
             return h if h.getModelStatus() == hs.HighsModelStatus.kOptimal else None
-        loaded[0] = problem
+        loaded[0] = None  # until the new problem is in the model
     margin = bool(lines) and lines[0][-1] is None
     width = len(col_lower)
     n = len(lines)
@@ -497,6 +497,8 @@ def _highs(solver: LPSolver, cost, lines, n_ineq: int, col_lower, col_upper, loa
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = width, n
     h.clearSolver()
     h.passModel(lp)
+    if loaded is not None:
+        loaded[0] = problem
     h.run()
     return h if h.getModelStatus() == hs.HighsModelStatus.kOptimal else None
 
