@@ -37,14 +37,20 @@ def systems(bits: int):
     )
 
 
+@st.composite
+def with_basis(draw, bits: int):
+    """``(rows, forms, basis)``: a system and a basis of ``n`` distinct rows of it."""
+    rows, forms, n = draw(systems(bits))
+    return rows, forms, FarkasBasis(tuple(sorted(draw(st.sets(st.integers(0, len(rows) - 1), min_size=n, max_size=n)))))
+
+
 @pytest.mark.parametrize("bits", [3, 300])
 def test_a_kept_basis_answers_as_the_certificate_for_every_form(bits):
     @settings(max_examples=60, deadline=None)
-    @given(systems(bits), st.data())
-    def check(system, data):
-        rows, forms, n = system
-        indices = tuple(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1), min_size=n, max_size=n))))
-        basis = FarkasBasis(indices)
+    @given(with_basis(bits))
+    def check(drawn):
+        rows, forms, basis = drawn
+        indices = basis.indices
         for form in forms:
             truth = oracle(rows, indices, form)
             if truth is None:
@@ -75,12 +81,11 @@ def test_a_pivoted_basis_gets_the_adjugate_a_solve_would_give_and_answers_as_the
     basis must answer every form as its certificate does."""
 
     @settings(max_examples=60, deadline=None)
-    @given(systems(bits), st.data())
-    def check(system, data):
-        rows, forms, n = system
-        indices = tuple(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1), min_size=n, max_size=n))))
-        basis = FarkasBasis(indices)
-        if oracle(rows, indices, forms[0]) is None:
+    @given(with_basis(bits), st.data())
+    def check(drawn, data):
+        rows, forms, basis = drawn
+        n = len(basis.indices)
+        if oracle(rows, basis.indices, forms[0]) is None:
             return
         basis.bounds(rows, forms[0])
         basis.bounds(rows, forms[0])  # the second test keeps the adjugate
