@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from exactrelu import partition
+from exactrelu.certificate.limits import refuse_long_numbers
 from exactrelu.cli import main
-from exactrelu.errors import InvalidArgument, InvalidNetwork
+from exactrelu.errors import ExactReluError, InvalidArgument, InvalidNetwork
 from exactrelu.loaders import load
 from exactrelu_checker.parse import MAX_DIGITS
 
@@ -236,9 +237,6 @@ def test_a_certificate_certify_writes_is_one_its_checker_reads(tmp_path, capsys,
 def test_the_finished_text_is_refused_wherever_a_long_number_starts(before):
     """The producer's last check on the certificate's text finds a run of more digits than the
     checker reads at any place a number can start, and passes runs of the limit."""
-    from exactrelu.certificate.limits import refuse_long_numbers
-    from exactrelu.errors import ExactReluError
-
     within = f'{{"a":"{_digits(MAX_DIGITS)}/{_digits(MAX_DIGITS)}","b":[-{_digits(MAX_DIGITS)}]}}'
     refuse_long_numbers({}, within)
     refuse_long_numbers({}, before + _digits(MAX_DIGITS))

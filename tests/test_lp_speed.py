@@ -11,6 +11,8 @@ from fractions import Fraction
 import pytest
 from oracles import solve_exactly
 
+from exactrelu import Domain
+from exactrelu.certificate.constraint_form import FarkasFinder
 from exactrelu.geometry.cell_signs import CellSigns
 from exactrelu.geometry.farkas_basis import FarkasBasis
 from exactrelu.geometry.lp import LPSolver
@@ -291,9 +293,6 @@ def test_farkas_proofs_on_one_cell_share_a_model_and_stay_sound():
     """The constraint-form certificate proves many forms on one cell: the HiGHS model is loaded once
     and each proof only changes the cost (a hot start), and every proof found holds exactly (the
     oracle: the form's minimum over the cell's vertices, enumerated by brute force)."""
-    from exactrelu import Domain
-    from exactrelu.certificate.constraint_form import FarkasFinder
-
     rng = random.Random(3)
     domain = Domain.box([(-4, 4)] * 3)
     finder = FarkasFinder(domain, LPSolver())

@@ -80,17 +80,13 @@ class FarkasBasis:
             raise ZeroDivisionError("singular basis")
         sign = 1 if pivot > 0 else -1
         top = A[i]
-        basis._adjugate = [
+        adjugate = [
             tuple(sign * a for a in top)
             if r == i
             else tuple(sign * ((pivot * a - zr * b) // D) for a, b in zip(row, top))
             for r, (row, zr) in enumerate(zip(A, z))
         ]
-        basis._det = abs(pivot)
-        basis._rows = tuple(rows[k] for k in basis.indices)
-        basis._constants = tuple(
-            sum(row[j] * r[0] for row, r in zip(basis._adjugate, basis._rows)) for j in range(len(top))
-        )
+        basis._keep(adjugate, abs(pivot), tuple(rows[k] for k in basis.indices))
         return basis
 
     def _invert(self, own: tuple[tuple[int, ...], ...], M: fmpz_mat) -> None:
@@ -102,7 +98,10 @@ class FarkasBasis:
         sign = 1 if det > 0 else -1
         scaled = fmpz_mat([[det if i == j else 0 for j in range(n)] for i in range(n)])
         inverse = T.solve(scaled)  # det * T^-1: integral
-        self._adjugate = [tuple(sign * int(inverse[i, j].p) for j in range(n)) for i in range(n)]
-        self._det = abs(det)
-        self._constants = tuple(sum(row[j] * r[0] for row, r in zip(self._adjugate, own)) for j in range(n))
-        self._rows = own
+        self._keep([tuple(sign * int(inverse[i, j].p) for j in range(n)) for i in range(n)], abs(det), own)
+
+    def _keep(self, adjugate: list[tuple[int, ...]], det: int, own: tuple[tuple[int, ...], ...]) -> None:
+        """Keep ``A`` (``A M^T = det I``, ``det > 0``) for the rows ``own``, and ``A`` applied to
+        their constants (the bound's term)."""
+        self._adjugate, self._det, self._rows = adjugate, det, own
+        self._constants = tuple(sum(row[j] * r[0] for row, r in zip(adjugate, own)) for j in range(len(own)))
