@@ -358,9 +358,12 @@ def strictly_inside(clipped: Cell, strict: Sequence[IntRow]) -> tuple[Fraction, 
     if not all(dot(r, h) > 0 for r in strict):
         return None
     point = dehomogenize(h)
+    # the rounding must be as strict as the centre: inside every constraint the centre is strictly
+    # inside (not only the strict rows), or it may land on the cell's boundary
+    positive = [r for r in clipped.cons if dot(r, h) > 0] + list(strict)
 
     def inside(g: Sequence[int]) -> bool:
-        return all(dot(r, g) >= 0 for r in clipped.cons) and all(dot(r, g) > 0 for r in strict)
+        return all(dot(r, g) >= 0 for r in clipped.cons) and all(dot(r, g) > 0 for r in positive)
 
     # a shorter point for people to read: floats propose a rounding, exact signs accept it
     width = min(

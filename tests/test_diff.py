@@ -117,6 +117,22 @@ def _changed_pair(draw):
     return a, _rebuild(a, layers), domain
 
 
+def test_a_decision_change_witness_is_strictly_inside_both_regions():
+    """Found by the property below (CI, 2026-12-01): the short rounding of the changed part's centre
+    landed on the cell's boundary (y = 1/12), because only the decision rows had to stay strict."""
+    hidden = [{"weight": [[0, 0], [0, -3], [0, 0]], "bias": [0, "1/4", 0]},
+              {"weight": [[0, 0, 0], [1, 0, 0]], "bias": [0, 0]},
+              {"weight": [[0, 0], [0, 1]], "bias": [0, 0]}]  # fmt: skip
+    a = Network.from_json({"layers": hidden})
+    b = Network.from_json({"layers": [{**hidden[0], "weight": [["1/8", 0], [0, -3], [0, 0]]}, *hidden[1:]]})
+    result = compare(a, b, [(0, 1), (0, 1)])
+    assert result.decision_changes
+    for d in result.decision_changes:
+        assert result.a.regions[d.first].contains(d.witness, strictly=True)
+        assert result.b.regions[d.second].contains(d.witness, strictly=True)
+        assert (_winner(a.forward(d.witness)), _winner(b.forward(d.witness))) == (d.class_a, d.class_b)
+
+
 @PROPERTY
 @given(_changed_pair())
 def test_one_changed_weight_matches_polygon_clipping(pair):
