@@ -507,17 +507,13 @@ class _Checker:
         numerators, w0 = _integers(reg.point, work, MAX_BITS, f"{where}: the point")
         point = [w0] + numerators
         p_bits = bits(point)
-        work.charge(len(self.domain) * (d + 1), max(p_bits, self.table.domain_bits))
-        for t in range(len(self.domain)):
-            if dot(cons[t], point) <= 0:
-                _fail(3, f"{where}: the point is not strictly inside domain constraint {t}")
-        for k, ((forms, _, f_bits), bits_) in enumerate(zip(path, pattern)):
-            work.charge(len(forms) * (d + 1), max(p_bits, f_bits) + 64)
-            values = [sum(map(mul, form, point)) for form in forms]
-            for j in [j for j, (v, bit) in enumerate(zip(values, bits_)) if (v > 0) != bit or not v]:
-                if bits_[j] or values[j] or any(forms[j]):  # 0 only for bit 0 and the zero form
-                    _fail(3, f"{where}: neuron {j} of layer {k} has bit {bits_[j]} but pre-activation "
-                             f"{'0' if values[j] == 0 else 'of the other sign'} at the point")
+        # strictly inside every constraint (the domain's, the splits'): with each decided neuron's proof that its
+        # form is >= 0 (bit 1) or <= 0 (bit 0) on the cell, a nonzero form is then > 0 or < 0 at the interior point
+        work.charge(len(cons) * (d + 1), max(p_bits, self.table.domain_bits, *(f[2] for f in path)) + 64)
+        for t, con in enumerate(cons):
+            if dot(con, point) <= 0:
+                _fail(3, f"{where}: the point is not strictly inside " + (
+                    f"domain constraint {t}" if t < len(self.domain) else f"constraint {t} (a split on its path)"))
         if self.cert.form == "constraints":
             self.cons_of[r] = cons[:]
             try:

@@ -364,6 +364,19 @@ def test_points_moved_onto_a_facet_fail():
                 assert outcome(forged) == "refused", (name, r, middle)
 
 
+def test_points_of_other_regions_fail():
+    """Each region's point replaced by every other region's: outside the cell, though every decided neuron's
+    proof still holds (the checker tests the point only against the cell's constraints and relies on them)."""
+    for name in ("hostile", "cube"):
+        cert = fresh(name)
+        points = [region["point"] for region in cert["regions"]]
+        for r, s in itertools.permutations(range(len(points)), 2):
+            if s == (r + 1) % len(points) or s == (r + 2) % len(points):
+                forged = copy.deepcopy(cert)
+                forged["regions"][r]["point"] = points[s]
+                assert outcome(forged) == "refused", (name, r, s)
+
+
 # -- the decision boundary -----------------------------------------------------------------------------------
 def _boundary_forgery(boundary: dict, kind: str, *args) -> None:
     if kind == "drop piece":
