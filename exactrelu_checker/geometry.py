@@ -18,7 +18,7 @@ from itertools import chain, combinations, compress, repeat
 from math import comb, prod
 from operator import add, mul, not_
 
-from .linalg import approx, bits, dot, null_direction, rref, sign, solve, solve_point
+from .linalg import approx, bits, dot, null_direction, primitive, rref, sign, solve, solve_point
 
 __all__ = ["Refuted", "Exceeded", "Work", "VertexTable", "region_facets", "facet_volume", "MAX_BITS"]
 
@@ -74,6 +74,7 @@ class VertexTable:
         self.domain_bits = 0  # the largest bit length in the domain constraints
         self.keys: list[int] = []  # a random 64-bit key per constraint index (hashing ridges)
         self.estimates: dict[int, tuple] = {}  # a large point's id, or ~ a hyperplane's id -> linalg.approx of it
+        self.lines: dict[frozenset, list] = {}  # the ids of d - 1 hyperplanes -> up to two points' ids on their line
 
     def id(self, point: tuple) -> int:
         vid = self.ids.get(point)
@@ -82,6 +83,27 @@ class VertexTable:
             self.coords.append(point)
             self.bits.append(bits(point))
             self.sides.append({})
+        return vid
+
+    def vertex(self, planes: list) -> int | None:
+        """The id of the point where ``d`` hyperplanes (``(id, form)`` pairs) meet, None if their gradients are
+        dependent.  On the line of ``d - 1`` of them through two known points ``p, q`` (whose span is the line's
+        homogeneous solutions), it is ``h(q) p - h(p) q`` for the last one's form ``h`` if that has a weight."""
+        key, point = frozenset(i for i, _ in planes), None
+        for i, h in planes:
+            if len(known := self.lines.get(key - {i}, ())) == 2:
+                p, q = self.coords[known[0]], self.coords[known[1]]
+                a, b = dot(h, q), dot(h, p)
+                v = [a * x - b * y for x, y in zip(p, q)]
+                point = v[0] and primitive(v if v[0] > 0 else [-x for x in v])  # no weight: left to the solve
+                break
+        if not (point or (point := solve_point([h for _, h in planes]))):
+            return None
+        vid = self.id(point)
+        self.sides[vid].update(dict.fromkeys(key, 0))  # zero there by construction
+        for i in key if len(key) == len(planes) else ():
+            if len(known := self.lines.setdefault(key - {i}, [])) < 2 and vid not in known:
+                known.append(vid)
         return vid
 
     def estimate(self, key: int, v: tuple) -> tuple:  # linalg.approx(v), kept under key
@@ -122,10 +144,10 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
                 raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
             forms = [cons[t] for t in basis]
             work.charge(d * d * (d + 1), d * max(map(bits, forms)))
-            solved = solve_point(forms)
-            if solved is None:
+            vid = table.vertex(list(zip([ids[t] for t in basis], forms)))
+            if vid is None:
                 raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")
-            vid = table.solved[key] = table.id(solved)
+            table.solved[key] = vid
         if vid in tight_of:
             continue
         point, on_domain = table.coords[vid], table.domain_tight.get(vid) if m else ()

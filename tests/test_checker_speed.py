@@ -71,6 +71,28 @@ def test_solve_point_matches_fractions(seed):
         assert solve_point(forms) == fraction_point(forms), forms
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_points_met_on_known_lines_match_fractions(seed):
+    """VertexTable.vertex: a point on a line through two known points is ``h(q) p - h(p) q``. Against Gauss-Jordan
+    over Fractions, on arrangements with forms that vanish on a known line or are parallel to it (dependent: None)."""
+    rng = random.Random(seed)
+    for _ in range(40):
+        d = rng.randint(2, 5)
+        forms = [tuple(rng.randint(-(10**rng.choice([1, 30])), 10**30) for _ in range(d + 1)) for _ in range(d + 3)]
+        for _ in range(3):  # combinations of d - 1 forms: through their line, or parallel to it
+            picked = rng.sample(forms[: d + 3], d - 1)
+            combo = [sum(rng.randint(-3, 3) * f[c] for f in picked) for c in range(d + 1)]
+            forms.append(tuple([combo[0] + rng.choice([0, 0, 7])] + combo[1:]))
+        table, used = VertexTable(), 0
+        for _ in range(60):
+            key = rng.sample(range(len(forms)), d)
+            planes = [(i, forms[i]) for i in key]
+            met = table.vertex(planes)
+            assert (met if met is None else table.coords[met]) == fraction_point([forms[i] for i in key]), (forms, key)
+        used += sum(len(v) == 2 for v in table.lines.values())
+        assert used, "no line had two known points: the shortcut went untested"
+
+
 def fraction_forms(layers, slopes, patterns, k) -> list:
     """The pre-activation forms of layer k (the output map for k = len(patterns)) as Fraction rows
     (constant, coefficients), composed directly from the weights."""
