@@ -159,10 +159,9 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
         if None in signs:
             missing = [i for i, s in enumerate(signs) if s is None]
             work.charge(len(missing) * (d + 1), max(fbits, table.bits[vid]))
-            large = table.bits[vid] > 256  # float estimates with an error bound decide most signs
-            for i in missing:
-                pair = (table.estimate(~path_ids[i], hyper[m + i]), table.estimate(vid, point)) if large else None
-                signs[i] = side[path_ids[i]] = sign(hyper[m + i], point, pair)
+            at = table.estimate(vid, point) if table.bits[vid] > 256 else None  # float estimates with an error
+            for i in missing:  # bound decide most signs
+                signs[i] = side[path_ids[i]] = sign(hyper[m + i], point, at and (table.estimate(~path_ids[i], hyper[m + i]), at))
         signs = list(map(mul, signs, orient))
         if -1 in signs:
             raise Refuted(f"{where}: vertex {v} violates constraint {m + signs.index(-1)}")
