@@ -464,9 +464,9 @@ class _Checker:
             bounds, den = self.box
             work.charge(3 * d, b + den.bit_length())
             low = sgn * form[0] * den
-            for c in range(d):
+            for c in range(d):  # each term at its lower bound (bounds: lo_c, hi_c)
                 a = sgn * form[c + 1]
-                low += min(a * bounds[2 * c], a * bounds[2 * c + 1])
+                low += a * bounds[2 * c + (a < 0)]
             if low < 0:
                 fail("the form's bound over the box has the wrong sign")
             return
@@ -487,9 +487,9 @@ class _Checker:
         y = Y[column[j]]  # the multipliers are y / p (None: no combination of the basis gradients)
         if y is None:
             fail("the basis gradients do not carry the form's gradient")
-        if any(v * p < 0 for v in y[:r]):
+        if r and (min(y[:r]) if p > 0 else -max(y[:r])) < 0:
             fail("a Farkas multiplier is negative")
-        if (sgn * form[0] * p - sum(v * cons[t][0] for v, t in zip(y, proof))) * p < 0:
+        if (rest := sgn * form[0] * p - sum(v * cons[t][0] for v, t in zip(y, proof))) and (rest < 0) != (p < 0):
             fail("the Farkas combination leaves a negative constant")
 
     def region(self, r: int, idx: int, pattern: tuple, path: list, out: tuple, cons: list, hyper: list) -> None:
