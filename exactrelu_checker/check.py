@@ -62,8 +62,7 @@ class Verdict:
         boundary = [] if self.boundary is None else [f"decision boundary: {self.boundary} pieces, complete"]
         return [f"widths: {widths} (inputs -> hidden layers -> outputs; {activation})",
                 f"domain: {self.domain}",
-                f"regions: {self.regions}, edges: {self.edges}, linear pieces: {self.linear_pieces}",
-                *boundary]
+                f"regions: {self.regions}, edges: {self.edges}, linear pieces: {self.linear_pieces}", *boundary]
 
 
 def check_certificate(data, network=None, *, jobs: int = 1) -> Verdict:
@@ -500,20 +499,18 @@ class _Checker:
         rows, den, m_bits = out
         work.charge(2 * len(rows) * (d + 1), m_bits + 64)
         for o, (row, b, weights) in enumerate(zip(rows, reg.bias, reg.weight)):
-            for c, q in enumerate((b,) + weights):
-                if q.numerator * den != row[c] * q.denominator:
+            for c, (p, q) in enumerate((b,) + weights):
+                if p * den != row[c] * q:
                     _fail(3, f"{where}: map output {o} differs from the map recomputed from the pattern")
         self.maps[r] = rows, den
         numerators, w0 = _integers(reg.point, work, MAX_BITS, f"{where}: the point")
         point = [w0] + numerators
         p_bits = bits(point)
-        # strictly inside every constraint (the domain's, the splits'): with each decided neuron's proof that its
-        # form is >= 0 (bit 1) or <= 0 (bit 0) on the cell, a nonzero form is then > 0 or < 0 at the interior point
+        # inside every constraint: then a decided neuron's form, proved >= 0 or <= 0 on the cell, is > 0 or < 0 here
         work.charge(len(cons) * (d + 1), max(p_bits, self.table.domain_bits, *(f[2] for f in path)) + 64)
-        for t, con in enumerate(cons):
+        for t, con in enumerate(cons):  # the domain's, then the path's splits
             if dot(con, point) <= 0:
-                _fail(3, f"{where}: the point is not strictly inside " + (
-                    f"domain constraint {t}" if t < len(self.domain) else f"constraint {t} (a split on its path)"))
+                _fail(3, f"{where}: the point is not strictly inside constraint {t} of its cell")
         if self.cert.form == "constraints":
             self.cons_of[r] = cons[:]
             try:

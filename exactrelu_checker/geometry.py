@@ -86,9 +86,8 @@ class VertexTable:
         return vid
 
     def vertex(self, planes: list) -> int | None:
-        """The id of the point where ``d`` hyperplanes (``(id, form)`` pairs) meet, None if their gradients are
-        dependent.  On the line of ``d - 1`` of them through two known points ``p, q`` (whose span is the line's
-        homogeneous solutions), it is ``h(q) p - h(p) q`` for the last one's form ``h`` if that has a weight."""
+        """The id of the point where ``d`` hyperplanes (``(id, form)`` pairs) meet (None: dependent gradients); on a line
+        of ``d - 1`` of them through known points ``p, q`` (spanning its solutions), ``h(q) p - h(p) q`` for the last."""
         key, point = frozenset(i for i, _ in planes), None
         for i, h in planes:
             if len(known := self.lines.get(key - {i}, ())) == 2:

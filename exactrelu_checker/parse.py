@@ -65,7 +65,7 @@ class Node(NamedTuple):
 class Region(NamedTuple):
     pattern: tuple  # of per-layer bit tuples
     point: tuple  # of Fraction
-    weight: tuple  # of rows of Fraction
+    weight: tuple  # of rows of (p, q) integer pairs, q > 0 (not reduced)
     bias: tuple
     vertices: tuple  # of d-tuples of constraint indices
 
@@ -299,6 +299,14 @@ def _rational(x, where: str, loose: bool = False) -> Fraction:
     return Fraction(int(x)) if den is None else Fraction(int(x[:len(x) - len(den) - 1]), int(den))
 
 
+def _ratio(x, where: str, loose: bool = False) -> tuple[int, int]:
+    """A rational string as ``(p, q)``, ``q > 0``, unreduced: no gcd (the map check cross-multiplies)."""
+    match = _RATIONAL.fullmatch(x) if type(x) is str and x.isascii() and len(x) <= 2 * MAX_DIGITS + 2 else None
+    if match and len(match[1]) <= MAX_DIGITS and (match[2] or "1").strip("0") and len(match[2] or "") <= MAX_DIGITS:
+        return (int(x), 1) if match[2] is None else (int(x[:len(x) - len(match[2]) - 1]), int(match[2]))
+    return _rational(x, where, loose).as_integer_ratio()  # which says what is wrong
+
+
 def _decimal(x: str, where: str) -> Fraction:
     match = _DECIMAL.fullmatch(x)
     if match is None or not (match[2] or match[3]):
@@ -310,13 +318,13 @@ def _decimal(x: str, where: str) -> Fraction:
     return -value if sign else value
 
 
-def _rationals(x, where: str, n: int, loose: bool = False) -> tuple:
-    return tuple(_rational(v, f"{where}[{i}]", loose) for i, v in enumerate(_list(x, where, n, n)))
+def _rationals(x, where: str, n: int, loose: bool = False, read=_rational) -> tuple:
+    return tuple(read(v, f"{where}[{i}]", loose) for i, v in enumerate(_list(x, where, n, n)))
 
 
-def _matrix(x, where: str, rows: int | None, cols: int, loose: bool = False) -> tuple:
+def _matrix(x, where: str, rows: int | None, cols: int, loose: bool = False, read=_rational) -> tuple:
     entries = _list(x, where, rows or 1, rows)
-    return tuple(_rationals(row, f"{where}[{i}]", cols, loose) for i, row in enumerate(entries))
+    return tuple(_rationals(row, f"{where}[{i}]", cols, loose, read) for i, row in enumerate(entries))
 
 
 def _certificate(top) -> Certificate:
@@ -417,8 +425,8 @@ def _region_map(x: dict, where: str, d: int, widths: list, n_out: int) -> tuple:
     if "map" not in x:  # a compact certificate: the map is the one the checker recomputes from the pattern
         return pattern, point, (), ()
     mp = _dict(x["map"], f"{where}.map", ("weight", "bias"))
-    weight = _matrix(mp["weight"], f"{where}.map.weight", n_out, d)
-    return pattern, point, weight, _rationals(mp["bias"], f"{where}.map.bias", n_out)
+    weight = _matrix(mp["weight"], f"{where}.map.weight", n_out, d, read=_ratio)
+    return pattern, point, weight, _rationals(mp["bias"], f"{where}.map.bias", n_out, read=_ratio)
 
 
 def _region(x, where: str, d: int, widths: list, n_out: int, n_cons: int) -> Region:
