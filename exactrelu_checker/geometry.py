@@ -90,7 +90,7 @@ class VertexTable:
         of ``d - 1`` of them through known points ``p, q`` (spanning its solutions), ``h(q) p - h(p) q`` for the last."""
         key, point = frozenset(i for i, _ in planes), None
         for i, h in planes:
-            if len(known := self.lines.get(key - {i}, ())) == 2:
+            if len(known := self.lines.get(key - {i}, [])) == 2:
                 p, q = self.coords[known[0]], self.coords[known[1]]
                 a, b = dot(h, q), dot(h, p)
                 v = [a * x - b * y for x, y in zip(p, q)]
