@@ -15,6 +15,7 @@ from typing import cast
 import numpy as np
 
 from ..geometry.cell import Cell
+from ..geometry.crossings import KnownCrossings
 from ..geometry.domain import Domain
 from ..geometry.predicates import filtered_signs, sign_matrix
 from .dd_adjacency import FacetRef, Pair, find_adjacencies, identical_pairs
@@ -38,6 +39,7 @@ class VertexEngine:
 
     def __init__(self, domain: Domain):
         self.domain = domain
+        self.known = KnownCrossings()  # crossing points met in earlier cells of this walk
 
     # ------------------------------------------------------------------ the walk
     def root(self) -> Cell:
@@ -71,7 +73,12 @@ class VertexEngine:
 
     def split(self, cell: Cell, layer: int, forms: LayerForms, neuron: int, rest: list[int], signs: np.ndarray):
         plus, minus, keep_p, keep_m, n_new = cell.split(
-            forms.rows[neuron], signs[0], ("neuron", layer, neuron, 1), ("neuron", layer, neuron, -1)
+            forms.rows[neuron],
+            signs[0],
+            ("neuron", layer, neuron, 1),
+            ("neuron", layer, neuron, -1),
+            self.known,
+            forms.floats[neuron],
         )
         if not rest:
             empty = np.zeros((0, 0), dtype=np.int8)

@@ -10,6 +10,7 @@ those rows in that order therefore repeats the walk's cells, and regions found o
 from __future__ import annotations
 
 from ..geometry.cell import Cell
+from ..geometry.crossings import KnownCrossings
 
 __all__ = ["PathVertices"]
 
@@ -23,6 +24,7 @@ class PathVertices:
         # path[t] = (row, its cell, the opposite row, its cell, the side the next entry is cut from)
         # for the t-th split row
         self.path: list[tuple[tuple[int, ...], Cell, tuple[int, ...], Cell, int]] = []
+        self.known = KnownCrossings()  # crossing points met on earlier paths
 
     def cell_of(self, rows: list[tuple[int, ...]]) -> Cell:
         """The exact cell ``{rows >= 0}`` (the domain's rows first, then the split rows)."""
@@ -45,7 +47,7 @@ class PathVertices:
             signs = cell.signs([row])[0]
             neg = tuple(-a for a in row)
             if (signs < 0).any() and (signs > 0).any():
-                plus, minus, _, _, _ = cell.split(row, signs, ("facet",), ("facet",))
+                plus, minus, _, _, _ = cell.split(row, signs, ("facet",), ("facet",), self.known)
             else:  # no cut (it cannot happen on a walk's path, but stays exact anyway)
                 plus, minus = cell.clip(row, ("facet",), signs), cell.clip(neg, ("facet",), -signs)
             self.path.append((row, plus, neg, minus, 1))

@@ -26,6 +26,8 @@ from .predicates import float_points, float_rows, packed, sign_matrix, unpacked
 if TYPE_CHECKING:
     from gmpy2 import mpz
 
+    from .crossings import KnownCrossings
+
 __all__ = ["Cell", "box_cell"]
 
 
@@ -156,12 +158,22 @@ class Cell:
         return edges
 
     # ------------------------------------------------------------------ cutting
-    def split(self, form: tuple[int, ...], signs: np.ndarray, label_pos, label_neg):
+    def split(
+        self,
+        form: tuple[int, ...],
+        signs: np.ndarray,
+        label_pos,
+        label_neg,
+        known: KnownCrossings | None = None,
+        form_f: np.ndarray | None = None,
+    ):
         """Cut by the hyperplane ``form = 0``; ``signs`` are the exact signs at the vertices.
 
         Returns ``(plus, minus, keep_plus, keep_minus, n_new)``: the two child cells, the parent
         indices of the old vertices each keeps (in order), and how many new vertices both end
-        with (appended last, in the same order in both children).
+        with (appended last, in the same order in both children).  ``known``: crossing points met
+        before, taken where one is exactly the new point (``form_f``: the form's float row, if at
+        hand).
         """
         listed = signs.tolist()
         pos = [i for i, s in enumerate(listed) if s > 0]
@@ -171,17 +183,38 @@ class Cell:
         bit = 1 << k
         verts, tight = self.verts, self.tight
         values: dict[int, int] = {}
+        edges = self.crossing_edges(pos, neg)
         new_verts, new_tight = [], []
-        for i, j in self.crossing_edges(pos, neg):
-            hu = values.get(i)
-            if hu is None:
-                hu = values[i] = _value(form, verts[i])
-            hw = values.get(j)
-            if hw is None:
-                hw = values[j] = _value(form, verts[j])
-            new_verts.append(_crossing_point(hu, hw, verts[i], verts[j]))
-            new_tight.append((tight[i] & tight[j]) | bit)
-        new_vf = float_points(new_verts) if new_verts else np.empty((0, self.dim + 1))
+        if edges:
+            if known is not None and verts[edges[0][0]][0].bit_length() <= _KNOWN_BITS:
+                known = None  # small points: made faster than found
+            if known is not None:
+                places = known.places(float_rows([form])[0] if form_f is None else form_f, self.vf, edges)
+                guides: list[np.ndarray | None] = []
+            for n, (i, j) in enumerate(edges):
+                hu = values.get(i)
+                if hu is None:
+                    hu = values[i] = _value(form, verts[i])
+                hw = values.get(j)
+                if hw is None:
+                    hw = values[j] = _value(form, verts[j])
+                new_tight.append((tight[i] & tight[j]) | bit)
+                if known is None:
+                    new_verts.append(_crossing_point(hu, hw, verts[i], verts[j]))
+                    continue
+                met = known.get(places[n])
+                if met is not None and _crosses_at(hu, hw, verts[i], verts[j], met[0]):
+                    new_verts.append(met[0])
+                    guides.append(met[1])
+                else:
+                    new_verts.append(_crossing_point(hu, hw, verts[i], verts[j]))
+                    guides.append(None)
+            if known is None:
+                new_vf = float_points(new_verts)
+            else:
+                new_vf = _guides_of(new_verts, guides, known)
+        else:
+            new_vf = np.empty((0, self.dim + 1))
         neg_form = tuple(-a for a in form)
         keep_plus = pos + zero
         keep_minus = neg + zero
@@ -216,6 +249,9 @@ class Cell:
 # in GMP integers (gmpy2): on ACAS Xu's 600-1,300-bit vertices its products, gcd and exact divisions
 # beat Python's by far more than the conversions cost; on smaller vertices they break even.
 _GMP_BITS = 400
+# Above this many bits crossing points met before are looked up (geometry/crossings.py); below it
+# making one again is cheaper than the lookup.
+_KNOWN_BITS = 200
 
 
 def _value(form: tuple[int, ...], point: tuple[int, ...]) -> int | mpz:
@@ -236,6 +272,31 @@ def _crossing_point(hu: int | mpz, hw: int | mpz, u: tuple[int, ...], w: tuple[i
     g = gmp.gcd(*point)  # positive: the point is not zero
     divexact = gmp.divexact
     return tuple([int(divexact(a, g)) for a in point])
+
+
+def _crosses_at(hu: int | mpz, hw: int | mpz, u: tuple[int, ...], w: tuple[int, ...], point: tuple[int, ...]) -> bool:
+    """Whether the primitive ``point`` is the primitive of ``hu w - hw u`` (see
+    :func:`_crossing_point`): that is, ``hu w - hw u = g point`` for an integer ``g``."""
+    g, rest = divmod(hu * w[0] - hw * u[0], point[0])
+    if rest:
+        return False
+    for a, b, c in zip(u[1:], w[1:], point[1:]):
+        if hu * b - hw * a != g * c:
+            return False
+    return True
+
+
+def _guides_of(points: list[tuple[int, ...]], guides: list[np.ndarray | None], known: KnownCrossings) -> np.ndarray:
+    """The float guides of new points: those met before have theirs; the others are computed
+    (correctly rounded) and remembered."""
+    made = [i for i, g in enumerate(guides) if g is None]
+    if not made:
+        return np.array(guides)
+    fresh = float_points([points[i] for i in made])
+    for i, row in zip(made, fresh):
+        known.add(points[i], row)
+        guides[i] = row
+    return np.array(guides)
 
 
 def box_cell(lower: Sequence[tuple[int, int]], upper: Sequence[tuple[int, int]], labels) -> Cell:
