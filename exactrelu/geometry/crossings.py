@@ -19,7 +19,7 @@ import numpy as np
 
 __all__ = ["KnownCrossings"]
 
-LIMIT = 1 << 15  # points remembered (the oldest are forgotten first): a walk meets most again soon
+LIMIT = 1 << 14  # points remembered (the oldest are forgotten first): a walk meets most again soon
 
 
 class KnownCrossings:
