@@ -21,6 +21,7 @@ from itertools import chain, combinations, islice
 import numpy as np
 from flint import fmpq, fmpq_mat
 
+from .. import gmp
 from ..errors import CertificateError
 from ..geometry.cell import Cell
 from ..geometry.domain import Domain
@@ -51,6 +52,54 @@ def _solve_multipliers(cell: Cell, basis: list[int], gradient: tuple[int, ...]) 
         if sum(values[t] * rows[t][r] for t in range(len(basis))) != gradient[r]:
             return None
     return values
+
+
+def _carries(cell: Cell, basis: list[int], gradient: tuple[int, ...]) -> bool:
+    """Whether the basis constraints' gradients are independent and carry ``gradient`` with
+    nonnegative multipliers (:func:`_solve_multipliers`'s test; for a square basis only the
+    multipliers' signs are computed, see :func:`multiplier_signs`)."""
+    if len(basis) != cell.dim:
+        y = _solve_multipliers(cell, basis, gradient)
+        return y is not None and all(t >= 0 for t in y)
+    signs = multiplier_signs([cell.cons[i][1:] for i in basis], gradient)
+    return signs is not None and min(signs) >= 0
+
+
+def multiplier_signs(columns: list[tuple[int, ...]], target: tuple[int, ...]) -> list[int] | None:
+    """The signs of the unique ``y`` with ``sum y_t columns[t] = target``, or None if the ``d``
+    columns are dependent.  Fraction-free Gaussian elimination (Bareiss) on ``[columns | target]``
+    in GMP integers, then fraction-free back substitution: ``x_t = y_t D`` with ``D`` the last
+    pivot (the determinant up to the row swaps', which the system shares), every division exact.
+    About 2.5 times faster than flint's ``solve`` on ACAS Xu's 5 x 5 systems of 450-bit integers."""
+    mpz, divexact = gmp.mpz, gmp.divexact
+    d = len(target)
+    M = [[mpz(c[r]) for c in columns] + [mpz(target[r])] for r in range(d)]
+    previous = mpz(1)
+    for k in range(d):
+        if not M[k][k]:
+            swap = next((r for r in range(k + 1, d) if M[r][k]), None)
+            if swap is None:
+                return None  # no pivot in this column: dependent columns
+            M[k], M[swap] = M[swap], M[k]
+        pivot_row = M[k]
+        pivot = pivot_row[k]
+        for r in range(k + 1, d):
+            row = M[r]
+            a = row[k]
+            for c in range(k + 1, d + 1):
+                row[c] = divexact(pivot * row[c] - a * pivot_row[c], previous)
+            row[k] = 0
+        previous = pivot
+    D = previous
+    x = [mpz(0)] * d
+    for t in range(d - 1, -1, -1):
+        row = M[t]
+        s = row[d] * D
+        for c in range(t + 1, d):
+            s -= row[c] * x[c]
+        x[t] = divexact(s, row[t])
+    flip = 1 if D > 0 else -1
+    return [((v > 0) - (v < 0)) * flip for v in x]
 
 
 def farkas_basis(cell: Cell, form: tuple[int, ...]) -> list[int]:
@@ -91,8 +140,7 @@ def _basis_at(cell: Cell, v: int, gradient) -> list[int] | None:
     for basis in candidates:
         if basis is None:
             continue
-        y = _solve_multipliers(cell, basis, gradient)  # the exact check, whoever proposed the basis
-        if y is not None and all(t >= 0 for t in y):
+        if _carries(cell, basis, gradient):  # the exact check, whoever proposed the basis
             return basis
     return None
 
