@@ -26,6 +26,9 @@ __all__ = ["MAX_DIGITS", "refuse_long_inputs", "refuse_long_numbers"]
 # lookbehind each of a run's positions scans to its end (quadratic: 1.7 s of an 8.7 s certify on
 # ACAS Xu c +/- 0.02, 0.3 s with it).
 _LONG = re.compile(f"(?<![0-9])[0-9]{{{MAX_DIGITS + 1}}}")
+# The same test on a whole certificate's text, 9x faster (ACAS Xu c +/- 0.02: 35 MB in 0.05 s).
+_DIGITS_AS_ZEROS = str.maketrans("0123456789", "0" * 10)
+_LONG_RUN = "0" * (MAX_DIGITS + 1)
 
 
 def refuse_long_inputs(network: Network, domain: Domain) -> None:
@@ -41,7 +44,7 @@ def refuse_long_inputs(network: Network, domain: Domain) -> None:
 
 def refuse_long_numbers(certificate: dict[str, Any], text: str) -> None:
     """Refuse a certificate whose JSON ``text`` holds a number the checker would refuse."""
-    if _LONG.search(text) is not None:
+    if _LONG_RUN in text.translate(_DIGITS_AS_ZEROS):  # every digit as "0": a C substring search
         place = _first_long(certificate, "certificate") or "certificate"
         raise ExactReluError(f"{place}: {_TOO_LONG}; the input's numbers are too long to certify")
 
