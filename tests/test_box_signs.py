@@ -4,13 +4,14 @@ exact, on forms of any size and on forms whose least or greatest value on the bo
 
 from __future__ import annotations
 
+import itertools
 import random
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from exactrelu.geometry.exact import box_range
+from exactrelu.geometry.exact import IntegerBox, box_range
 from exactrelu.geometry.predicates import box_signs, float_rows
 
 
@@ -62,3 +63,20 @@ def test_box_signs_are_exact_where_decided(seed):
             assert s == 0 and not b  # a zero on the box is never decided by floats
         decided += bool(s) or b
     assert decided  # the filter does decide most random forms
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_least_value_on_a_box_is_the_minimum_over_its_corners(seed):
+    """``IntegerBox.scaled_least`` (the certificate's "b" proofs) against every corner, exactly."""
+    rng = random.Random(seed)
+    for _ in range(40):
+        d = rng.randint(1, 4)
+        bounds = []
+        for _ in range(d):
+            a, b = sorted(Fraction(rng.randint(-50, 50), rng.randint(1, 9)) for _ in range(2))
+            bounds.append((a, b))
+        box = IntegerBox(bounds)
+        form = tuple(rng.choice([0, rng.randint(-(2**80), 2**80)]) for _ in range(d + 1))
+        corners = [form[0] + sum(c * x for c, x in zip(form[1:], xs)) for xs in itertools.product(*bounds)]
+        assert Fraction(box.scaled_least(form), box.den) == min(corners)
+        assert box.scaled_least(form) == box.scaled_range(form)[0]

@@ -64,7 +64,7 @@ class TreeBuilder:
         if not any(form):
             return "z"
         signed = form if bit else tuple(-a for a in form)
-        if self._box is not None and self._box.scaled_range(signed)[0] >= 0:
+        if self._box is not None and self._box.scaled_least(signed) >= 0:
             return "b"
         return farkas_basis(cell, signed)
 

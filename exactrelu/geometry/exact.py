@@ -114,6 +114,14 @@ class IntegerBox:
         self.lo = tuple(int(low * self.den) for low, _ in bounds)
         self.hi = tuple(int(high * self.den) for _, high in bounds)
 
+    def scaled_least(self, form: Sequence[int]) -> int:
+        """The least value of ``form . (1, x)`` on the box, times ``den`` (> 0)."""
+        lo = form[0] * self.den
+        for a, low, high in zip(form[1:], self.lo, self.hi):
+            if a:
+                lo += a * (low if a > 0 else high)
+        return lo
+
     def scaled_range(self, form: Sequence[int]) -> tuple[int, int]:
         """The least and greatest value of ``form . (1, x)`` on the box, times ``den`` (> 0)."""
         lo = hi = form[0] * self.den
