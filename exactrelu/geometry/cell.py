@@ -181,46 +181,45 @@ class Cell:
         zero = [i for i, s in enumerate(listed) if s == 0]
         k = len(self.cons)
         bit = 1 << k
-        verts, tight = self.verts, self.tight
-        values: dict[int, int] = {}
+        tight = self.tight
         edges = self.crossing_edges(pos, neg)
-        new_verts, new_tight = [], []
-        if edges:
-            if known is not None and verts[edges[0][0]][0].bit_length() <= _KNOWN_BITS:
-                known = None  # small points: made faster than found
-            if known is not None:
-                places = known.places(float_rows([form])[0] if form_f is None else form_f, self.vf, edges)
-                guides: list[np.ndarray | None] = []
-            for n, (i, j) in enumerate(edges):
-                hu = values.get(i)
-                if hu is None:
-                    hu = values[i] = _value(form, verts[i])
-                hw = values.get(j)
-                if hw is None:
-                    hw = values[j] = _value(form, verts[j])
-                new_tight.append((tight[i] & tight[j]) | bit)
-                if known is None:
-                    new_verts.append(_crossing_point(hu, hw, verts[i], verts[j]))
-                    continue
-                met = known.get(places[n])
-                if met is not None and _crosses_at(hu, hw, verts[i], verts[j], met[0]):
-                    new_verts.append(met[0])
-                    guides.append(met[1])
-                else:
-                    new_verts.append(_crossing_point(hu, hw, verts[i], verts[j]))
-                    guides.append(None)
-            if known is None:
-                new_vf = float_points(new_verts)
-            else:
-                new_vf = _guides_of(new_verts, guides, known)
-        else:
-            new_vf = np.empty((0, self.dim + 1))
+        new_tight = [(tight[i] & tight[j]) | bit for i, j in edges]
+        new_verts, new_vf = self._crossings(form, edges, known, form_f)
         neg_form = tuple(-a for a in form)
         keep_plus = pos + zero
         keep_minus = neg + zero
         plus = self._child(keep_plus, zero, bit, new_verts, new_tight, new_vf, form, label_pos)
         minus = self._child(keep_minus, zero, bit, new_verts, new_tight, new_vf, neg_form, label_neg)
         return plus, minus, keep_plus, keep_minus, len(new_verts)
+
+    def _crossings(self, form, edges, known: KnownCrossings | None, form_f: np.ndarray | None):
+        """The points where the edges cross ``form = 0`` and their float guides: each the primitive
+        ``h(u) w - h(w) u``, or an equal point ``known`` remembers (see :meth:`split`)."""
+        if not edges:
+            return [], np.empty((0, self.dim + 1))
+        verts = self.verts
+        if known is not None and verts[edges[0][0]][0].bit_length() <= _KNOWN_BITS:
+            known = None  # small points: made faster than found
+        if known is not None:
+            places = known.places(float_rows([form])[0] if form_f is None else form_f, self.vf, edges)
+        values: dict[int, int | mpz] = {}
+        points: list[tuple[int, ...]] = []
+        guides: list[np.ndarray | None] = []
+        for n, (i, j) in enumerate(edges):
+            hu = values.get(i)
+            if hu is None:
+                hu = values[i] = _value(form, verts[i])
+            hw = values.get(j)
+            if hw is None:
+                hw = values[j] = _value(form, verts[j])
+            met = known.get(places[n]) if known is not None else None
+            if met is not None and _crosses_at(hu, hw, verts[i], verts[j], met[0]):
+                points.append(met[0])
+                guides.append(met[1])
+            else:
+                points.append(_crossing_point(hu, hw, verts[i], verts[j]))
+                guides.append(None)
+        return points, _guides_of(points, guides, known)
 
     def clip(self, form: tuple[int, ...], label, signs: np.ndarray | None = None) -> Cell:
         """The part of the cell where ``form >= 0`` (possibly lower-dimensional or empty)."""
@@ -286,9 +285,13 @@ def _crosses_at(hu: int | mpz, hw: int | mpz, u: tuple[int, ...], w: tuple[int, 
     return True
 
 
-def _guides_of(points: list[tuple[int, ...]], guides: list[np.ndarray | None], known: KnownCrossings) -> np.ndarray:
+def _guides_of(
+    points: list[tuple[int, ...]], guides: list[np.ndarray | None], known: KnownCrossings | None
+) -> np.ndarray:
     """The float guides of new points: those met before have theirs; the others are computed
-    (correctly rounded) and remembered."""
+    (correctly rounded) and remembered (if there is a memory)."""
+    if known is None:
+        return float_points(points)
     made = [i for i, g in enumerate(guides) if g is None]
     if not made:
         return np.array(guides)
