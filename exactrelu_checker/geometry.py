@@ -13,6 +13,7 @@ least ``d`` vertices and is inclusion-maximal, which is all a pulling triangulat
 from __future__ import annotations
 
 import random
+from array import array
 from fractions import Fraction
 from itertools import chain, combinations, compress, repeat
 from math import comb, prod
@@ -75,6 +76,8 @@ class VertexTable:
         self.keys: list[int] = []  # a random 64-bit key per constraint index (hashing ridges)
         self.estimates: dict[int, tuple] = {}  # a large point's id, or ~ a hyperplane's id -> linalg.approx of it
         self.lines: dict[frozenset, list] = {}  # the ids of d - 1 hyperplanes -> up to two points' ids on their line
+        self.floats: list[list] = []  # per id: the point's coordinates as floats
+        self.near: dict[bytes, int] = {}  # coordinates rounded to float32 -> an id there (a guess, verified exactly)
 
     def id(self, point: tuple) -> int:
         vid = self.ids.get(point)
@@ -83,27 +86,51 @@ class VertexTable:
             self.coords.append(point)
             self.bits.append(bits(point))
             self.sides.append({})
+            try:
+                self.near[array("f", xs := [x / point[0] for x in point[1:]]).tobytes()] = vid
+            except OverflowError:  # coordinates past float32's range: never guessed
+                xs = []
+            self.floats.append(xs)
         return vid
+
+    def on(self, vid: int, planes: list) -> bool:
+        """Whether every hyperplane of ``planes`` (``(id, form)`` pairs) passes through point ``vid``."""
+        side, point = self.sides[vid], self.coords[vid]
+        return all(side[i] == 0 if i in side else not dot(h, point) for i, h in planes)
 
     def vertex(self, planes: list) -> int | None:
         """The id of the point where ``d`` hyperplanes (``(id, form)`` pairs) meet (None: dependent gradients); on a line
-        of ``d - 1`` of them through known points ``p, q`` (spanning its solutions), ``h(q) p - h(p) q`` for the last."""
-        key, point = frozenset(i for i, _ in planes), None
+        of ``d - 1`` of them through known points ``p, q`` (spanning its solutions), ``h(q) p - h(p) q`` for the last,
+        or the known point its floats name if all ``d`` pass through it."""
+        key, point, vid = frozenset(i for i, _ in planes), None, None
         for i, h in planes:
             if len(known := self.lines.get(key - {i}, [])) == 2:
                 p, q = self.coords[known[0]], self.coords[known[1]]
                 a, b = dot(h, q), dot(h, p)
-                v = [a * x - b * y for x, y in zip(p, q)]
+                if a or b:  # then a known point on all d is the point (the line's d - 1 are independent)
+                    vid = self.guess(a * p[0], b * q[0], self.floats[known[0]], self.floats[known[1]])
+                    if vid is not None and self.on(vid, planes):
+                        break
+                vid, v = None, [a * x - b * y for x, y in zip(p, q)]
                 point = v[0] and primitive(v if v[0] > 0 else [-x for x in v])  # no weight: left to the solve
                 break
-        if not (point or (point := solve_point([h for _, h in planes]))):
-            return None
-        vid = self.id(point)
+        if vid is None:
+            if not (point or (point := solve_point([h for _, h in planes]))):
+                return None
+            vid = self.id(point)
         self.sides[vid].update(dict.fromkeys(key, 0))  # zero there by construction
         for i in key if len(key) == len(planes) else ():
             if len(known := self.lines.setdefault(key - {i}, [])) < 2 and vid not in known:
                 known.append(vid)
         return vid
+
+    def guess(self, A: int, B: int, P: list, Q: list) -> int | None:
+        """A known point near ``(A P - B Q) / (A - B)`` (floats), if any: a guess, to be verified exactly."""
+        try:
+            t = A / (A - B)
+            return self.near.get(array("f", [t * (x - y) + y for x, y in zip(P, Q)]).tobytes())
+        except (ZeroDivisionError, OverflowError):
+            return None
 
     def estimate(self, key: int, v: tuple) -> tuple:  # linalg.approx(v), kept under key
         return self.estimates.get(key) or self.estimates.setdefault(key, approx(v))
@@ -142,7 +169,7 @@ def region_facets(where: str, cons: list, hyper: list, bases, d: int, table: Ver
             if len(set(basis)) != d or max(basis) >= n:
                 raise Refuted(f"{where}: vertex {v} names constraints that repeat or are not in its list of {n}")
             forms = [cons[t] for t in basis]
-            work.charge(d * d * (d + 1), d * max(map(bits, forms)))
+            work.charge(d * d * (d + 1), d * fbits)  # fbits bounds every form here
             vid = table.vertex(list(zip([ids[t] for t in basis], forms)))
             if vid is None:
                 raise Refuted(f"{where}: vertex {v} names constraints with dependent gradients")

@@ -78,7 +78,7 @@ def test_points_met_on_known_lines_match_fractions(seed):
     rng = random.Random(seed)
     for _ in range(40):
         d = rng.randint(2, 5)
-        forms = [tuple(rng.randint(-(10**rng.choice([1, 30])), 10**30) for _ in range(d + 1)) for _ in range(d + 3)]
+        forms = [tuple(rng.randint(-(10 ** rng.choice([1, 30])), 10**30) for _ in range(d + 1)) for _ in range(d + 3)]
         for _ in range(3):  # combinations of d - 1 forms: through their line, or parallel to it
             picked = rng.sample(forms[: d + 3], d - 1)
             combo = [sum(rng.randint(-3, 3) * f[c] for f in picked) for c in range(d + 1)]
@@ -271,3 +271,89 @@ def test_solve_with_several_right_hand_sides_matches_fractions(seed):
         if out is not None:
             D, X = out
             assert [None if x is None else [Fraction(v, D) for v in x] for x in X] == oracle, rows
+
+
+def counting_guesses(table: VertexTable) -> list:
+    """Record each of ``table.guess``'s proposals in the returned list."""
+    real, proposals = table.guess, []
+
+    def guess(*a):
+        proposals.append(real(*a))
+        return proposals[-1]
+
+    table.guess = guess
+    return proposals
+
+
+def test_a_guess_that_is_not_the_point_is_refused():
+    """VertexTable.guess proposes the known point whose float32 coordinates match; a decoy 1e-15 away from the
+    true intersection (the same float32 key) fails the exact test, and the point is solved as before."""
+    table = VertexTable()
+    axis, y_axis, x_one = (0, 0, 1), (0, 1, 0), (-1, 1, 0)
+    assert table.coords[table.vertex([(0, axis), (1, y_axis)])] == (1, 0, 0)
+    assert table.coords[table.vertex([(0, axis), (2, x_one)])] == (1, 1, 0)  # the line x2 = 0 has two known points
+    decoy = table.id((3 * 10**15, 10**15 + 1, 0))  # x1 = 1/3 + 1/(3e15): the key of x1 = 1/3
+    third = (-1, 3, 0)  # x1 = 1/3 on that line
+    proposed = counting_guesses(table)
+    met = table.vertex([(0, axis), (3, third)])
+    assert proposed == [decoy] and met != decoy and table.coords[met] == (3, 1, 0)
+    again = table.vertex([(0, axis), (4, (-2, 6, 0))])  # the same point on another form: now guessed rightly
+    assert proposed[-1] == met and again == met
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_points_guessed_on_known_lines_match_fractions(seed):
+    """Many hyperplanes through a few anchor points (concurrent: each anchor is met from many d-sets, along known
+    lines), plus random ones: every point the table returns equals Gauss-Jordan over Fractions, and guesses are
+    taken."""
+    rng = random.Random(seed)
+    taken = 0
+    for _ in range(10):
+        d = rng.randint(2, 4)
+        anchors = [[Fraction(rng.randint(-(10**9), 10**9), rng.randint(1, 10**9)) for _ in range(d)] for _ in range(3)]
+        forms = []
+        for _ in range(4 * d):
+            a = rng.choice(anchors)
+            g = [rng.choice([0, rng.randint(-(10**30), 10**30)]) for _ in range(d)]
+            c = -sum(x * y for x, y in zip(g, a))
+            forms.append(tuple(int(v * c.denominator) for v in [c] + g))
+        forms += [tuple(rng.randint(-(10**20), 10**20) for _ in range(d + 1)) for _ in range(d)]
+        table = VertexTable()
+        hits = counting_guesses(table)
+        for _ in range(80):
+            key = rng.sample(range(len(forms)), d)
+            hits.clear()
+            met = table.vertex([(i, forms[i]) for i in key])
+            assert (met if met is None else table.coords[met]) == fraction_point([forms[i] for i in key]), (forms, key)
+            taken += hits == [met] and met is not None  # the guess was the point
+    assert taken >= 20, taken
+
+
+def test_wrong_guesses_change_no_verdict():
+    """A table whose guesses are arbitrary known points checks a certificate exactly as the real one does, and a
+    tampered vertex list is still refused: a guess is only ever taken after the exact test."""
+    cert = json.loads(THREE_INPUTS.read_text())
+    honest = check_certificate(cert)
+    rng = random.Random(5)
+    real_guess, hits = VertexTable.guess, []
+
+    def counted(self, *a):
+        hits.append(real_guess(self, *a))
+        return hits[-1]
+
+    def arbitrary(self, *a):
+        return rng.randrange(len(self.coords)) if self.coords and rng.random() < 0.9 else None
+
+    try:
+        VertexTable.guess = counted
+        assert check_certificate(cert) == honest and honest.verified
+        assert sum(h is not None for h in hits) >= 5, hits
+        VertexTable.guess = arbitrary
+        assert check_certificate(cert) == honest
+        bad = copy.deepcopy(cert)
+        region = next(r for r in bad["regions"] if len(r["vertices"]) > 4)
+        region["vertices"].pop()
+        verdict = check_certificate(bad)
+        assert not verdict.verified and "incomplete" in verdict.reason, verdict.reason
+    finally:
+        VertexTable.guess = real_guess
