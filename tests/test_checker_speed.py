@@ -78,7 +78,7 @@ def test_points_met_on_known_lines_match_fractions(seed):
     rng = random.Random(seed)
     for _ in range(40):
         d = rng.randint(2, 5)
-        forms = [tuple(rng.randint(-(10 ** rng.choice([1, 30])), 10**30) for _ in range(d + 1)) for _ in range(d + 3)]
+        forms = [tuple(rng.randint(-(10**rng.choice([1, 30])), 10**30) for _ in range(d + 1)) for _ in range(d + 3)]
         for _ in range(3):  # combinations of d - 1 forms: through their line, or parallel to it
             picked = rng.sample(forms[: d + 3], d - 1)
             combo = [sum(rng.randint(-3, 3) * f[c] for f in picked) for c in range(d + 1)]
@@ -273,15 +273,15 @@ def test_solve_with_several_right_hand_sides_matches_fractions(seed):
             assert [None if x is None else [Fraction(v, D) for v in x] for x in X] == oracle, rows
 
 
-def counting_guesses(table: VertexTable) -> list:
-    """Record each of ``table.guess``'s proposals in the returned list."""
-    real, proposals = table.guess, []
+def counting_guesses(owner) -> list:
+    """Record each of ``owner.guess``'s proposals (a table's, or VertexTable's for every table) in the returned list."""
+    real, proposals = owner.guess, []
 
     def guess(*a):
         proposals.append(real(*a))
         return proposals[-1]
 
-    table.guess = guess
+    owner.guess = guess
     return proposals
 
 
@@ -335,17 +335,13 @@ def test_wrong_guesses_change_no_verdict():
     cert = json.loads(THREE_INPUTS.read_text())
     honest = check_certificate(cert)
     rng = random.Random(5)
-    real_guess, hits = VertexTable.guess, []
-
-    def counted(self, *a):
-        hits.append(real_guess(self, *a))
-        return hits[-1]
+    real_guess = VertexTable.guess
 
     def arbitrary(self, *a):
         return rng.randrange(len(self.coords)) if self.coords and rng.random() < 0.9 else None
 
     try:
-        VertexTable.guess = counted
+        hits = counting_guesses(VertexTable)
         assert check_certificate(cert) == honest and honest.verified
         assert sum(h is not None for h in hits) >= 5, hits
         VertexTable.guess = arbitrary
